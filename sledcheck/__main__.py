@@ -1,0 +1,5 @@
+"""`python -m sledcheck` is `sledcheck`."""
+
+from .cli import main
+
+raise SystemExit(main())

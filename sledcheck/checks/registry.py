@@ -1,0 +1,31 @@
+"""The one explicit list of rules, in the order they run. Add a rule here and in its module."""
+
+from __future__ import annotations
+
+from . import envelope, mesh, units, waivers
+from .engine import RULE_CRASHED, Rule
+
+RULES: tuple[Rule, ...] = (
+    mesh.OPEN_MESH,
+    mesh.INVERTED,
+    mesh.DEGENERATE,
+    units.UNIT_PLAUSIBILITY,
+    envelope.ENVELOPE,
+)
+
+#: Rules whose findings the engine itself makes (listed by `sledcheck rules`, not run).
+ENGINE_RULES: tuple[Rule, ...] = (
+    envelope.SPEC_VALUE_UNSET,
+    waivers.UNUSED_WAIVER,
+    waivers.EXPIRED_WAIVER,
+    RULE_CRASHED,
+)
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule, sorted by code."""
+    return tuple(sorted(RULES + ENGINE_RULES, key=lambda r: r.code))
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    return next((r for r in all_rules() if code_or_name in (r.code, r.name)), None)

@@ -1,0 +1,47 @@
+"""M101: unit plausibility. A part whose size is implausible for its role is most likely a unit mix-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model.assembly import Assembly
+from ..units import Q_
+from .engine import Finding, Rule
+
+#: Plausible range of a part's largest bounding-box size [mm], by role. Wide on purpose: this rule is for
+#: factor-of-25.4/1000 mistakes, not for tolerances.
+PLAUSIBLE_SIZE_MM = {
+    "heatsink": (5.0, 600.0), "lid": (80.0, 1500.0), "tray": (80.0, 1500.0), "pcb": (10.0, 1200.0),
+    "package": (1.5, 150.0), "fan": (15.0, 250.0), "dimm": (30.0, 200.0), "standoff": (1.0, 80.0),
+    "connector": (1.0, 250.0), "bracket": (5.0, 600.0), "duct": (10.0, 1500.0), "cable": (5.0, 3000.0),
+    "psu": (40.0, 800.0), "drive": (20.0, 400.0), "component": (0.3, 1500.0), "other": (0.1, 3000.0),
+}
+_CANDIDATES = {"mm": 1.0, "cm": 10.0, "in": 25.4, "m": 1000.0}
+
+
+def _plausibility(assembly: Assembly) -> Iterable[Finding]:
+    for part in assembly.parts:
+        low, high = PLAUSIBLE_SIZE_MM.get(part.role, PLAUSIBLE_SIZE_MM["other"])
+        size = float(part.extents.max())
+        if low <= size <= high:
+            continue
+        guesses = [u for u, f in _CANDIDATES.items()
+                   if u != part.units.unit and low <= size * f / _CANDIDATES.get(part.units.unit, 1.0) <= high]
+        hint = (f"; the numbers would fit a {part.role} if they were in {' or '.join(guesses)}" if guesses else "")
+        yield UNIT_PLAUSIBILITY.finding(
+            f"{part.name} is {size:.4g} mm across, implausible for a {part.role} ({low:g}-{high:g} mm): "
+            f"likely a unit mix-up (units {part.units.unit}: {part.units.source}){hint}",
+            subjects=(part.name,), measured=Q_(size, "mm"),
+            limit=Q_(low if size < low else high, "mm"), data={"guesses": guesses})
+
+
+UNIT_PLAUSIBILITY = Rule(
+    code="M101", name="unit-plausibility", severity="error",
+    summary="A part's size is implausible for its role (e.g. a 0.05 mm package or a 9 m lid): a unit mix-up.",
+    explanation="STL, OBJ and PLY carry no units; a file exported in inches or metres but read as mm is off by "
+                "25.4x or 1000x, and every later check on it is silently wrong. The rule compares the largest "
+                "bounding-box size with a wide plausible range for the part's role.",
+    fix="Declare the file's real units on the part (units: in / m) or re-export in mm; if the size is real, "
+        "give the part a better role or set severity M101: off.",
+    check=_plausibility,
+)

@@ -1,0 +1,300 @@
+"""Design files: read, validate completely (before any geometry work) and turn into a :class:`Design`.
+
+Every error names the file, the line and the field, and says what is expected. The keys are those of the
+contract (``../shared/reference/contract.md``) plus a few documented in the README.
+Coordinates: x is the width across the sled, y the depth (airflow from front, y=0, to back), z the height.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pint
+
+from ..errors import DesignError
+from ..units import Q_
+from .schema import Section
+from .specs import SpecPack, apply_override, load_pack, resolve_pack
+from .yamlfile import YamlDocument, read_yaml
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute (POSIX style)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component", "standoff", "connector",
+         "bracket", "duct", "cable", "psu", "drive", "other")
+SEVERITIES = ("error", "warning", "info", "off")
+DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
+               "clearance", "waivers", "severity", "thermal")
+PART_KEYS = ("file", "role", "units", "node", "position", "rotation", "description")
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """A part as the design declares it; ``position`` [mm] and ``rotation`` [deg] place the file's geometry."""
+
+    name: str
+    file: Path
+    file_as_given: str
+    role: str
+    units: str | None
+    units_declared_by: str | None  # "part" or "design"
+    node: str | None
+    position: tuple[float, float, float]
+    rotation: tuple[float, float, float]
+    line: int
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """A minimum gap; ``between`` is empty for the default, else two part names or roles."""
+
+    between: tuple[str, ...]
+    minimum: pint.Quantity
+    line: int
+
+    @property
+    def specificity(self) -> int:
+        return len(self.between)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted deviation: rule code (or prefix) and subjects, with a reason and an optional expiry."""
+
+    code: str
+    subjects: tuple[str, ...]
+    reason: str
+    expires: dt.date | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Design:
+    """A validated design file."""
+
+    path: Path
+    path_as_given: str
+    name: str
+    units: str | None
+    specs: tuple[SpecPack, ...]
+    parts: tuple[PartSpec, ...]
+    contacts: tuple[tuple[str, str, int], ...]
+    clearances: tuple[Clearance, ...]
+    waivers: tuple[Waiver, ...]
+    severity: dict[str, str]
+    thermal: Any
+    document: YamlDocument
+
+    def part(self, name: str) -> PartSpec:
+        return next(p for p in self.parts if p.name == name)
+
+    def line(self, *path: str | int) -> int:
+        return self.document.line(*path)
+
+
+def load_design(path: str | Path) -> Design:
+    """Read and validate the design file at ``path`` and the spec packs it names."""
+    as_given = str(path)
+    file = Path(path)
+    if file.is_dir():
+        raise DesignError("is a folder, not a design file", file=as_given, hint="give the design YAML file")
+    doc = read_yaml(file, as_given)
+    root = Section(doc, (), as_given)
+    if doc.data is None:
+        raise DesignError("the design file is empty", file=as_given, hint="see the README for a minimal design")
+    root.mapping(DESIGN_KEYS, required=("sledcheck", "name", "parts"))
+    version = root.value.get("sledcheck")
+    if version != 1:
+        raise root.error(f"unsupported design-file version {version!r}", "sledcheck", "write 'sledcheck: 1'")
+    name = root.text("name")
+    units = root.unit("units")
+    base = file.resolve().parent
+
+    specs = tuple(_load_specs(root, base))
+    specs = _apply_overrides(root, specs)
+    parts = _parts(root, base, units)
+    names = {p.name for p in parts}
+    roles = {p.role for p in parts}
+    contacts = tuple(_contacts(root, names, roles))
+    clearances = tuple(_clearances(root, names, roles, units))
+    waivers = tuple(_waivers(root, names, roles))
+    severity = _severity(root)
+    thermal = root.value.get("thermal")
+    if thermal is not None and not isinstance(thermal, dict):
+        raise root.error("expected a mapping", "thermal")
+    return Design(path=file, path_as_given=as_given, name=name or file.stem, units=units, specs=specs,
+                  parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
+                  thermal=thermal, document=doc)
+
+
+def _load_specs(root: Section, base: Path) -> list[SpecPack]:
+    packs = []
+    for sec in root.child("specs").elements() if root.has("specs") else []:
+        if not isinstance(sec.value, str):
+            raise sec.error("expected a spec pack name or a path to a spec YAML file")
+        try:
+            path = resolve_pack(sec.value, base)
+        except KeyError:
+            from .specs import builtin_packs
+
+            raise sec.error(f"no built-in spec pack {sec.value!r}",
+                            hint=f"built-in packs: {', '.join(builtin_packs())}; or give a path") from None
+        except FileNotFoundError:
+            raise sec.error(f"spec file {sec.value!r} not found", hint="paths are relative to the design file") \
+                from None
+        packs.append(load_pack(path, display_path(path)))
+    return packs
+
+
+def _apply_overrides(root: Section, specs: tuple[SpecPack, ...]) -> tuple[SpecPack, ...]:
+    if not root.has("overrides"):
+        return specs
+    by_name = {p.name: p for p in specs}
+    for pack_name, pack_sec in root.child("overrides").items():
+        if pack_name not in by_name:
+            raise pack_sec.error(f"{pack_name!r} is not one of the design's specs",
+                                 hint=f"specs: {', '.join(by_name) or 'none'}")
+        for key, sec in pack_sec.items():
+            sec.mapping(("value", "reason"), required=("value", "reason"))
+            value = sec.quantity("value", "length", root.value.get("units"), positive=True)
+            reason = sec.text("reason") or ""
+            if not reason.strip():
+                raise sec.error("an override needs a reason", "reason")
+            try:
+                by_name[pack_name] = apply_override(by_name[pack_name], key, value, reason, sec.display,
+                                                    sec.line())
+            except DesignError as err:
+                err.field = f"overrides.{pack_name}.{key}"
+                raise
+    return tuple(by_name[p.name] for p in specs)
+
+
+def _parts(root: Section, base: Path, units: str | None) -> tuple[PartSpec, ...]:
+    parts_sec = root.child("parts")
+    if not isinstance(parts_sec.value, dict) or not parts_sec.value:
+        raise parts_sec.error("expected a mapping of part names to parts", hint="see the README")
+    parts = []
+    for name, sec in parts_sec.items():
+        sec.mapping(PART_KEYS, required=("file", "role"))
+        file_text = sec.text("file") or ""
+        role = sec.text("role", choices=ROLES) or "component"
+        part_units = sec.unit("units")
+        node = sec.text("node")
+        position = _vector(sec, "position", units, "length") if sec.has("position") else (0.0, 0.0, 0.0)
+        rotation = _vector(sec, "rotation", "deg", "angle") if sec.has("rotation") else (0.0, 0.0, 0.0)
+        parts.append(PartSpec(
+            name=name, file=(base / file_text), file_as_given=file_text, role=role,
+            units=part_units or units, units_declared_by="part" if part_units else ("design" if units else None),
+            node=node, position=position, rotation=rotation, line=sec.line(),
+        ))
+    return tuple(parts)
+
+
+def _vector(sec: Section, key: str, default_unit: str | None, kind: str) -> tuple[float, float, float]:
+    value = sec.value[key]
+    if not isinstance(value, list) or len(value) != 3:
+        raise sec.error("expected a list of three values [x, y, z]", key)
+    vec = sec.child(key)
+    out = []
+    for i in range(3):
+        if kind == "length":
+            out.append(vec.quantity(i, "length", default_unit).m_as("mm"))
+        else:
+            item = value[i]
+            if isinstance(item, bool) or not isinstance(item, (int, float, str)):
+                raise vec.error("expected an angle, e.g. 90 or '90 deg'", i)
+            try:
+                angle = Q_(float(item), "deg") if isinstance(item, (int, float)) else Q_(item)
+                out.append(float(angle.m_as("deg")))
+            except Exception:
+                raise vec.error(f"cannot read {item!r} as an angle", i, "e.g. 90 or '90 deg'") from None
+    return (out[0], out[1], out[2])
+
+
+def _pair(sec: Section, names: set[str], roles: set[str], what: str) -> tuple[str, str]:
+    value = sec.value
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
+        raise sec.error(f"expected a pair [a, b] of part names or roles for {what}")
+    for i, item in enumerate(value):
+        _known(sec, i, item, names, roles)
+    return (value[0], value[1])
+
+
+def _known(sec: Section, key: str | int, item: str, names: set[str], roles: set[str]) -> None:
+    if item in names or item in roles or item in ROLES:
+        return
+    if any(fnmatch.fnmatchcase(n, item) for n in names) and any(ch in item for ch in "*?["):
+        return
+    import difflib
+
+    close = difflib.get_close_matches(item, sorted(names | set(ROLES)), n=1)
+    raise sec.error(f"{item!r} is neither a part nor a role", key,
+                    f"did you mean {close[0]!r}?" if close else "use a part name from 'parts:' or a role")
+
+
+def _contacts(root: Section, names: set[str], roles: set[str]) -> list[tuple[str, str, int]]:
+    if not root.has("contacts"):
+        return []
+    return [(*_pair(sec, names, roles, "a contact"), sec.line()) for sec in root.child("contacts").elements()]
+
+
+def _clearances(root: Section, names: set[str], roles: set[str], units: str | None) -> list[Clearance]:
+    if not root.has("clearance"):
+        return []
+    rules = []
+    for sec in root.child("clearance").elements():
+        sec.mapping(("between", "min"), required=("min",))
+        between: tuple[str, ...] = ()
+        if sec.has("between"):
+            between = _pair(sec.child("between"), names, roles, "a clearance")
+        minimum = sec.quantity("min", "length", units)
+        if minimum.magnitude < 0:
+            raise sec.error("a minimum gap cannot be negative", "min")
+        rules.append(Clearance(between=between, minimum=minimum.to("mm"), line=sec.line()))
+    return rules
+
+
+def _waivers(root: Section, names: set[str], roles: set[str]) -> list[Waiver]:
+    if not root.has("waivers"):
+        return []
+    waivers = []
+    for sec in root.child("waivers").elements():
+        sec.mapping(("code", "subjects", "reason", "expires"), required=("code", "reason"))
+        code = sec.text("code") or ""
+        if not code or not code[0].isalpha():
+            raise sec.error(f"{code!r} is not a rule code", "code", "e.g. D201; `sledcheck rules` lists them")
+        reason = sec.text("reason") or ""
+        if not reason.strip():
+            raise sec.error("a waiver needs a reason", "reason")
+        expires = None
+        if sec.has("expires"):
+            try:
+                expires = dt.date.fromisoformat(str(sec.value["expires"]))
+            except ValueError:
+                raise sec.error(f"{sec.value['expires']!r} is not a date", "expires", "write YYYY-MM-DD") from None
+        subjects = sec.string_list("subjects")
+        for i, subject in enumerate(subjects):
+            _known(sec.child("subjects"), i, subject, names, roles)
+        waivers.append(Waiver(code=code, subjects=tuple(subjects), reason=reason,
+                              expires=expires, line=sec.line()))
+    return waivers
+
+
+def _severity(root: Section) -> dict[str, str]:
+    if not root.has("severity"):
+        return {}
+    out = {}
+    for code, sec in root.child("severity").items():
+        if sec.value not in SEVERITIES:
+            raise sec.error(f"{sec.value!r} is not a severity", hint=f"one of: {', '.join(SEVERITIES)}")
+        out[code] = sec.value
+    return out

@@ -1,0 +1,130 @@
+"""The assembly: every part of a design as a placed mesh in millimetres, with its units and health."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import trimesh
+
+from ..errors import MeshLoadError
+from ..load.design import Design, PartSpec, display_path
+from ..load.health import MeshHealth, combine, measure_health
+from ..load.meshes import MeshFile, Units, read_mesh_file, resolve_units
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class Part:
+    """A part of the assembly: its design entry, its mesh [mm] placed in sled coordinates, units, health."""
+
+    spec: PartSpec
+    mesh: trimesh.Trimesh
+    bodies: tuple[str, ...]
+    units: Units
+    health: MeshHealth
+    file: str
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def role(self) -> str:
+        return self.spec.role
+
+    @cached_property
+    def bounds(self) -> np.ndarray:
+        """Axis-aligned bounds [[xmin, ymin, zmin], [xmax, ymax, zmax]] [mm]."""
+        return np.asarray(self.mesh.bounds, dtype=float)
+
+    @property
+    def extents(self) -> np.ndarray:
+        """Bounding-box size [mm]."""
+        return self.bounds[1] - self.bounds[0]
+
+
+@dataclass(frozen=True, eq=False)
+class Assembly:
+    """All parts of a design, loaded once."""
+
+    design: Design
+    parts: tuple[Part, ...]
+
+    def part(self, name: str) -> Part:
+        return next(p for p in self.parts if p.name == name)
+
+    def parts_with_role(self, role: str) -> tuple[Part, ...]:
+        return tuple(p for p in self.parts if p.role == role)
+
+    @cached_property
+    def bounds(self) -> np.ndarray:
+        """Bounds of the whole assembly [mm]."""
+        stacked = np.stack([p.bounds for p in self.parts])
+        return np.array([stacked[:, 0].min(axis=0), stacked[:, 1].max(axis=0)])
+
+
+def build_assembly(design: Design, progress: Progress | None = None) -> Assembly:
+    """Load every part's file (each file once), pick its bodies, convert to mm and place it."""
+    files: dict[str, MeshFile] = {}
+    parts = []
+    for spec in design.parts:
+        key = str(spec.file.resolve())
+        if key not in files:
+            if progress:
+                progress(f"loading {spec.file_as_given}")
+            try:
+                files[key] = read_mesh_file(spec.file, display_path(spec.file))
+            except MeshLoadError as err:
+                raise _at_part(err, design, spec, "file") from None
+        try:
+            parts.append(_make_part(spec, files[key]))
+        except MeshLoadError as err:
+            raise _at_part(err, design, spec, err.field or "units") from None
+    return Assembly(design=design, parts=tuple(parts))
+
+
+def _at_part(err: MeshLoadError, design: Design, spec: PartSpec, field: str) -> MeshLoadError:
+    return MeshLoadError(f"{err.file}: {err.message}" if err.file else err.message, file=design.path_as_given,
+                         line=design.line("parts", spec.name, field), field=f"parts.{spec.name}.{field}",
+                         hint=err.hint)
+
+
+def _make_part(spec: PartSpec, mesh_file: MeshFile) -> Part:
+    bodies = list(mesh_file.bodies)
+    if spec.node:
+        bodies = [b for b in bodies if fnmatch.fnmatchcase(b.node, spec.node)
+                  or fnmatch.fnmatchcase(b.geometry, spec.node)]
+        if not bodies:
+            names = sorted({b.node for b in mesh_file.bodies} | {b.geometry for b in mesh_file.bodies} - {""})
+            raise MeshLoadError(f"node pattern {spec.node!r} matches no body", file=mesh_file.display,
+                                field="node", hint=f"bodies in the file: {', '.join(names[:20]) or 'none named'}")
+    units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
+    transform = placement(spec, units.scale)
+    meshes, healths = [], []
+    for body in bodies:
+        mesh = trimesh.Trimesh(vertices=np.asarray(body.mesh.vertices, dtype=float),
+                               faces=np.asarray(body.mesh.faces), process=False)
+        mesh.merge_vertices(merge_tex=True, merge_norm=True)
+        mesh.apply_transform(transform)
+        healths.append(measure_health(mesh))
+        meshes.append(mesh)
+    merged = meshes[0] if len(meshes) == 1 else trimesh.util.concatenate(meshes)
+    names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
+    return Part(spec=spec, mesh=merged, bodies=names, units=units, health=combine(healths),
+                file=mesh_file.display)
+
+
+def placement(spec: PartSpec, scale: float) -> np.ndarray:
+    """4x4 transform: scale to mm, rotate about x, then y, then z [deg], then translate [mm]."""
+    matrix = np.eye(4)
+    matrix[:3, :3] *= scale
+    for axis, angle in zip(np.eye(3), spec.rotation):
+        if angle:
+            matrix = trimesh.transformations.rotation_matrix(np.radians(angle), axis) @ matrix
+    matrix[:3, 3] += np.asarray(spec.position, dtype=float)
+    return matrix

@@ -1,0 +1,98 @@
+"""The pipeline: load the design -> build the assembly -> run the rules -> the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .checks.engine import Finding, Rule, run_rules
+from .checks.registry import RULES
+from .checks.waivers import apply_waivers
+from .errors import SledcheckError
+from .load.design import load_design
+from .model.assembly import build_assembly
+from .report.model import BaselineDiff, PartSummary, Report
+
+FAIL_LEVELS = ("error", "warning", "info", "never")
+
+
+def check(
+    design_path: str | Path,
+    *,
+    fail_on: str = "error",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    baseline: str | Path | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Check the design at ``design_path`` and return the :class:`~sledcheck.report.model.Report`.
+
+    ``select``/``ignore`` take code prefixes (``D``, ``D2``, ``D201``) or rule names. ``baseline`` is a file
+    written by ``--write-baseline``: findings in it do not fail the run. Raises
+    :class:`~sledcheck.errors.SledcheckError` when the design, a spec or a mesh cannot be used.
+    """
+    if fail_on not in FAIL_LEVELS:
+        raise SledcheckError(f"--fail-on must be one of {', '.join(FAIL_LEVELS)}, not {fail_on!r}")
+    design = load_design(design_path)
+    baseline_keys = read_baseline(Path(baseline)) if baseline else None
+    assembly = build_assembly(design, progress)
+    rules = [r for r in RULES if _selected(r.code, r.name, select, ignore)]
+    result = run_rules(assembly, rules, progress)
+    findings = [f for f in result.findings if f.code == "X001" or _selected(f.code, f.name, select, ignore)]
+    findings = apply_waivers(findings, design, today or dt.date.today())
+    findings = [f for f in findings if _selected(f.code, f.name, select, ignore)]
+    diff = None
+    if baseline_keys is not None:
+        findings = [replace(f, baseline="existing" if f.key in baseline_keys else "new") for f in findings]
+        found = {f.key for f in findings}
+        diff = BaselineDiff(file=str(baseline), fixed=tuple(sorted(k for k in baseline_keys if k not in found)))
+    parts = tuple(PartSummary(
+        name=p.name, role=p.role, file=p.file, units=p.units.unit, units_source=p.units.source,
+        triangles=p.health.triangles, bodies=p.health.bodies, watertight=p.health.watertight,
+        bounds=(tuple(float(v) for v in p.bounds[0]), tuple(float(v) for v in p.bounds[1])),  # type: ignore[arg-type]
+    ) for p in assembly.parts)
+    return Report(design=str(design_path), name=design.name, specs=tuple(p.name for p in design.specs),
+                  findings=tuple(findings), parts=parts, rules_run=tuple(result.rules_run),
+                  incomplete=result.incomplete, fail_on=fail_on, baseline=diff)
+
+
+def _selected(code: str, name: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    def hit(patterns: Sequence[str]) -> bool:
+        return any(code.startswith(p) or name == p for p in patterns)
+
+    if select and not hit(select):
+        return False
+    return not hit(ignore)
+
+
+def baseline_text(report: Report) -> str:
+    """The baseline file for ``--write-baseline``: current unwaived findings by (code, subjects)."""
+    keys = sorted({f.key for f in report.findings if not f.waived})
+    return json.dumps({"sledcheck-baseline": 1, "design": report.design,
+                       "findings": [{"code": c, "subjects": list(s)} for c, s in keys]}, indent=2) + "\n"
+
+
+def read_baseline(path: Path) -> set[tuple[str, tuple[str, ...]]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SledcheckError("baseline file not found", file=path, hint="write one with --write-baseline") from None
+    except (OSError, ValueError) as err:
+        raise SledcheckError(f"cannot read the baseline: {err}", file=path,
+                             hint="it must be a file written by --write-baseline") from None
+    if not isinstance(data, dict) or data.get("sledcheck-baseline") != 1 or not isinstance(data.get("findings"), list):
+        raise SledcheckError("not a sledcheck baseline file", file=path, hint="write one with --write-baseline")
+    keys = set()
+    for i, item in enumerate(data["findings"]):
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str) \
+                or not isinstance(item.get("subjects"), list):
+            raise SledcheckError(f"entry {i} is not {{code, subjects}}", file=path, field=f"findings[{i}]")
+        keys.add((item["code"], tuple(sorted(str(s) for s in item["subjects"]))))
+    return keys
+
+
+__all__ = ["FAIL_LEVELS", "Finding", "Rule", "baseline_text", "check", "read_baseline"]

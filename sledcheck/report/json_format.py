@@ -1,0 +1,60 @@
+"""The JSON report of the contract: deterministic (sorted, rounded, no timestamps)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..checks.engine import Finding
+from ..units import as_json, round_sig
+from .model import Report
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity,
+        "message": finding.message,
+        "subjects": list(finding.subjects),
+        "measured": as_json(finding.measured) if finding.measured is not None else None,
+        "limit": as_json(finding.limit) if finding.limit is not None else None,
+        "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
+        "waived": finding.waived,
+        "waiver_reason": finding.waiver_reason,
+        "baseline": finding.baseline,
+        "data": finding.data,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "sledcheck", "version": __version__},
+        "design": report.design,
+        "name": report.name,
+        "verdict": report.verdict,
+        "incomplete": report.incomplete,
+        "fail_on": report.fail_on,
+        "summary": report.summary,
+        "specs": list(report.specs),
+        "parts": [{
+            "name": p.name, "role": p.role, "file": p.file, "units": p.units, "units_source": p.units_source,
+            "triangles": p.triangles, "bodies": p.bodies, "watertight": p.watertight,
+            "bounds": {"value": [[round_sig(v, 9) for v in corner] for corner in p.bounds], "unit": "mm"},
+        } for p in report.parts],
+        "rules_run": [r.code for r in report.rules_run],
+        "findings": [finding_dict(f) for f in report.findings],
+        "thermal": report.thermal.to_json() if report.thermal is not None else None,
+    }
+    if report.baseline is not None:
+        out["baseline"] = {"file": report.baseline.file,
+                           "fixed": [{"code": c, "subjects": list(s)} for c, s in report.baseline.fixed]}
+    return out
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, sort_keys=False, ensure_ascii=False) + "\n"

@@ -1,0 +1,48 @@
+"""The text report for people: one block per finding and a one-line verdict."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .model import Report
+
+_MARK = {"error": "E", "warning": "W", "info": "I"}
+
+
+def render_text(report: Report, width: int = 100) -> str:
+    lines = [f"sledcheck: {report.name} ({report.design}), {len(report.parts)} parts"
+             + (f", specs: {', '.join(report.specs)}" if report.specs else "")]
+    if report.baseline:
+        lines.append(f"baseline: {report.baseline.file}")
+    lines.append("")
+    if not report.findings:
+        lines.append("  no findings")
+    for f in report.findings:
+        state = "waived" if f.waived else f.severity
+        if f.baseline == "existing" and not f.waived:
+            state += ", in baseline"
+        where = f"{f.location.file}:{f.location.line}" if f.location else ""
+        head = f"{f.code} {f.name} [{state}]"
+        if f.subjects:
+            head += "  " + ", ".join(f.subjects)
+        lines.append(head)
+        for chunk in textwrap.wrap(f.message, width=width - 4) or [""]:
+            lines.append("    " + chunk)
+        if f.measured is not None and f.limit is not None:
+            lines.append(f"    measured {f.measured:.4g~P}, limit {f.limit:.4g~P}")
+        if f.waived and f.waiver_reason:
+            lines.append(f"    waived: {f.waiver_reason}")
+        if where:
+            lines.append(f"    at {where}")
+    if report.thermal is not None:
+        lines.append("")
+        lines.extend(report.thermal.text_lines())
+    if report.baseline and report.baseline.fixed:
+        lines.append("")
+        lines.append("fixed since the baseline: " + "; ".join(
+            f"{code} {', '.join(subjects)}" for code, subjects in report.baseline.fixed))
+    s = report.summary
+    counts = f"{s['error']} errors, {s['warning']} warnings, {s['info']} info, {s['waived']} waived"
+    verdict = {"pass": "PASS", "fail": "FAIL", "error": "INCOMPLETE (a check could not run)"}[report.verdict]
+    lines += ["", f"verdict: {verdict} - {counts} (fail on: {report.fail_on})"]
+    return "\n".join(lines) + "\n"
