@@ -28,7 +28,7 @@ def _envelope(assembly: Assembly) -> Iterable[Finding]:
                 continue
             ceiling = low[axis] + limit
             offenders = sorted(((float(p.bounds[1][axis] - ceiling), p.name) for p in assembly.parts
-                                if p.bounds[1][axis] > ceiling + TOLERANCE_MM), reverse=True)
+                                if p.bounds[1][axis] > ceiling + TOLERANCE_MM), key=lambda o: (-o[0], o[1]))
             listed = ", ".join(f"{name} (+{over:.2f} mm)" for over, name in offenders[:8])
             more = f" and {len(offenders) - 8} more" if len(offenders) > 8 else ""
             axis_name = "xyz"[axis]

@@ -22,14 +22,14 @@ _CANDIDATES = {"mm": 1.0, "cm": 10.0, "in": 25.4, "m": 1000.0}
 def _plausibility(assembly: Assembly) -> Iterable[Finding]:
     for part in assembly.parts:
         low, high = PLAUSIBLE_SIZE_MM.get(part.role, PLAUSIBLE_SIZE_MM["other"])
-        size = float(part.extents.max())
+        size = part.health.largest_shell  # one shell: a file of 9 standoffs is not one 600 mm standoff
         if low <= size <= high:
             continue
         guesses = [u for u, f in _CANDIDATES.items()
                    if u != part.units.unit and low <= size * f / _CANDIDATES.get(part.units.unit, 1.0) <= high]
         hint = (f"; the numbers would fit a {part.role} if they were in {' or '.join(guesses)}" if guesses else "")
         yield UNIT_PLAUSIBILITY.finding(
-            f"{part.name} is {size:.4g} mm across, implausible for a {part.role} ({low:g}-{high:g} mm): "
+            f"{part.name} is {size:.4g} mm across{' (largest shell)' if part.health.bodies > 1 else ''}, implausible for a {part.role} ({low:g}-{high:g} mm): "
             f"likely a unit mix-up (units {part.units.unit}: {part.units.source}){hint}",
             subjects=(part.name,), measured=Q_(size, "mm"),
             limit=Q_(low if size < low else high, "mm"), data={"guesses": guesses})

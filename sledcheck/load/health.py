@@ -25,6 +25,7 @@ class MeshHealth:
     boundary_edges: int
     nonmanifold_edges: int
     degenerate_faces: int      # faces with (near) zero area
+    largest_shell: float = 0.0  # largest bounding-box size of any one shell [mesh units]
 
     @property
     def closed(self) -> bool:
@@ -62,7 +63,15 @@ def measure_health(mesh: trimesh.Trimesh) -> MeshHealth:
     areas = np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1) / 2.0
     degenerate = int(np.count_nonzero(areas <= (1e-9 * scale) ** 2)) if scale > 0 else n_faces
 
+    corner_lo = np.full((n_bodies, 3), np.inf)
+    corner_hi = np.full((n_bodies, 3), -np.inf)
+    face_lo, face_hi = tri.min(axis=1), tri.max(axis=1)
+    np.minimum.at(corner_lo, labels, face_lo)
+    np.maximum.at(corner_hi, labels, face_hi)
+    largest_shell = float((corner_hi - corner_lo).max()) if n_bodies else 0.0
+
     return MeshHealth(
+        largest_shell=largest_shell,
         triangles=n_faces, bodies=n_bodies, watertight=boundary_edges == 0 and nonmanifold_edges == 0,
         winding_consistent=winding_consistent, open_bodies=int(np.count_nonzero(open_per_body)),
         inverted_bodies=inverted, boundary_edges=boundary_edges, nonmanifold_edges=nonmanifold_edges,
@@ -82,4 +91,5 @@ def combine(healths: list[MeshHealth]) -> MeshHealth:
         boundary_edges=sum(h.boundary_edges for h in healths),
         nonmanifold_edges=sum(h.nonmanifold_edges for h in healths),
         degenerate_faces=sum(h.degenerate_faces for h in healths),
+        largest_shell=max((h.largest_shell for h in healths), default=0.0),
     )
