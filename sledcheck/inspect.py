@@ -52,9 +52,16 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
         "extents": {"value": [round_sig(float(v), 6) for v in extents], "unit": "mm"},
         "bounds": {"value": [[round_sig(float(v), 6) for v in c] for c in merged.bounds], "unit": "mm"},
         "volume": volume,
-        "heatsink": _heatsink(merged),
-        "holes": _holes(merged),
+        **_features(merged),
     }
+
+
+def _features(mesh: trimesh.Trimesh) -> dict[str, Any]:
+    """Heat-sink and hole recognition; a failure there is reported, not fatal to the inspection."""
+    try:
+        return {"heatsink": _heatsink(mesh), "holes": _holes(mesh)}
+    except Exception as err:  # noqa: BLE001 - recognition is best-effort on arbitrary CAD
+        return {"heatsink": None, "holes": [], "feature_error": f"{type(err).__name__}: {err}"}
 
 
 def _heatsink(mesh: trimesh.Trimesh) -> dict[str, Any] | None:

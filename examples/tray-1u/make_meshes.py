@@ -34,7 +34,8 @@ ACCEL_CENTRES = ((130.0, 220.0), (310.0, 220.0))  # (x, y) of the packages [mm]
 
 def box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> trimesh.Trimesh:
     lo_a, hi_a = np.asarray(lo, float), np.asarray(hi, float)
-    return trimesh.creation.box(extents=hi_a - lo_a, transform=trimesh.transformations.translation_matrix((lo_a + hi_a) / 2))
+    centre = trimesh.transformations.translation_matrix((lo_a + hi_a) / 2)
+    return trimesh.creation.box(extents=hi_a - lo_a, transform=centre)
 
 
 def union(meshes: list[trimesh.Trimesh]) -> trimesh.Trimesh:

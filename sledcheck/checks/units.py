@@ -27,9 +27,10 @@ def _plausibility(assembly: Assembly) -> Iterable[Finding]:
             continue
         guesses = [u for u, f in _CANDIDATES.items()
                    if u != part.units.unit and low <= size * f / _CANDIDATES.get(part.units.unit, 1.0) <= high]
+        shell = " (largest shell)" if part.health.bodies > 1 else ""
         hint = (f"; the numbers would fit a {part.role} if they were in {' or '.join(guesses)}" if guesses else "")
         yield UNIT_PLAUSIBILITY.finding(
-            f"{part.name} is {size:.4g} mm across{' (largest shell)' if part.health.bodies > 1 else ''}, implausible for a {part.role} ({low:g}-{high:g} mm): "
+            f"{part.name} is {size:.4g} mm across{shell}, implausible for a {part.role} ({low:g}-{high:g} mm): "
             f"likely a unit mix-up (units {part.units.unit}: {part.units.source}){hint}",
             subjects=(part.name,), measured=Q_(size, "mm"),
             limit=Q_(low if size < low else high, "mm"), data={"guesses": guesses})

@@ -37,10 +37,7 @@ def waiver_matches(waiver: Waiver, finding: Finding, design: Design) -> bool:
     if waiver.code not in (finding.code, finding.name):
         return False
     roles = {p.name: p.role for p in design.parts}
-    for subject in waiver.subjects:
-        if not any(subject == s or subject == roles.get(s) for s in finding.subjects):
-            return False
-    return True
+    return all(any(subject in (s, roles.get(s)) for s in finding.subjects) for subject in waiver.subjects)
 
 
 def apply_waivers(findings: Sequence[Finding], design: Design, today: dt.date) -> list[Finding]:

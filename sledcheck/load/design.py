@@ -110,7 +110,7 @@ def load_design(path: str | Path) -> Design:
     doc = read_yaml(file, as_given)
     root = Section(doc, (), as_given)
     if doc.data is None:
-        raise DesignError("the design file is empty", file=as_given, hint="see the README for a minimal design")
+        raise DesignError("the design file is empty", file=as_given, line=1, hint="see the README for a minimal design")
     root.mapping(DESIGN_KEYS, required=("sledcheck", "name", "parts"))
     version = root.value.get("sledcheck")
     if version != 1:

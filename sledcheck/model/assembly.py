@@ -123,7 +123,7 @@ def placement(spec: PartSpec, scale: float) -> np.ndarray:
     """4x4 transform: scale to mm, rotate about x, then y, then z [deg], then translate [mm]."""
     matrix = np.eye(4)
     matrix[:3, :3] *= scale
-    for axis, angle in zip(np.eye(3), spec.rotation):
+    for axis, angle in zip(np.eye(3), spec.rotation, strict=True):
         if angle:
             matrix = trimesh.transformations.rotation_matrix(np.radians(angle), axis) @ matrix
     matrix[:3, 3] += np.asarray(spec.position, dtype=float)

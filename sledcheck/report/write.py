@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -20,8 +21,6 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
         os.replace(tmp, path)
     except OSError as err:
-        try:
+        with contextlib.suppress(OSError, UnboundLocalError):
             os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
         raise SledcheckError(f"cannot write the report: {err.strerror or err}", file=path) from None

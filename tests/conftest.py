@@ -1,0 +1,78 @@
+"""Shared fixtures: the real CAD files, the examples, and a runner for the command line."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import trimesh
+
+from sledcheck.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Run ``sledcheck ARGS`` in-process; returns the exit code and what it printed."""
+
+    def run(*args: str) -> Run:
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exit_:  # argparse usage errors
+            code = int(exit_.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not present")
+    return REALDATA
+
+
+def box_stl(path: Path, lo: tuple[float, float, float], hi: tuple[float, float, float]) -> Path:
+    """Write an axis-aligned box [lo, hi] as an STL file."""
+    extents = [h - lo_ for lo_, h in zip(lo, hi, strict=True)]
+    centre = [(lo_ + h) / 2 for lo_, h in zip(lo, hi, strict=True)]
+    trimesh.creation.box(extents=extents, transform=trimesh.transformations.translation_matrix(centre)).export(path)
+    return path
+
+
+@pytest.fixture
+def design(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a design YAML (dedented) next to two box meshes, a.stl and b.stl; return its path."""
+    box_stl(tmp_path / "a.stl", (0, 0, 0), (100, 100, 10))
+    box_stl(tmp_path / "b.stl", (0, 0, 20), (100, 100, 30))
+
+    def write(text: str, name: str = "design.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+MINIMAL = """
+sledcheck: 1
+name: minimal
+units: mm
+parts:
+  a: {file: a.stl, role: pcb}
+  b: {file: b.stl, role: lid}
+"""

@@ -1,0 +1,114 @@
+"""Every real CAD file in ../shared/realdata: loads with the right units and extents, or fails with exit 2.
+
+Expected extents and units come from ../shared/realdata/SOURCES.md (measured there with trimesh + cascadio),
+converted to millimetres; watertightness is after merging vertices, as SOURCES.md reports it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import REALDATA, Run
+
+# file, --units for unit-less files, expected units, extents [mm], triangles, watertight after merge
+LOADS = [
+    ("trimesh/1002_tray_bottom.STL", "mm", "mm", (355.6, 3.175, 355.6), 4520, True),
+    ("trimesh/featuretype.STEP", None, "in", (127.0, 63.5, 34.92), 8326, True),
+    ("trimesh/featuretype.STL", "in", "in", (127.0, 63.5, 34.925), 3476, True),
+    ("trimesh/featuretype.3MF", None, "in", (127.0, 63.5, 34.925), 2208, False),
+    ("trimesh/box_sides.STEP", None, "in", (184.2, 114.3, 95.25), 3940, True),
+    ("trimesh/base_interface_AP203.STEP", None, "in", (599.4, 638.7, 4.763), 4688, True),
+    ("trimesh/base_interface_AP214.STEP", None, "in", (599.4, 638.7, 4.763), 4688, True),
+    ("trimesh/ADIS16480.STL", "m", "m", (44.0, 14.0, 47.0), 7436, True),
+    ("trimesh/plate_holes.STL", "mm", "mm", (203.2, 304.8, 12.7), 1252, True),
+    ("trimesh/soup.stl", "mm", "mm", (0.9974, 0.9965, 0.9929), 100, False),
+    ("trimesh/busted.STL", "mm", "mm", (10.68, 11.38, 9.572), 3878, True),
+    ("trimesh/multibody.stl", "mm", "mm", (0.636, 1.088, 0.3399), 32, True),
+    ("trimesh/cube_and_sphere_same_name.3mf", None, "mm", (92.8, 40.0, 40.0), 5132, True),
+    ("trimesh/nested.glb", None, "m", (1436.0, 3337.0, 538.8), 36, True),
+    ("trimesh/pins.glb", None, "mm", (254.0, 254.0, 25.4), 3408, True),   # instanced: 7 placed bodies
+    ("trimesh/groups.obj", "mm", "mm", (9.425, 4.936, 4.0), 2308, True),
+    ("trimesh/negative_indices.obj", "mm", "mm", (2.0, 2.0, 2.0), 12, True),
+    ("martona-ddr5-rdimm-heatsink/heatsink-4rdimm-8mmc2c.step", None, "mm", (118.8, 31.4, 40.0), 2044, True),
+    ("martona-ddr5-rdimm-heatsink/heatsink-6rdimm-8mmc2c.step", None, "mm", (118.8, 47.4, 40.0), 2620, True),
+    ("martona-ddr5-rdimm-heatsink/ramblock-body.step", None, "mm", (139.0, 7.4, 34.0), 1860, True),
+    ("martona-ddr5-rdimm-heatsink/ramblock-lid.step", None, "mm", (134.0, 1.7, 32.1), 1406, True),
+    ("mckacz-mini-itx-nas-case/case_bottom.stl", "mm", "mm", (210.0, 210.0, 36.5), 3850, True),
+    ("mckacz-mini-itx-nas-case/case_bottom_no_fan.stl", "mm", "mm", (210.0, 210.0, 10.99), 3558, True),
+    ("mckacz-mini-itx-nas-case/hdd35_frame.stl", "mm", "mm", (186.4, 186.4, 5.0), 1120, True),
+    ("mckacz-mini-itx-nas-case/case_panel_back.stl", "mm", "mm", (184.0, 146.0, 1.0), 10088, True),
+    ("eclecticc-ParametricCase/mini-itx.stl", "mm", "mm", (224.8, 208.6, 158.8), 14772, True),
+    ("eclecticc-ParametricCase/mini-itx-lid.stl", "mm", "mm", (214.4, 205.4, 2.5), 40, True),
+    ("prusa3d-Original-Prusa-MINI/MINI-heatsink.stp", None, "mm", (55.0, 46.0, 12.0), 8148, True),
+    ("prusa3d-Original-Prusa-MINI/MINI-fan-spacer.stp", None, "mm", (42.5, 49.0, 6.0), 3110, True),
+    ("ocp-Time-Appliance-Project/PCIe Bracket for Timing Card V3.STEP", None, "mm", (124.4, 24.37, 21.59), 3016,
+     True),
+    ("ocp-Time-Appliance-Project/PCIe Bracket for Timing Card V3 - Flattened.STEP", None, "mm",
+     (131.8, 0.8, 31.38), 2712, True),
+    ("skot-bitaxeHex/heatsink.step", None, "mm", (90.0, 71.0, 36.0), 1276, True),
+    ("skot-bitaxeHex/heatsink-drill-guide.stl", "mm", "mm", (94.2, 73.3, 10.0), 628, True),
+    ("skot-bitaxeHex/bm1366.STP", "mm", "mm", (6.0, 7.0, 1.01), 28, True),   # STEP with no unit: declared
+    ("framework-laptop-13/tray.stl", "mm", "mm", (226.9, 104.8, 8.0), 11448, True),
+    ("framework-laptop-13/printable_case_full.stp", None, "mm", (299.6, 20.5, 134.8), 77693, False),
+    ("framework-laptop-13/13_5_hinge_R_assy.stp", None, "mm", (45.8, 28.11, 21.13), 12006, False),
+]
+
+# file, --units, fragment of the exit-2 message
+FAILS = [
+    ("trimesh/empty.stl", "mm", "contains no triangles"),
+    ("trimesh/stl_empty_bin.stl", "mm", "contains no triangles"),
+    ("ocp-Time-Appliance-Project/time_card_bracket_v4_asm.stp", None, "the STEP file could not be loaded"),
+    ("trimesh/featuretype.STL", None, "STL files carry no unit and no units were declared"),
+    ("skot-bitaxeHex/bm1366.STP", None, "the STEP file declares no length unit"),
+]
+
+
+def test_the_tables_cover_every_file_in_realdata(realdata: Path) -> None:
+    files = {p.relative_to(realdata).as_posix() for p in realdata.rglob("*")
+             if p.is_file() and p.suffix.lower() not in (".md", "") and p.name != "LICENSE"}
+    covered = {row[0] for row in LOADS} | {row[0] for row in FAILS}
+    assert files - covered == set()
+
+
+@pytest.mark.parametrize(("name", "units", "expected_units", "extents", "triangles", "watertight"), LOADS,
+                         ids=[row[0] for row in LOADS])
+def test_real_file_loads_with_units_and_extents(cli: Callable[..., Run], realdata: Path, name: str,
+                                                units: str | None, expected_units: str,
+                                                extents: tuple[float, float, float], triangles: int,
+                                                watertight: bool) -> None:
+    args = ["inspect", realdata / name, "--format", "json"] + (["--units", units] if units else [])
+    result = cli(*args)
+    assert result.code == 0, result.err
+    info = json.loads(result.out)
+    assert info["units"] == expected_units
+    assert info["units_source"]
+    assert info["extents"]["unit"] == "mm"
+    # SOURCES.md gives 4 significant digits
+    assert info["extents"]["value"] == pytest.approx(list(extents), rel=2e-3, abs=1e-3)
+    assert info["triangles"] == triangles
+    assert info["watertight"] is watertight
+
+
+@pytest.mark.parametrize(("name", "units", "fragment"), FAILS, ids=[row[0] for row in FAILS])
+def test_real_file_that_cannot_be_used_is_exit_2(cli: Callable[..., Run], realdata: Path, name: str,
+                                                 units: str | None, fragment: str) -> None:
+    result = cli("inspect", realdata / name, *(["--units", units] if units else []))
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert name.rsplit("/", 1)[-1] in result.err and fragment in result.err
+
+
+def test_inverted_body_and_open_soup_are_measured(cli: Callable[..., Run], realdata: Path) -> None:
+    multibody = json.loads(cli("inspect", realdata / "trimesh/multibody.stl", "--units", "mm", "--format",
+                               "json").out)
+    assert multibody["bodies"] == 2 and multibody["inverted_bodies"] == 1   # SOURCES.md: bodyA is inverted
+    soup = json.loads(cli("inspect", realdata / "trimesh/soup.stl", "--units", "mm", "--format", "json").out)
+    assert soup["bodies"] == 100 and soup["watertight"] is False and soup["volume"] is None
+
+
+def test_realdata_path_is_where_the_tests_expect_it() -> None:
+    assert REALDATA.name == "realdata"
