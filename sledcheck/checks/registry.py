@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import envelope, mesh, units, waivers
+from . import envelope, mesh, pairs, units, waivers
 from .engine import RULE_CRASHED, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -11,6 +11,9 @@ RULES: tuple[Rule, ...] = (
     mesh.DEGENERATE,
     units.UNIT_PLAUSIBILITY,
     envelope.ENVELOPE,
+    pairs.INTERFERENCE,
+    pairs.CONTACT_MISSING,
+    pairs.CLEARANCE,
 )
 
 #: Rules whose findings the engine itself makes (listed by `sledcheck rules`, not run).

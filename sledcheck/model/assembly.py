@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+import manifold3d
 import numpy as np
 import trimesh
 
 from ..errors import MeshLoadError
+from ..geometry.proximity import to_manifold, triangle_boxes
 from ..load.design import Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
 from ..load.meshes import MeshFile, Units, read_mesh_file, resolve_units
@@ -46,6 +48,21 @@ class Part:
     def extents(self) -> np.ndarray:
         """Bounding-box size [mm]."""
         return self.bounds[1] - self.bounds[0]
+
+    @cached_property
+    def triangle_boxes(self) -> np.ndarray:
+        """Per-triangle bounding boxes (F, 2, 3) [mm], built once for pruning every query on this part."""
+        return triangle_boxes(self.mesh)
+
+    @cached_property
+    def solid(self) -> manifold3d.Manifold | None:
+        """The part as a manifold3d solid for volume queries, or None when it is not a closed volume."""
+        if not self.health.closed:
+            return None
+        try:
+            return to_manifold(self.mesh)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,126 @@
+"""D101 interference, D103 missing contact, D201 clearance: every pair of parts, from one shared analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from ..model.assembly import Assembly
+from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs, is_contact
+from ..units import Q_
+from .engine import Finding, Rule
+
+
+@cache
+def _pairs(assembly: Assembly) -> tuple[PairResult, ...]:
+    return analyse_pairs(assembly)
+
+
+def _point(p: tuple[float, float, float]) -> str:
+    return f"({p[0]:.2f}, {p[1]:.2f}, {p[2]:.2f})"
+
+
+def _interference(assembly: Assembly) -> Iterable[Finding]:
+    for pair in _pairs(assembly):
+        if pair.gap.distance > TOUCH_MM:
+            continue
+        subjects = (pair.a, pair.b)
+        if pair.interferes:
+            assert pair.overlap is not None
+            lo, hi = pair.overlap.bounds
+            size = [h - lo_ for lo_, h in zip(lo, hi, strict=True)]
+            axis = "xyz"[min(range(3), key=lambda k: size[k])]
+            yield INTERFERENCE.finding(
+                f"{pair.a} and {pair.b} overlap by {pair.overlap.volume:.4g} mm^3"
+                + (" (a declared contact may touch, not overlap)" if pair.contact else "")
+                + f"; overlap region {size[0]:.2f} x {size[1]:.2f} x {size[2]:.2f} mm from {_point(lo)} to "
+                f"{_point(hi)} (thinnest along {axis}: {min(size):.3f} mm)",
+                subjects=subjects, measured=Q_(pair.overlap.volume, "mm**3"), limit=Q_(0, "mm**3"),
+                data={"overlap_volume_mm3": round(pair.overlap.volume, 6), "region_mm": [list(lo), list(hi)],
+                      "depth_mm": round(min(size), 6), "depth_axis": axis, "contact": pair.contact})
+        elif not pair.measurable and not pair.contact:
+            yield INTERFERENCE.finding(
+                f"{pair.a} and {pair.b} touch or overlap at {_point(pair.gap.point_a)}; the overlap depth could not "
+                "be measured because " + _open_parts(assembly, pair) + " not a closed volume",
+                subjects=subjects, measured=Q_(0, "mm"), limit=Q_(pair.required.minimum, "mm"),
+                data={"point_mm": list(pair.gap.point_a), "measurable": False})
+
+
+def _open_parts(assembly: Assembly, pair: PairResult) -> str:
+    open_ = [n for n in (pair.a, pair.b) if assembly.part(n).solid is None]
+    return " and ".join(open_) + (" are" if len(open_) > 1 else " is")
+
+
+def _clearance(assembly: Assembly) -> Iterable[Finding]:
+    for pair in _pairs(assembly):
+        if pair.contact or pair.gap.distance <= TOUCH_MM and not pair.touching:
+            continue  # contacts may touch; overlaps are D101
+        required = pair.required.minimum
+        if pair.gap.distance > TOUCH_MM and pair.gap.distance >= required:
+            continue
+        what = "touch" if pair.gap.distance <= TOUCH_MM else f"are {pair.gap.distance:.3f} mm apart"
+        need = f"need {required:.3g} mm" if required > 0 else "must not touch (not a declared contact)"
+        anchor = ("design", "clearance", pair.required.index) if pair.required.index is not None else None
+        yield CLEARANCE.finding(
+            f"{pair.a} and {pair.b} {what}, {need}"
+            + (f", short by {required - pair.gap.distance:.3f} mm" if required > pair.gap.distance else "")
+            + f"; closest points {_point(pair.gap.point_a)} on {pair.a} and {_point(pair.gap.point_b)} on {pair.b}",
+            subjects=(pair.a, pair.b), measured=Q_(pair.gap.distance, "mm"), limit=Q_(required, "mm"), anchor=anchor,
+            data={"gap_mm": round(pair.gap.distance, 6), "required_mm": required,
+                  "points_mm": [list(pair.gap.point_a), list(pair.gap.point_b)]})
+
+
+def _contacts(assembly: Assembly) -> Iterable[Finding]:
+    """Each part named by a contact entry should touch at least one part on the other side of the entry."""
+    touching: dict[str, set[str]] = {}
+    for pair in _pairs(assembly):
+        if pair.gap.distance <= TOUCH_MM:
+            touching.setdefault(pair.a, set()).add(pair.b)
+            touching.setdefault(pair.b, set()).add(pair.a)
+    parts = assembly.parts
+    for index, (x, y, _line) in enumerate(assembly.design.contacts):
+        for first, second in ((x, y), (y, x)):
+            for part in parts:
+                if first not in (part.name, part.role):
+                    continue
+                partners = [p for p in parts if p is not part and second in (p.name, p.role)
+                            and is_contact(assembly.design, part, p)]
+                if not partners or touching.get(part.name, set()) & {p.name for p in partners}:
+                    continue
+                yield CONTACT_MISSING.finding(
+                    f"{part.name} is declared to touch {second} but touches none of "
+                    f"{', '.join(p.name for p in partners[:6])}{' ...' if len(partners) > 6 else ''}; a floating "
+                    "heat sink or an unseated part conducts no heat and carries no load",
+                    subjects=(part.name,), anchor=("design", "contacts", index))
+
+
+INTERFERENCE = Rule(
+    code="D101", name="interference", severity="error",
+    summary="Two parts overlap (share volume). Touching is not interference; any overlap is, contact or not.",
+    explanation="The overlap volume is measured with manifold3d when both parts are closed volumes; ranked like "
+                "CAD interference detection. When a part is not closed the depth cannot be measured and the "
+                "finding says so. Declared contacts may touch but not overlap.",
+    fix="Move or resize one of the parts; if the overlap is a modelling artefact (e.g. a compressed gasket), "
+        "waive it with a reason.",
+    check=_interference,
+)
+CLEARANCE = Rule(
+    code="D201", name="clearance", severity="error",
+    summary="Two parts are closer than their required minimum gap, or touch without being a declared contact.",
+    explanation="Minimum gaps come from the design's clearance list: a default entry, entries by role and by "
+                "part name; the most specific entry wins. The gap is the exact minimum distance between the "
+                "meshes (BVH), reported with the two closest points. Curved surfaces tessellated coarsely lie "
+                "inside the true surface, so a measured gap can be optimistic by the chord error.",
+    fix="Increase the gap (shorter fins, a lid relief, a moved part) or, where a smaller gap is acceptable, "
+        "add a more specific clearance entry or a waiver with a reason.",
+    check=_clearance,
+    options="clearance: [{min: 0.5 mm}, {between: [heatsink, lid], min: 1.5 mm}, {between: [hs0, lid], min: 2 mm}]",
+)
+CONTACT_MISSING = Rule(
+    code="D103", name="contact-missing", severity="warning",
+    summary="A part declared to touch another (contacts) touches none of them.",
+    explanation="Declared contacts are the seats of the design: a heat sink on its package, a board on its "
+                "standoffs. A seat that does not touch is a floating heat sink or a mis-placed part.",
+    fix="Place the part on its seat (check its position and the file's origin), or remove the contact entry.",
+    check=_contacts,
+)

@@ -1,0 +1,1 @@
+"""Geometric algorithms on meshes in millimetres: proximity, overlap, clipping, feature recognition."""
