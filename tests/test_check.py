@@ -59,7 +59,7 @@ def test_json_report_has_the_contract_keys_and_is_byte_identical(cli: Callable[.
 def test_python_api_returns_the_same_report() -> None:
     report = sledcheck.check(OVERHEIGHT)
     assert report.verdict == "fail" and report.exit_code == 1
-    assert [f.code for f in report.findings] == ["D001"]
+    assert [f.code for f in report.findings] == ["D001", "D101", "D101"]
     assert sledcheck.Q_(1, "RU").m_as("mm") == 44.45
 
 
@@ -123,7 +123,7 @@ def test_open_mesh_warns_and_real_inverted_body_is_reported(cli: Callable[..., R
     (tmp_path / "d.yaml").write_text(
         "sledcheck: 1\nname: x\nunits: mm\nparts:\n"
         f"  soup: {{file: '{realdata / 'trimesh/soup.stl'}', role: other}}\n"
-        f"  mb: {{file: '{realdata / 'trimesh/multibody.stl'}', role: other}}\n")
+        f"  mb: {{file: '{realdata / 'trimesh/multibody.stl'}', role: other, position: [10, 0, 0]}}\n")
     result = cli("check", tmp_path / "d.yaml", "--format", "json")
     report = json.loads(result.out)
     codes = {(f["code"], tuple(f["subjects"])) for f in report["findings"]}

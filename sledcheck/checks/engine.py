@@ -127,6 +127,8 @@ def locate(assembly: Assembly, finding: Finding) -> Location:
         value = pack.all_values().get(anchor[2]) if pack else None
         if value is not None:
             return Location(value.file, value.line)
+    if anchor and anchor[0] == "spec-line":
+        return Location(str(anchor[1]), int(anchor[2]))
     if anchor and anchor[0] == "design":
         return Location(design.path_as_given, design.line(*anchor[1:]))
     names = {p.name for p in design.parts}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import envelope, mesh, pairs, units, waivers
+from . import envelope, mesh, pairs, units, waivers, zones
 from .engine import RULE_CRASHED, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -14,6 +14,8 @@ RULES: tuple[Rule, ...] = (
     pairs.INTERFERENCE,
     pairs.CONTACT_MISSING,
     pairs.CLEARANCE,
+    zones.KEEPOUT,
+    zones.HEIGHT_LIMIT,
 )
 
 #: Rules whose findings the engine itself makes (listed by `sledcheck rules`, not run).

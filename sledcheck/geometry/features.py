@@ -41,6 +41,8 @@ _AXES: tuple[AxisName, AxisName, AxisName] = ("x", "y", "z")
 
 #: At most this many cross-sections are taken along one axis (the longest gaps between vertex heights).
 _MAX_SECTIONS = 32
+#: Sections of the first, quick look along an axis; the full set is only cut if these show fins or pins.
+_QUICK_SECTIONS = 6
 #: A fin is a cross-section strip at least this many times longer than it is thick.
 _FIN_ELONGATION = 4.0
 #: A fin strip fills at least this fraction of its bounding rectangle (rounded or chamfered ends allowed).
@@ -185,8 +187,26 @@ def _section(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[Polygon, 
     return tuple(p for p in planar.polygons_full if p is not None and p.area > 0)
 
 
-def _samples(mesh: trimesh.Trimesh, axis: int, max_sections: int = _MAX_SECTIONS) -> list[_Sample]:
-    """Sections at the middles of the longest gaps between distinct vertex heights, sorted by height."""
+class _Sections:
+    """Cross-sections of one mesh, computed on demand and kept (sectioning dominates the run time)."""
+
+    def __init__(self, mesh: trimesh.Trimesh) -> None:
+        self.mesh = mesh
+        self._cache: dict[tuple[int, float], tuple[Polygon, ...]] = {}
+
+    def samples(self, axis: int, max_sections: int = _MAX_SECTIONS) -> list[_Sample]:
+        """Sections at the middles of the longest gaps between distinct vertex heights, sorted by height."""
+        out = []
+        for height, lo, hi in _sample_heights(self.mesh, axis, max_sections):
+            key = (axis, height)
+            if key not in self._cache:
+                self._cache[key] = _section(self.mesh, axis, height)
+            out.append(_Sample(height, lo, hi, self._cache[key]))
+        return out
+
+
+def _sample_heights(mesh: trimesh.Trimesh, axis: int, max_sections: int) -> list[tuple[float, float, float]]:
+    """(height, level below, level above) at the middles of the longest gaps between vertex heights [mm]."""
     tol = _tolerance(mesh)
     levels = _levels(mesh.vertices[:, axis], tol)
     if levels.size < 2:
@@ -197,10 +217,7 @@ def _samples(mesh: trimesh.Trimesh, axis: int, max_sections: int = _MAX_SECTIONS
     if keep.size > max_sections:
         keep = keep[np.argsort(-gaps[keep], kind="stable")[:max_sections]]
     keep = np.sort(keep)
-    return [
-        _Sample(float(h), float(lo[i]), float(hi[i]), _section(mesh, axis, float(h)))
-        for i, h in zip(keep, 0.5 * (lo[keep] + hi[keep]), strict=True)
-    ]
+    return [(float(h), float(lo[i]), float(hi[i])) for i, h in zip(keep, 0.5 * (lo[keep] + hi[keep]), strict=True)]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -286,9 +303,12 @@ def _classify(polygons: Sequence[Polygon], tol: float) -> _Kind:
         if best is not None:
             return best
     if n >= _MIN_PINS:
+        # a regular array: most pieces of about the same size, rows of several pieces
+        med = np.median(areas)
+        regular = np.mean((areas >= 0.5 * med) & (areas <= 2.0 * med)) >= 0.8
         for d in (0, 1):
             rows = _rows(bounds, areas, d, tol)
-            if len(rows.pieces) >= 2 and np.median(rows.pieces) >= 2:
+            if regular and len(rows.pieces) >= _MIN_FINS and np.median(rows.pieces) >= 2:
                 return _Kind("pins", rows, n)
     big = int(np.argmax(areas))
     b = bounds[big]
@@ -411,9 +431,11 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[_Sample]) ->
         above = _find_base(samples, kinds, j, +1, box, extent)
         if (below is None) == (above is None):
             continue
+        cover = samples[j].hi - samples[i].lo
+        if not _is_open(samples, kinds, j if below is not None else i, 1 if below is not None else -1, cover):
+            continue
         rows = kinds[(i + j) // 2].rows
         flow = _AXES[(u, v)[rows.d]]
-        cover = samples[j].hi - samples[i].lo
         reason = (
             f"pin-fin: fins are broken along the flow ({len(rows.pieces)} rows of about "
             f"{int(np.median(rows.pieces))} pieces along {flow}, {kinds[(i + j) // 2].pieces} pieces "
@@ -531,11 +553,19 @@ def recognise_plate_fin(mesh: trimesh.Trimesh) -> PlateFinGeometry | NotRecognis
     """
     if len(mesh.faces) == 0:
         return NotRecognised("empty mesh")
-    return _recognise(mesh, [_samples(mesh, a) for a in range(3)])
+    return _recognise(_Sections(mesh))
 
 
-def _recognise(mesh: trimesh.Trimesh, samples: list[list[_Sample]]) -> PlateFinGeometry | NotRecognised:
-    candidates = [_axis_candidate(mesh, a, samples[a]) for a in range(3)]
+def _recognise(sections: _Sections) -> PlateFinGeometry | NotRecognised:
+    candidates = []
+    for a in range(3):
+        # quick look at the few longest slabs first: a finned region is one of them
+        quick = sections.samples(a, _QUICK_SECTIONS)
+        tol = 1e3 * _tolerance(sections.mesh)
+        if not any(_classify(q.polygons, tol).kind in ("fins", "pins") for q in quick):
+            candidates.append(_Candidate(0.0, NotRecognised("no parallel fins found"), 0))
+            continue
+        candidates.append(_axis_candidate(sections.mesh, a, sections.samples(a)))
     return max(candidates, key=lambda c: (c.severity, c.score)).result
 
 
@@ -603,8 +633,18 @@ def _refine_circle(points: np.ndarray, centre: np.ndarray, diameter: float) -> t
     return c, 2.0 * r
 
 
+def _round_rings(polygons: Sequence[Polygon]) -> list[shapely.LinearRing]:
+    """Interior rings whose isoperimetric ratio 4 pi A / P^2 is at least 0.9 (cheap, vectorised pre-test)."""
+    rings = [ring for p in polygons for ring in p.interiors]
+    if not rings:
+        return []
+    arr = np.asarray(rings, dtype=object)
+    ratio = 4 * math.pi * shapely.area(shapely.polygons(arr)) / np.maximum(shapely.length(arr), 1e-300) ** 2
+    return [r for r, ok in zip(rings, ratio >= 0.9, strict=True) if ok]
+
+
 def _holes_in(polygons: Sequence[Polygon]) -> list[tuple[np.ndarray, float]]:
-    return [c for p in polygons for ring in p.interiors if (c := _circle(ring)) is not None]
+    return [c for ring in _round_rings(polygons) if (c := _circle(ring)) is not None]
 
 
 def find_through_holes(mesh: trimesh.Trimesh, axis: str | None = None) -> list[Hole]:
@@ -620,14 +660,13 @@ def find_through_holes(mesh: trimesh.Trimesh, axis: str | None = None) -> list[H
     """
     if len(mesh.faces) == 0:
         return []
+    sections = _Sections(mesh)
     if axis is not None:
         a = _axis_index(axis)
-        samples = _samples(mesh, a)
     else:
-        every = [_samples(mesh, k) for k in range(3)]
-        sink = _recognise(mesh, every)
+        sink = _recognise(sections)
         a = _axis_index(sink.base_normal[1]) if isinstance(sink, PlateFinGeometry) else int(np.argmin(mesh.extents))
-        samples = every[a]
+    samples = sections.samples(a)
     if not samples:
         return []
     areas = np.array([sum(p.area for p in s.polygons) for s in samples])
@@ -649,27 +688,35 @@ def find_through_holes(mesh: trimesh.Trimesh, axis: str | None = None) -> list[H
     u, v = in_plane_axes(a)
     h = mesh.vertices[:, a]
     wall_points = mesh.vertices[(h >= lo - tol) & (h <= hi + tol)][:, [u, v]]
+    circles = _holes_in(plane)
+    if not circles:
+        return []
+    centres = np.array([c for c, _ in circles])
+    best_d = np.array([d for _, d in circles])
+    best_c = centres.copy()
+    through = np.ones(len(circles), dtype=bool)
+    for s in slab:
+        # the narrowest circular opening around each centre, and whether material covers a centre
+        rings = _round_rings(s.polygons)
+        if rings:
+            tree = shapely.STRtree(shapely.polygons(np.asarray(rings, dtype=object)))
+            for k, r in zip(*tree.query(shapely.points(centres), predicate="within"), strict=True):
+                fit = _circle(rings[r])
+                if fit is not None and np.hypot(*(fit[0] - centres[k])) < 0.25 * best_d[k] and fit[1] < best_d[k]:
+                    best_c[k], best_d[k] = fit
+        if s.polygons:
+            material = shapely.multipolygons(np.asarray(s.polygons, dtype=object))
+            through &= ~shapely.intersects_xy(material, centres[:, 0], centres[:, 1])
+
     holes: list[Hole] = []
-    for centre, diameter in _holes_in(plane):
-        best_centre, best_d = centre, diameter
-        through = True
-        for s in slab:
-            found = [(c, dd) for c, dd in _holes_in(s.polygons) if np.hypot(*(c - centre)) < 0.25 * diameter]
-            if found:
-                c, dd = min(found, key=lambda t: t[1])
-                if dd < best_d:
-                    best_centre, best_d = c, dd
-            elif any(p.covers(shapely.Point(*centre)) for p in s.polygons):
-                through = False
-                break
-        if not through:
-            continue
-        refined = _refine_circle(wall_points, best_centre, best_d)
+    for k in np.flatnonzero(through):
+        best_centre, diameter = best_c[k], float(best_d[k])
+        refined = _refine_circle(wall_points, best_centre, diameter)
         if refined is not None:
-            best_centre, best_d = refined
+            best_centre, diameter = refined
         xyz = [0.0, 0.0, 0.0]
         xyz[a], xyz[u], xyz[v] = mid, float(best_centre[0]), float(best_centre[1])
-        holes.append(Hole(center=(xyz[0], xyz[1], xyz[2]), diameter=float(best_d), axis=_AXES[a]))
+        holes.append(Hole(center=(xyz[0], xyz[1], xyz[2]), diameter=float(diameter), axis=_AXES[a]))
     holes.sort(key=lambda h: tuple(round(c, 6) for c in h.center))
     return holes
 

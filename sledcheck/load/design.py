@@ -20,6 +20,7 @@ from ..units import Q_
 from .schema import Section
 from .specs import SpecPack, apply_override, load_pack, resolve_pack
 from .yamlfile import YamlDocument, read_yaml
+from .zones import Zone, read_zones
 
 
 def display_path(path: Path) -> str:
@@ -33,7 +34,7 @@ ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component"
          "bracket", "duct", "cable", "psu", "drive", "other")
 SEVERITIES = ("error", "warning", "info", "off")
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
-               "clearance", "waivers", "severity", "thermal")
+               "clearance", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "thermal")
 PART_KEYS = ("file", "role", "units", "node", "position", "rotation", "description")
 
 
@@ -78,6 +79,18 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class HolePattern:
+    """A part's through-holes must match ``against``'s holes under it, or the ``pattern`` [mm] (x, y)."""
+
+    part: str
+    against: str | None
+    pattern: tuple[tuple[float, float], ...]
+    tolerance: float
+    line: int
+    index: int
+
+
+@dataclass(frozen=True)
 class Design:
     """A validated design file."""
 
@@ -93,6 +106,8 @@ class Design:
     severity: dict[str, str]
     thermal: Any
     document: YamlDocument
+    zones: tuple[Zone, ...] = ()
+    hole_patterns: tuple[HolePattern, ...] = ()
 
     def part(self, name: str) -> PartSpec:
         return next(p for p in self.parts if p.name == name)
@@ -128,12 +143,17 @@ def load_design(path: str | Path) -> Design:
     clearances = tuple(_clearances(root, names, roles, units))
     waivers = tuple(_waivers(root, names, roles))
     severity = _severity(root)
+    known = names | set(ROLES)
+    zones = read_zones(root, "keepouts", units, known) + read_zones(root, "height_limits", units, known)
+    for pack in specs:
+        zones += pack.zones
+    hole_patterns = _hole_patterns(root, names, units)
     thermal = root.value.get("thermal")
     if thermal is not None and not isinstance(thermal, dict):
         raise root.error("expected a mapping", "thermal")
     return Design(path=file, path_as_given=as_given, name=name or file.stem, units=units, specs=specs,
                   parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
-                  thermal=thermal, document=doc)
+                  thermal=thermal, document=doc, zones=zones, hole_patterns=hole_patterns)
 
 
 def _load_specs(root: Section, base: Path) -> list[SpecPack]:
@@ -298,3 +318,28 @@ def _severity(root: Section) -> dict[str, str]:
             raise sec.error(f"{sec.value!r} is not a severity", hint=f"one of: {', '.join(SEVERITIES)}")
         out[code] = sec.value
     return out
+
+
+def _hole_patterns(root: Section, names: set[str], units: str | None) -> tuple[HolePattern, ...]:
+    if not root.has("hole_patterns"):
+        return ()
+    patterns = []
+    for index, sec in enumerate(root.child("hole_patterns").elements()):
+        sec.mapping(("part", "against", "pattern", "tolerance"), required=("part", "tolerance"))
+        part = sec.text("part") or ""
+        if part not in names:
+            raise sec.error(f"{part!r} is not a part", "part")
+        against = sec.text("against")
+        if against is not None and against not in names:
+            raise sec.error(f"{against!r} is not a part", "against")
+        if (against is None) == (not sec.has("pattern")):
+            raise sec.error("give exactly one of 'against: PART' or 'pattern: [[x, y], ...]'")
+        pattern = []
+        for point in sec.child("pattern").elements() if sec.has("pattern") else []:
+            if not isinstance(point.value, list) or len(point.value) != 2:
+                raise point.error("expected a hole centre [x, y]")
+            pattern.append((point.quantity(0, "length", units).m_as("mm"), point.quantity(1, "length", units).m_as("mm")))
+        tolerance = sec.quantity("tolerance", "length", units, positive=True).m_as("mm")
+        patterns.append(HolePattern(part=part, against=against, pattern=tuple(pattern), tolerance=tolerance,
+                                    line=sec.line(), index=index))
+    return tuple(patterns)

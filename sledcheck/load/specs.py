@@ -28,6 +28,7 @@ import pint
 from ..errors import DesignError
 from .schema import Section
 from .yamlfile import read_yaml
+from .zones import Zone, read_zones
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "specs"
 STATUSES = ("verified", "secondary", "user", "template")
@@ -59,6 +60,7 @@ class SpecPack:
     sources: dict[str, str]
     envelope: dict[str, SpecValue]
     values: dict[str, SpecValue]
+    zones: tuple[Zone, ...] = ()
 
     def all_values(self) -> dict[str, SpecValue]:
         """Every value by its dotted key (``envelope.width``, ``rack_unit``)."""
@@ -89,7 +91,8 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
     """Read and validate one spec pack file."""
     doc = read_yaml(path, display)
     root = Section(doc, (), display or str(path))
-    root.mapping(("sledcheck-spec", "name", "title", "description", "sources", "envelope", "values"),
+    root.mapping(("sledcheck-spec", "name", "title", "description", "sources", "envelope", "values", "keepouts",
+                  "height_limits"),
                  required=("sledcheck-spec", "name"))
     if root.value.get("sledcheck-spec") != 1:
         raise root.error("this sledcheck reads spec packs of version 1", "sledcheck-spec",
@@ -111,8 +114,9 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
     if root.has("values"):
         for key, sec in root.child("values").items():
             values[key] = _value(sec, key, sources)
+    zones = read_zones(root, "keepouts", None, set()) + read_zones(root, "height_limits", None, set())
     return SpecPack(name=name, title=root.text("title", name) or name, file=root.display, sources=sources,
-                    envelope=envelope, values=values)
+                    envelope=envelope, values=values, zones=zones)
 
 
 def _value(sec: Section, key: str, sources: dict[str, str]) -> SpecValue:
@@ -139,7 +143,7 @@ def apply_override(pack: SpecPack, key: str, value: pint.Quantity, reason: str, 
     if key.startswith("envelope."):
         envelope = dict(pack.envelope)
         envelope[current.key] = new
-        return SpecPack(pack.name, pack.title, pack.file, pack.sources, envelope, pack.values)
+        return SpecPack(pack.name, pack.title, pack.file, pack.sources, envelope, pack.values, pack.zones)
     values = dict(pack.values)
     values[key] = new
-    return SpecPack(pack.name, pack.title, pack.file, pack.sources, pack.envelope, values)
+    return SpecPack(pack.name, pack.title, pack.file, pack.sources, pack.envelope, values, pack.zones)
