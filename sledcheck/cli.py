@@ -144,7 +144,9 @@ def _inspect(args: argparse.Namespace) -> int:
                      f"base {hs['base_thickness']['value']:.3g} mm, {hs['length']['value']:.4g} mm long x "
                      f"{hs['width']['value']:.4g} mm wide, flow along {hs['flow_axis']}")
     else:
-        lines.append("heat sink:   not recognised as a straight plate-fin heat sink")
+        reason = info.get("heatsink_reason") or info.get("feature_error") or ""
+        lines.append("heat sink:   not recognised as a straight plate-fin heat sink"
+                     + (f" ({reason})" if reason else ""))
     holes = info.get("holes") or []
     lines.append(f"holes:       {len(holes)} circular through-holes")
     for h in holes:

@@ -9,6 +9,7 @@ import numpy as np
 import trimesh
 
 from .errors import SledcheckError
+from .geometry.features import Hole, NotRecognised, PlateFinGeometry, find_through_holes, recognise_plate_fin
 from .load.design import display_path
 from .load.health import combine, measure_health
 from .load.meshes import read_mesh_file, resolve_units
@@ -59,32 +60,30 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
 def _features(mesh: trimesh.Trimesh) -> dict[str, Any]:
     """Heat-sink and hole recognition; a failure there is reported, not fatal to the inspection."""
     try:
-        return {"heatsink": _heatsink(mesh), "holes": _holes(mesh)}
+        sink = recognise_plate_fin(mesh)
+        axis = sink.base_normal[1] if sink else None
+        return {"heatsink": _heatsink(sink), "heatsink_reason": None if sink else sink.reason,
+                "holes": _holes(find_through_holes(mesh, axis))}
     except Exception as err:  # noqa: BLE001 - recognition is best-effort on arbitrary CAD
         return {"heatsink": None, "holes": [], "feature_error": f"{type(err).__name__}: {err}"}
 
 
-def _heatsink(mesh: trimesh.Trimesh) -> dict[str, Any] | None:
-    try:
-        from .geometry.features import recognise_plate_fin
-    except ImportError:
+def _heatsink(result: PlateFinGeometry | NotRecognised) -> dict[str, Any] | None:
+    if not isinstance(result, PlateFinGeometry):
         return None
-    result = recognise_plate_fin(mesh)
-    if not hasattr(result, "fin_count"):
-        return None
-    mm = lambda v: {"value": round_sig(float(v), 6), "unit": "mm"}  # noqa: E731
+
+    def mm(value: float) -> dict[str, Any]:
+        return {"value": round_sig(float(value), 6), "unit": "mm"}
+
     return {
         "fin_count": int(result.fin_count), "fin_thickness": mm(result.fin_thickness), "fin_gap": mm(result.fin_gap),
         "fin_height": mm(result.fin_height), "base_thickness": mm(result.base_thickness), "length": mm(result.length),
-        "width": mm(result.width), "flow_axis": result.flow_axis,
+        "width": mm(result.width), "flow_axis": result.flow_axis, "fins_point": result.base_normal,
+        "fin_thickness_range": [mm(result.fin_thickness_min), mm(result.fin_thickness_max)],
     }
 
 
-def _holes(mesh: trimesh.Trimesh) -> list[dict[str, Any]]:
-    try:
-        from .geometry.features import find_through_holes
-    except ImportError:
-        return []
+def _holes(holes: list[Hole]) -> list[dict[str, Any]]:
     return [{"center": {"value": [round_sig(float(v), 6) for v in h.center], "unit": "mm"},
              "diameter": {"value": round_sig(float(h.diameter), 6), "unit": "mm"}, "axis": h.axis}
-            for h in find_through_holes(mesh)]
+            for h in holes]

@@ -59,7 +59,7 @@ def test_json_report_has_the_contract_keys_and_is_byte_identical(cli: Callable[.
 def test_python_api_returns_the_same_report() -> None:
     report = sledcheck.check(OVERHEIGHT)
     assert report.verdict == "fail" and report.exit_code == 1
-    assert [f.code for f in report.findings] == ["D001", "D101", "D101"]
+    assert [f.code for f in report.findings] == ["D001", "D101", "D101", "D301", "D401"]
     assert sledcheck.Q_(1, "RU").m_as("mm") == 44.45
 
 

@@ -2,7 +2,8 @@
 
 The tray is 440 mm wide (x), 700 mm deep (y, airflow from the fans at the front, y = 0, to the back) and
 fits the EIA-310 1U envelope (43.66 mm). Two accelerator packages sit under copper plate-fin heat sinks,
-eight VLP DIMMs behind them, six 40x40x56 mm dual-rotor fans at the front, a 1 mm steel lid on top.
+eight VLP DIMMs behind them, six 40x40x56 mm dual-rotor fans at the front, a 1 mm steel lid on top, and a
+riser bracket. Board revision A has one heat-sink mounting hole 0.8 mm out of place; revision B is right.
 
 Two heat sinks are written: ``heatsink_tall.stl`` (fins 27.4 mm, top at 44.0 mm: drawn to "1.75 in" without
 the panel gap and the lid, so it runs into the lid and out of the 1U envelope) and ``heatsink_fit.stl``
@@ -58,6 +59,20 @@ def heatsink(fin_height: float) -> trimesh.Trimesh:
     return trimesh.boolean.difference([solid, *holes], engine="manifold")
 
 
+def board(misplaced: float) -> trimesh.Trimesh:
+    """The 1.6 mm board with 4.0 mm holes for each heat sink's mounting screws. Revision A has the
+    outer-rear hole of the second heat sink ``misplaced`` mm too far out in x (a pattern-revision mix-up)."""
+    plate = box((10, 80, PCB_BOTTOM), (430, 680, PCB_TOP))
+    holes = []
+    for k, (cx, cy) in enumerate(ACCEL_CENTRES):
+        for dx, dy in HS_HOLES:
+            shift = misplaced if (k == 1 and dx > 0 and dy > 0) else 0.0
+            holes.append(trimesh.creation.cylinder(
+                radius=2.0, height=4.0, sections=48,
+                transform=trimesh.transformations.translation_matrix((cx + dx + shift, cy + dy, PCB_BOTTOM + 0.8))))
+    return trimesh.boolean.difference([plate, *holes], engine="manifold")
+
+
 def fan() -> trimesh.Trimesh:
     """A 40 x 56 x 40 mm dual-rotor fan frame (x, y, z) with its 38 mm bore along y, corner at the origin."""
     frame = box((0, 0, 0), (40, 56, 40))
@@ -95,7 +110,9 @@ def main() -> None:
                                       (x, y, (FLOOR + PCB_BOTTOM) / 2)))
         for x in (20.0, 220.0, 420.0) for y in (90.0, 380.0, 670.0)])
     standoffs.export(OUT / "standoffs.stl")
-    box((10, 80, PCB_BOTTOM), (430, 680, PCB_TOP)).export(OUT / "board.stl")
+    board(misplaced=0.8).export(OUT / "board_rev_a.stl")
+    board(misplaced=0.0).export(OUT / "board_rev_b.stl")
+    box((0, 0, 0), (20, 70, 30)).export(OUT / "riser.stl")
     for i, (cx, cy) in enumerate(ACCEL_CENTRES):
         box((cx - 35, cy - 35, PCB_TOP), (cx + 35, cy + 35, PACKAGE_TOP)).export(OUT / f"package{i}.stl")
     heatsink(27.4).export(OUT / "heatsink_tall.stl")

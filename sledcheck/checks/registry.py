@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import envelope, mesh, pairs, units, waivers, zones
+from . import envelope, holes, mesh, pairs, units, waivers, zones
 from .engine import RULE_CRASHED, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -16,6 +16,7 @@ RULES: tuple[Rule, ...] = (
     pairs.CLEARANCE,
     zones.KEEPOUT,
     zones.HEIGHT_LIMIT,
+    holes.HOLE_PATTERN,
 )
 
 #: Rules whose findings the engine itself makes (listed by `sledcheck rules`, not run).

@@ -47,12 +47,27 @@ def _intrusions(assembly: Assembly, kind: str) -> Iterable[tuple[Zone, Part, lis
                 yield zone, part, pieces, reference, low, high
 
 
+def reach_inside(polygon: shapely.Polygon, pieces: list) -> float:
+    """How far [mm] the pieces' footprint reaches in from the outline's edge: the largest r for which the
+    footprint meets the outline shrunk by r (bisection on mitred negative buffers, to 1 nm)."""
+    triangles = np.concatenate([p.vertices[p.faces][:, :, :2] for p in pieces])
+    footprint = shapely.union_all(shapely.buffer(shapely.polygons(triangles), 1e-6))
+    low, high = 0.0, float(np.sqrt(polygon.area))
+    if not footprint.intersects(polygon.buffer(-1e-3)):
+        return 0.0
+    while high - low > 1e-6:
+        middle = (low + high) / 2
+        if footprint.intersects(polygon.buffer(-middle, join_style="mitre")):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
 def _keepouts(assembly: Assembly) -> Iterable[Finding]:
     for zone, part, pieces, _ref, low, high in _intrusions(assembly, "keepout"):
         vertices = np.concatenate([p.vertices for p in pieces])
-        boundary = zone.polygon.exterior
-        horizontal = float(shapely.distance(shapely.points(vertices[:, :2]), boundary).max())
-        depths = {"horizontal": horizontal}
+        depths = {"horizontal": reach_inside(zone.polygon, pieces)}
         if np.isfinite(low):
             depths["from below"] = float(vertices[:, 2].max() - low)
         if np.isfinite(high):

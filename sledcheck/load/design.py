@@ -338,7 +338,7 @@ def _hole_patterns(root: Section, names: set[str], units: str | None) -> tuple[H
         for point in sec.child("pattern").elements() if sec.has("pattern") else []:
             if not isinstance(point.value, list) or len(point.value) != 2:
                 raise point.error("expected a hole centre [x, y]")
-            pattern.append((point.quantity(0, "length", units).m_as("mm"), point.quantity(1, "length", units).m_as("mm")))
+            pattern.append(tuple(point.quantity(i, "length", units).m_as("mm") for i in range(2)))  # type: ignore[arg-type]
         tolerance = sec.quantity("tolerance", "length", units, positive=True).m_as("mm")
         patterns.append(HolePattern(part=part, against=against, pattern=tuple(pattern), tolerance=tolerance,
                                     line=sec.line(), index=index))
