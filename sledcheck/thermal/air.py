@@ -30,10 +30,11 @@ R_AIR = 287.05
 CP_AIR = 1006.5
 
 #: Sutherland constants for viscosity: mu0 [Pa s] at T0 [K], S [K] (F. M. White, Viscous Fluid Flow,
-#: 3rd ed., 2006, Table 1-2).
+#: 3rd ed., 2006, ch. 1; thermal.md section 4).
 MU0, T0_MU, S_MU = 1.716e-5, 273.15, 110.4
 
-#: Sutherland-form constants for conductivity: k0 [W/(m K)] at T0 [K], S [K] (White 2006, Table 1-3).
+#: Sutherland-form constants for conductivity: k0 [W/(m K)] at T0 [K], S [K] (White 2006, ch. 1;
+#: thermal.md section 4).
 K0, T0_K, S_K = 0.0241, 273.15, 194.0
 
 #: Temperature range [K] over which the accuracies above are stated.
@@ -60,8 +61,9 @@ def viscosity(T: ArrayLike) -> np.ndarray | float:
 
     Parameters
     ----------
-    T : temperature [K]; valid 200-500 K (White 2006, eq. 1-36; mu0 = 1.716e-5 Pa s, T0 = 273.15 K,
-        S = 110.4 K). Error < 0.7 % vs CoolProp over 0-80 C. Pressure dependence is negligible.
+    T : temperature [K]; valid 200-500 K (Sutherland's law as given by White 2006, ch. 1;
+        mu0 = 1.716e-5 Pa s, T0 = 273.15 K, S = 110.4 K). Error < 0.7 % vs CoolProp over 0-80 C;
+        the pressure dependence is negligible.
 
     Returns
     -------
@@ -76,8 +78,8 @@ def conductivity(T: ArrayLike) -> np.ndarray | float:
 
     Parameters
     ----------
-    T : temperature [K]; k0 = 0.0241 W/(m K), T0 = 273.15 K, S = 194 K (White 2006, Table 1-3, valid
-        about 200-800 K). About 1 % low vs CoolProp over 0-80 C (-0.6 % at 25 C).
+    T : temperature [K]; k0 = 0.0241 W/(m K), T0 = 273.15 K, S = 194 K (White 2006, ch. 1;
+        thermal.md section 4). About 1 % low vs CoolProp over 0-80 C (-0.6 % at 25 C).
 
     Returns
     -------

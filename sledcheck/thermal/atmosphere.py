@@ -14,12 +14,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 #: Sea-level standard pressure [Pa], temperature [K] and tropospheric lapse rate [K/m] (US Standard
-#: Atmosphere 1976, NOAA-S/T 76-1562, Table 4 and eq. 33a).
+#: Atmosphere 1976, NOAA-S/T 76-1562).
 P0, T0, LAPSE = 101325.0, 288.15, 0.0065
-#: Exponent g0 M0 / (R* L) of eq. 33a with g0 = 9.80665 m/s^2, M0 = 0.0289644 kg/mol,
-#: R* = 8.31432 J/(mol K), L = 0.0065 K/m (US Standard Atmosphere 1976).
+#: Exponent g0 M0 / (R* L) of the constant-lapse-rate pressure equation with g0 = 9.80665 m/s^2,
+#: M0 = 0.0289644 kg/mol, R* = 8.31432 J/(mol K), L = 0.0065 K/m (US Standard Atmosphere 1976).
 EXPONENT = 5.25588
-#: Altitude range [m] of the troposphere layer of eq. 33a (geopotential; the tool does not distinguish
+#: Altitude range [m] of the troposphere layer (geopotential; the tool does not distinguish
 #: geometric and geopotential altitude: the difference at 3 km is 0.05 %, about 1.4 m).
 ALTITUDE_RANGE = (-610.0, 11000.0)
 
@@ -27,7 +27,8 @@ ALTITUDE_RANGE = (-610.0, 11000.0)
 def pressure_at_altitude(z: ArrayLike) -> np.ndarray | float:
     """Static pressure of the US Standard Atmosphere 1976 in the troposphere.
 
-    p = 101325 (1 - 2.25577e-5 z)^5.25588 (US Standard Atmosphere 1976, eq. 33a with T0 = 288.15 K and
+    p = 101325 (1 - 2.25577e-5 z)^5.25588 (US Standard Atmosphere 1976, pressure in a
+    layer of constant lapse rate, with T0 = 288.15 K and
     L = 6.5 K/km; 2.25577e-5 = L/T0; thermal.md section 3).
 
     Parameters

@@ -1,16 +1,17 @@
 """Ducted plate-fin heat sink: thermal resistance (Teertstra et al.) and pressure drop (Culham-Muzychka).
 
 Pure functions on SI floats or numpy arrays of any broadcastable shape. Symbols follow thermal.md
-section 1 and the papers:
+section 1 and the papers (each equation is written out in its docstring; paper equation numbers are
+not quoted because they were not checked against the originals):
 
 - P. Teertstra, M. M. Yovanovich, J. R. Culham, T. Lemczyk, "Analytical forced convection modeling of
   plate fin heat sinks", IEEE SEMI-THERM 1999, doi:10.1109/STHERM.1999.762426 (journal version:
-  J. Electronics Manufacturing 10(4), 2000) -- composite Nusselt number, eq. (14) of the conference paper.
+  J. Electronics Manufacturing 10(4), 2000) -- composite Nusselt number.
 - J. R. Culham, Y. S. Muzychka, "Optimization of plate fin heat sinks using entropy generation
-  minimization", IEEE Trans. CPT 24(2):159-165, 2001 -- K_c, K_e, apparent friction factor, eqs. (19)-(23).
+  minimization", IEEE Trans. CPT 24(2):159-165, 2001 -- K_c, K_e, apparent friction factor.
 - R. E. Simons, "Estimating parallel plate-fin heat sink thermal resistance" (ElectronicsCooling, Feb 2003)
   and "... pressure drop" (ElectronicsCooling, May 2003) -- the same equations worked through.
-- R. K. Shah, A. L. London, Laminar Flow Forced Convection in Ducts, Academic Press 1978, eq. (341)
+- R. K. Shah, A. L. London, Laminar Flow Forced Convection in Ducts, Academic Press 1978
   -- fRe of fully developed laminar flow in rectangular ducts.
 
 W base width across the flow [m], L fin length along the flow [m], H fin height above the base [m],
@@ -25,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-#: Validity range of the Teertstra model in Re* = Re_b b / L (Teertstra et al. 1999, section 5).
+#: Validity range of the Teertstra model in Re* = Re_b b / L (Teertstra et al. 1999; thermal.md section 1).
 RE_STAR_RANGE = (0.26, 175.0)
 #: Upper limit of laminar flow for the channel Reynolds number based on D_h = 2 b.
 RE_LAMINAR_MAX = 2300.0
@@ -76,7 +77,7 @@ def reynolds_star(
 ) -> np.ndarray | float:
     """Channel Reynolds number scaled by the developing length, Re* = (rho V b / mu) (b / L).
 
-    Teertstra et al. (1999), eq. (5). Parameters: velocity V [m/s], fin_gap b [m], length L [m],
+    Teertstra et al. (1999); thermal.md section 1. Parameters: velocity V [m/s], fin_gap b [m], length L [m],
     density rho [kg/m^3], viscosity mu [Pa s]. Returns Re* [-].
     """
     b = _arr(fin_gap)
@@ -84,7 +85,9 @@ def reynolds_star(
 
 
 def nusselt_teertstra(re_star: ArrayLike, prandtl: ArrayLike) -> np.ndarray | float:
-    """Composite Nusselt number of a plate-fin channel, developing flow (Teertstra et al. 1999, eq. 14).
+    """Composite Nusselt number of a plate-fin channel, developing flow (Teertstra et al. 1999).
+
+    thermal.md section 1:
 
     Nu_b = [ (Re* Pr / 2)^-3 + (0.664 sqrt(Re*) Pr^(1/3) sqrt(1 + 3.65 / sqrt(Re*)))^-3 ]^(-1/3)
 
@@ -112,7 +115,7 @@ def fin_efficiency(
     """Efficiency of a straight rectangular fin with an adiabatic tip, eta = tanh(m H) / (m H).
 
     m = sqrt(2 h / (k_fin t)) (thermal.md section 1; Incropera & DeWitt, Fundamentals of Heat and Mass
-    Transfer, Table 3.4 case B with the fin's two faces, thickness t << fin depth).
+    Transfer: straight fin of uniform section, adiabatic tip, both faces cooled, t << fin depth).
 
     Parameters
     ----------
@@ -198,7 +201,9 @@ def plate_fin_thermal(
 
 
 def contraction_coefficient(sigma: ArrayLike) -> np.ndarray | float:
-    """Entrance (contraction) loss coefficient K_c = 0.42 (1 - sigma^2) (Culham & Muzychka 2001, eq. 21).
+    """Entrance (contraction) loss coefficient K_c = 0.42 (1 - sigma^2) (Culham & Muzychka 2001).
+
+    thermal.md section 1.
 
     sigma = 1 - N t / W is the free-area ratio [-]. Returns K_c [-].
     """
@@ -207,7 +212,9 @@ def contraction_coefficient(sigma: ArrayLike) -> np.ndarray | float:
 
 
 def expansion_coefficient(sigma: ArrayLike) -> np.ndarray | float:
-    """Exit (expansion) loss coefficient K_e = (1 - sigma^2)^2 (Culham & Muzychka 2001, eq. 22).
+    """Exit (expansion) loss coefficient K_e = (1 - sigma^2)^2 (Culham & Muzychka 2001).
+
+    thermal.md section 1.
 
     sigma = 1 - N t / W is the free-area ratio [-]. Returns K_e [-].
     """
@@ -216,7 +223,9 @@ def expansion_coefficient(sigma: ArrayLike) -> np.ndarray | float:
 
 
 def friction_rectangular(aspect: ArrayLike) -> np.ndarray | float:
-    """Fanning fRe of fully developed laminar flow in a rectangular duct (Shah & London 1978, eq. 341).
+    """Fanning fRe of fully developed laminar flow in a rectangular duct (Shah & London 1978).
+
+    thermal.md section 1:
 
     fRe = 24 (1 - 1.3553 l + 1.9467 l^2 - 1.7012 l^3 + 0.9564 l^4 - 0.2537 l^5), written out as in
     thermal.md: 24 - 32.527 l + 46.721 l^2 - 40.829 l^3 + 22.954 l^4 - 6.089 l^5.
@@ -236,7 +245,9 @@ def friction_rectangular(aspect: ArrayLike) -> np.ndarray | float:
 
 
 def apparent_friction(l_star: ArrayLike, f_re: ArrayLike, reynolds: ArrayLike) -> np.ndarray | float:
-    """Apparent Fanning friction factor of developing laminar flow (Culham & Muzychka 2001, eq. 20).
+    """Apparent Fanning friction factor of developing laminar flow (Culham & Muzychka 2001).
+
+    thermal.md section 1:
 
     f_app = sqrt((3.44 / sqrt(L*))^2 + fRe^2) / Re, with L* = L / (D_h Re) (Shah-London developing-flow
     asymptote blended with the fully developed value).
