@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 import json
 import sys
 from collections.abc import Sequence
@@ -172,7 +173,10 @@ def _specs(args: argparse.Namespace) -> int:
         raise SledcheckError(f"no spec pack {args.name!r}",
                              hint=f"built-in packs: {', '.join(builtin_packs())}") from None
     pack = load_pack(path, display_path(path))
-    lines = [f"{pack.name}: {pack.title}", f"file: {pack.file}", ""]
+    lines = [f"{pack.name}: {pack.title}", f"file: {pack.file}"]
+    if pack.description:
+        lines += [""] + textwrap.wrap(pack.description.strip(), width=100)
+    lines.append("")
     for key, value in pack.all_values().items():
         shown = f"{value.quantity:~P}" if value.quantity is not None else "(not set)"
         source = pack.sources.get(value.source or "", value.source or "")

@@ -61,6 +61,7 @@ class SpecPack:
     envelope: dict[str, SpecValue]
     values: dict[str, SpecValue]
     zones: tuple[Zone, ...] = ()
+    description: str = ""
 
     def all_values(self) -> dict[str, SpecValue]:
         """Every value by its dotted key (``envelope.width``, ``rack_unit``)."""
@@ -116,7 +117,7 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
             values[key] = _value(sec, key, sources)
     zones = read_zones(root, "keepouts", None, set()) + read_zones(root, "height_limits", None, set())
     return SpecPack(name=name, title=root.text("title", name) or name, file=root.display, sources=sources,
-                    envelope=envelope, values=values, zones=zones)
+                    envelope=envelope, values=values, zones=zones, description=root.text("description", "") or "")
 
 
 def _value(sec: Section, key: str, sources: dict[str, str]) -> SpecValue:
@@ -143,7 +144,9 @@ def apply_override(pack: SpecPack, key: str, value: pint.Quantity, reason: str, 
     if key.startswith("envelope."):
         envelope = dict(pack.envelope)
         envelope[current.key] = new
-        return SpecPack(pack.name, pack.title, pack.file, pack.sources, envelope, pack.values, pack.zones)
+        return SpecPack(pack.name, pack.title, pack.file, pack.sources, envelope, pack.values, pack.zones,
+                        pack.description)
     values = dict(pack.values)
     values[key] = new
-    return SpecPack(pack.name, pack.title, pack.file, pack.sources, pack.envelope, values, pack.zones)
+    return SpecPack(pack.name, pack.title, pack.file, pack.sources, pack.envelope, values, pack.zones,
+                    pack.description)
