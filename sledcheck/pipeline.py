@@ -14,6 +14,7 @@ from .checks.waivers import apply_waivers
 from .errors import SledcheckError
 from .load.design import load_design
 from .model.assembly import build_assembly
+from .model.thermal import analyse_thermal
 from .report.model import BaselineDiff, PartSummary, Report
 
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -55,9 +56,13 @@ def check(
         triangles=p.health.triangles, bodies=p.health.bodies, watertight=p.health.watertight,
         bounds=(tuple(float(v) for v in p.bounds[0]), tuple(float(v) for v in p.bounds[1])),  # type: ignore[arg-type]
     ) for p in assembly.parts)
+    thermal = None
+    if design.thermal is not None and not any(f.code == "X001" and f.data.get("rule", "").startswith("T")
+                                              for f in result.findings):
+        thermal = analyse_thermal(assembly)
     return Report(design=str(design_path), name=design.name, specs=tuple(p.name for p in design.specs),
                   findings=tuple(findings), parts=parts, rules_run=tuple(result.rules_run),
-                  incomplete=result.incomplete, fail_on=fail_on, baseline=diff)
+                  incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal)
 
 
 def _selected(code: str, name: str, select: Sequence[str], ignore: Sequence[str]) -> bool:

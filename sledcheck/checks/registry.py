@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import envelope, holes, mesh, pairs, units, waivers, zones
+from . import envelope, holes, mesh, pairs, thermal, units, waivers, zones
 from .engine import RULE_CRASHED, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -17,6 +17,9 @@ RULES: tuple[Rule, ...] = (
     zones.KEEPOUT,
     zones.HEIGHT_LIMIT,
     holes.HOLE_PATTERN,
+    thermal.MARGIN,
+    thermal.VALIDITY,
+    thermal.MODEL_INCOMPLETE,
 )
 
 #: Rules whose findings the engine itself makes (listed by `sledcheck rules`, not run).

@@ -11,7 +11,6 @@ import datetime as dt
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pint
 
@@ -19,6 +18,7 @@ from ..errors import DesignError
 from ..units import Q_
 from .schema import Section
 from .specs import SpecPack, apply_override, load_pack, resolve_pack
+from .thermal import ThermalSpec, read_thermal
 from .yamlfile import YamlDocument, read_yaml
 from .zones import Zone, read_zones
 
@@ -104,7 +104,7 @@ class Design:
     clearances: tuple[Clearance, ...]
     waivers: tuple[Waiver, ...]
     severity: dict[str, str]
-    thermal: Any
+    thermal: ThermalSpec | None
     document: YamlDocument
     zones: tuple[Zone, ...] = ()
     hole_patterns: tuple[HolePattern, ...] = ()
@@ -148,9 +148,7 @@ def load_design(path: str | Path) -> Design:
     for pack in specs:
         zones += pack.zones
     hole_patterns = _hole_patterns(root, names, units)
-    thermal = root.value.get("thermal")
-    if thermal is not None and not isinstance(thermal, dict):
-        raise root.error("expected a mapping", "thermal")
+    thermal = read_thermal(root, names, {p.name: p.role for p in parts}, units)
     return Design(path=file, path_as_given=as_given, name=name or file.stem, units=units, specs=specs,
                   parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
                   thermal=thermal, document=doc, zones=zones, hole_patterns=hole_patterns)

@@ -1,0 +1,244 @@
+"""The design's ``thermal`` section: environment, fans, airflow lanes and the hot components.
+
+    thermal:
+      environment: {ashrae_class: A2, altitude: 900 m, nominal_inlet: 25 degC}   # max_inlet: optional override
+      fans: {model: server-40x56-dual-rotor, speed: 100 %}      # models/fans/NAME.yaml or a path
+      spreading: series                                          # series (exact) or lee
+      lanes:                                                     # ducted lanes, components in airflow order
+        - name: left
+          fans: [fan1, fan2, fan3]
+          width: 180 mm            # optional: default the span of the lane's fans across x
+          height: 35 mm            # optional: default lid underside - board top, from the CAD
+          losses:                  # optional extra series losses
+            - {name: front grille, k: 1.2}                          # velocity heads of the lane
+            - {name: rear vent, open_area: 0.55, thickness: 1 mm}   # perforated plate (fluids correlation)
+          components: [package0, dimms]
+      components:
+        package0:
+          power: 450 W
+          tj_max: 95 degC          # or tcase_max
+          r_jc: 0.04 K/W
+          tim: phase-change        # models/tims.yaml name, or {thickness: 50 um, conductivity: 6 W/(m*K)}
+          heatsink: heatsink0      # the heat-sink part; its fins are read from the mesh
+          material: copper         # models/materials.yaml name, or a conductivity
+          source: [40 mm, 40 mm]   # optional heat source (die) size; default: the package footprint
+          required_margin: 5 K
+        dimms: {power: 80 W, tcase_max: 85 degC, r_ca: 0.5 K/W, required_margin: 3 K}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..units import parse_quantity
+from .schema import Section
+from .yamlfile import read_yaml
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+@dataclass(frozen=True)
+class Environment:
+    ashrae_class: str | None
+    altitude: float          # [m]
+    nominal_inlet: float     # [degC]
+    max_inlet: float | None  # [degC], explicit; else from the ASHRAE class derated with altitude
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    k: float | None           # velocity heads of the lane [-]
+    open_area: float | None   # perforated plate open-area ratio [-]
+    thickness: float | None   # plate thickness [m]
+
+
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    fans: tuple[str, ...]
+    width: float | None       # [m]
+    height: float | None      # [m]
+    losses: tuple[Loss, ...]
+    components: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Component:
+    part: str
+    power: float                   # [W]
+    limit: float                   # [degC]
+    limit_kind: str                # "junction" or "case"
+    r_jc: float                    # [K/W] (0 for a case limit)
+    tim_thickness: float | None    # [m]
+    tim_conductivity: float | None # [W/(m K)]
+    tim_source: str
+    heatsink: str | None
+    heatsink_conductivity: float   # [W/(m K)]
+    material_source: str
+    source_size: tuple[float, float] | None   # [m]
+    r_ca: float | None             # [K/W] case to local air, for parts without a heat sink
+    required_margin: float         # [K]
+    line: int
+
+
+@dataclass(frozen=True)
+class ThermalSpec:
+    environment: Environment
+    fan_model: Path
+    fan_speed: float               # fraction of rated speed
+    spreading: str
+    lanes: tuple[Lane, ...]
+    components: tuple[Component, ...]
+    line: int
+
+
+def _library(name: str, kind: str) -> dict:
+    doc = read_yaml(MODELS / f"{kind}.yaml")
+    return doc.data[kind]
+
+
+def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: str | None) -> ThermalSpec | None:
+    if not root.has("thermal"):
+        return None
+    sec = root.child("thermal")
+    sec.mapping(("environment", "fans", "spreading", "lanes", "components"),
+                required=("environment", "fans", "lanes", "components"))
+    env = _environment(sec.child("environment"))
+    fans = sec.child("fans")
+    fans.mapping(("model", "speed"), required=("model",))
+    model = fans.text("model") or ""
+    path = MODELS / "fans" / f"{model}.yaml"
+    if "/" in model or model.endswith((".yaml", ".yml")):
+        path = (Path(root.doc.path).resolve().parent / model)
+    if not path.is_file():
+        known = sorted(p.stem for p in (MODELS / "fans").glob("*.yaml"))
+        raise fans.error(f"no fan model {model!r}", "model", f"built-in models: {', '.join(known)}; or a path")
+    speed = 1.0
+    if fans.has("speed"):
+        speed = float(fans.quantity("speed", "dimensionless").m_as(""))
+        if not 0.1 <= speed <= 1.5:
+            raise fans.error(f"speed {speed:.0%} is outside 10-150 % of rated", "speed")
+    spreading = sec.text("spreading", "series", choices=("series", "lee")) or "series"
+    components = tuple(_component(s, key, names, units) for key, s in sec.child("components").items())
+    comp_names = {c.part for c in components}
+    lanes = []
+    for lane in sec.child("lanes").elements():
+        lane.mapping(("name", "fans", "width", "height", "losses", "components"),
+                     required=("name", "fans", "components"))
+        lane_fans = lane.string_list("fans")
+        for i, fan in enumerate(lane_fans):
+            if fan not in names or roles.get(fan) != "fan":
+                raise lane.child("fans").error(f"{fan!r} is not a part with role fan", i)
+        lane_components = lane.string_list("components")
+        for i, comp in enumerate(lane_components):
+            if comp not in comp_names:
+                raise lane.child("components").error(f"{comp!r} is not listed under thermal.components", i)
+        losses = []
+        for loss in lane.child("losses").elements() if lane.has("losses") else []:
+            loss.mapping(("name", "k", "open_area", "thickness"), required=("name",))
+            if loss.has("k") == loss.has("open_area"):
+                raise loss.error("give either k (velocity heads) or open_area (perforated plate)")
+            k = float(loss.quantity("k", "dimensionless").m_as("")) if loss.has("k") else None
+            open_area = float(loss.quantity("open_area", "dimensionless").m_as("")) if loss.has("open_area") else None
+            if open_area is not None and not 0.05 <= open_area < 1.0:
+                raise loss.error("open_area is a fraction between 0.05 and 1", "open_area")
+            thickness = loss.quantity("thickness", "length", units).m_as("m") if loss.has("thickness") else 1e-3
+            losses.append(Loss(name=loss.text("name") or "", k=k, open_area=open_area, thickness=thickness))
+        lanes.append(Lane(
+            name=lane.text("name") or "", fans=tuple(lane_fans),
+            width=lane.quantity("width", "length", units, positive=True).m_as("m") if lane.has("width") else None,
+            height=lane.quantity("height", "length", units, positive=True).m_as("m") if lane.has("height") else None,
+            losses=tuple(losses), components=tuple(lane_components), line=lane.line()))
+    placed = [c for lane in lanes for c in lane.components]
+    for comp in components:
+        if comp.part not in placed:
+            raise sec.child("components").error(f"{comp.part!r} is in no lane", comp.part,
+                                                "add it to the components of the lane it sits in")
+    return ThermalSpec(environment=env, fan_model=path, fan_speed=speed, spreading=spreading, lanes=tuple(lanes),
+                       components=components, line=sec.line())
+
+
+def _environment(sec: Section) -> Environment:
+    sec.mapping(("ashrae_class", "altitude", "nominal_inlet", "max_inlet"), required=("nominal_inlet",))
+    cls = sec.text("ashrae_class", choices=("A1", "A2", "A3", "A4", "H1"))
+    if cls is None and not sec.has("max_inlet"):
+        raise sec.error("give ashrae_class (A1-A4, H1) or max_inlet for the worst case")
+    altitude = sec.quantity("altitude", "length").m_as("m") if sec.has("altitude") else 0.0
+    if not -610 <= altitude <= 3050:
+        raise sec.error("altitude must be between -610 m and 3050 m (the ASHRAE classes' range)", "altitude")
+    max_inlet = sec.quantity("max_inlet", "temperature").m_as("degC") if sec.has("max_inlet") else None
+    return Environment(ashrae_class=cls, altitude=altitude,
+                       nominal_inlet=sec.quantity("nominal_inlet", "temperature").m_as("degC"), max_inlet=max_inlet)
+
+
+def _component(sec: Section, part: str, names: set[str], units: str | None) -> Component:
+    if part not in names:
+        raise sec.error(f"{part!r} is not a part of the design")
+    sec.mapping(("power", "tj_max", "tcase_max", "r_jc", "tim", "heatsink", "material", "source", "r_ca",
+                 "required_margin"), required=("power",))
+    if sec.has("tj_max") == sec.has("tcase_max"):
+        raise sec.error("give exactly one of tj_max or tcase_max")
+    kind = "junction" if sec.has("tj_max") else "case"
+    limit = sec.quantity("tj_max" if kind == "junction" else "tcase_max", "temperature").m_as("degC")
+    r_jc = sec.quantity("r_jc", "thermal_resistance").m_as("K/W") if sec.has("r_jc") else 0.0
+    if kind == "junction" and not sec.has("r_jc"):
+        raise sec.error("a junction limit needs r_jc (junction to case)", hint="add r_jc: 0.05 K/W")
+    heatsink = sec.text("heatsink")
+    if heatsink is not None and heatsink not in names:
+        raise sec.error(f"{heatsink!r} is not a part", "heatsink")
+    if (heatsink is None) == (not sec.has("r_ca")):
+        raise sec.error("give either heatsink: PART or r_ca (case to local air)")
+    tim_t = tim_k = None
+    tim_source = ""
+    if sec.has("tim"):
+        tim_t, tim_k, tim_source = _tim(sec)
+    elif heatsink is not None:
+        raise sec.error("a component under a heat sink needs a tim", hint="e.g. tim: grease (models/tims.yaml)")
+    k_hs, material_source = 0.0, ""
+    if heatsink is not None:
+        value = sec.value.get("material", "aluminium-6063")
+        materials = _library("materials", "materials")
+        if isinstance(value, str) and value in materials:
+            k_hs = parse_quantity(materials[value]["conductivity"], "thermal_conductivity").m_as("W/(m*K)")
+            material_source = f"{value}: {materials[value]['source']}"
+        else:
+            try:
+                k_hs = parse_quantity(value, "thermal_conductivity").m_as("W/(m*K)")
+                material_source = f"{value} (design)"
+            except Exception:
+                raise sec.error(f"{value!r} is neither a material nor a conductivity", "material",
+                                f"materials: {', '.join(materials)}; or e.g. '200 W/(m*K)'") from None
+    source_size = None
+    if sec.has("source"):
+        src = sec.child("source")
+        if not isinstance(src.value, list) or len(src.value) != 2:
+            raise sec.error("expected [x size, y size] of the heat source (die)", "source")
+        source_size = tuple(src.quantity(i, "length", units, positive=True).m_as("m") for i in range(2))
+    return Component(
+        part=part, power=sec.quantity("power", "power", positive=True).m_as("W"), limit=limit, limit_kind=kind,
+        r_jc=r_jc, tim_thickness=tim_t, tim_conductivity=tim_k, tim_source=tim_source, heatsink=heatsink,
+        heatsink_conductivity=k_hs, material_source=material_source, source_size=source_size,  # type: ignore[arg-type]
+        r_ca=sec.quantity("r_ca", "thermal_resistance").m_as("K/W") if sec.has("r_ca") else None,
+        required_margin=sec.quantity("required_margin", "temperature_difference").m_as("K")
+        if sec.has("required_margin") else 0.0,
+        line=sec.line())
+
+
+def _tim(sec: Section) -> tuple[float, float, str]:
+    value = sec.value["tim"]
+    tims = _library("tims", "tims")
+    if isinstance(value, str):
+        if value not in tims:
+            raise sec.error(f"unknown TIM {value!r}", "tim",
+                            f"known: {', '.join(tims)}; or {{thickness, conductivity}}")
+        entry = tims[value]
+        return (parse_quantity(entry["thickness"], "length").m_as("m"),
+                parse_quantity(entry["conductivity"], "thermal_conductivity").m_as("W/(m*K)"),
+                f"{value}: {entry['source']}")
+    tim = sec.child("tim")
+    tim.mapping(("thickness", "conductivity"), required=("thickness", "conductivity"))
+    return (tim.quantity("thickness", "length", positive=True).m_as("m"),
+            tim.quantity("conductivity", "thermal_conductivity", positive=True).m_as("W/(m*K)"), "design")

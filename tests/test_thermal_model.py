@@ -1,0 +1,144 @@
+"""The sled airflow + junction model: lane solve against independent solutions, the example tray's margins,
+thermal design errors, and the JSON thermal section."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+import sledcheck
+from conftest import EXAMPLES, Run
+from sledcheck.thermal.network import Bypass, FinSection, bypass_coefficients, bypass_flow, fin_pressure, solve_lane
+
+TRAY = EXAMPLES / "tray-1u"
+RHO, MU = 1.1455, 1.895e-5      # air at 35 degC, 101325 Pa (ideal gas, Sutherland: thermal.md section 4)
+CURVE_Q = np.array([0.0, 0.004, 0.008, 0.0142])
+CURVE_P = np.array([1000.0, 760.0, 450.0, 0.0])
+SECTION = FinSection(width=0.1, length=0.14, fin_height=0.0245, fin_count=48, fin_thickness=0.0004,
+                     bypass=Bypass(widths=(0.1, 0.02, 0.005), heights=(0.0016, 0.0245, 0.035), length=0.14,
+                                   lane_area=0.125 * 0.035))
+
+
+def test_lane_without_heatsink_matches_the_closed_form() -> None:
+    """Two fans with a linear curve dP = 500 (1 - Q/0.01 per fan) against K = 2 velocity heads in a
+    0.01 m^2 duct: 500 (1 - Q/0.02) = 12000 Q^2 (rho 1.2) -> Q = (-25000 + sqrt(25000^2 + 4 12000 500)) / 24000."""
+    res = solve_lane(np.array([0.0, 0.01]), np.array([500.0, 0.0]), 2, 1.0, 1.0, 0.01, 2.0, (), 1.2, 1.8e-5)
+    expected = (-25000 + np.sqrt(25000**2 + 4 * 12000 * 500)) / 24000
+    assert float(res.flow) == pytest.approx(expected, rel=1e-10)
+
+
+def test_lane_with_heatsink_matches_an_independent_scalar_solve() -> None:
+    """Nested brentq on the same equations: fan(Q) = K-losses(Q) + dP_hs(Q), where at the heat sink the fin and
+    bypass flows add to Q at equal pressure drop."""
+    k_losses, area, fans = 1.5, 0.125 * 0.035, 3
+    coeff = bypass_coefficients(SECTION.bypass, RHO, MU)
+
+    def hs_pressure(q: float) -> float:
+        q_fin = brentq(lambda qf: qf + float(bypass_flow(coeff, fin_pressure(SECTION, qf, RHO, MU))) - q,
+                       1e-12, q, xtol=1e-15, rtol=1e-14)
+        return float(fin_pressure(SECTION, q_fin, RHO, MU))
+
+    def residual(q: float) -> float:
+        fan = np.interp(q / fans, CURVE_Q, CURVE_P) * RHO / 1.2
+        return fan - (k_losses * RHO * (q / area) ** 2 / 2 + hs_pressure(q))
+
+    expected = brentq(residual, 1e-6, fans * CURVE_Q[-1] * 0.999, xtol=1e-14, rtol=1e-13)
+    res = solve_lane(CURVE_Q, CURVE_P, fans, 1.0, RHO / 1.2, area, k_losses, (SECTION,), RHO, MU)
+    assert float(res.flow) == pytest.approx(expected, rel=1e-8)
+    q_fin = float(res.fin_flows[0])
+    q_bypass = float(bypass_flow(coeff, fin_pressure(SECTION, q_fin, RHO, MU)))
+    assert q_fin + q_bypass == pytest.approx(float(res.flow), rel=1e-9)      # continuity
+    assert 0.05 < q_fin / float(res.flow) < 0.95
+
+
+def test_closing_the_bypass_sends_all_flow_through_the_fins() -> None:
+    closed = FinSection(**{**SECTION.__dict__, "bypass": Bypass((0.1,), (0.0,), 0.14, 0.1 * 0.0245)})
+    res = solve_lane(CURVE_Q, CURVE_P, 3, 1.0, 1.0, 0.1 * 0.0245, 0.0, (closed,), RHO, MU)
+    assert float(res.fin_flows[0]) == pytest.approx(float(res.flow), rel=1e-12)
+
+
+def test_lane_solve_is_vectorised() -> None:
+    rng = np.random.default_rng(1)
+    speed = rng.uniform(0.6, 1.0, 200)
+    fans = rng.integers(1, 4, 200).astype(float)
+    batch = solve_lane(CURVE_Q, CURVE_P, fans, speed, 1.0, 0.125 * 0.035, 1.0, (SECTION,), RHO, MU)
+    for i in (0, 57, 199):
+        one = solve_lane(CURVE_Q, CURVE_P, fans[i], speed[i], 1.0, 0.125 * 0.035, 1.0, (SECTION,), RHO, MU)
+        assert float(batch.flow[i]) == pytest.approx(float(one.flow), rel=1e-12)
+
+
+def _margins(report: sledcheck.report.Report, part: str) -> dict[str, float]:
+    return {s.name: c.margin for s in report.thermal.scenarios for c in s.components if c.part == part}
+
+
+def test_trimming_the_fins_costs_margin_and_the_350w_sku_fails_with_one_fan_failed() -> None:
+    tall = sledcheck.check(TRAY / "overheight.yaml")
+    fixed = sledcheck.check(TRAY / "fixed.yaml")
+    hot = sledcheck.check(TRAY / "fixed-350w.yaml")
+    assert fixed.verdict == "pass"
+    worst_tall, worst_fixed = min(_margins(tall, "package0").values()), min(_margins(fixed, "package0").values())
+    assert worst_tall > worst_fixed > 5.0           # shorter fins: less margin, still above the required 5 K
+    assert hot.verdict == "fail" and [f.code for f in hot.findings] == ["T001", "T001"]
+    finding = hot.findings[0]
+    assert finding.subjects == ("package0",) and finding.measured.units == sledcheck.ureg.kelvin
+    assert finding.measured.m_as("K") < 0 < finding.limit.m_as("K")
+    assert "fan1 failed" in finding.message and "margin -" in finding.message
+    # the scenarios: nominal, worst inlet, and the worst inlet with each of the six fans failed
+    assert len(hot.thermal.scenarios) == 8
+    assert hot.thermal.scenarios[1].inlet == pytest.approx(35.0)       # ASHRAE A2 at 900 m: no derating
+
+
+def test_fin_geometry_comes_from_the_mesh() -> None:
+    from sledcheck.load.design import load_design
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.model.thermal import _sink
+
+    design = load_design(TRAY / "fixed.yaml")
+    sink = _sink(build_assembly(design), design.thermal.lanes[0], 125.0, "heatsink0")
+    # make_meshes.py: 48 fins, 0.4 mm thick, 24.5 mm tall, on a 5 mm base, 140 mm long; lid 1.556 mm above
+    assert sink.fins.fin_count == 48
+    assert sink.fins.fin_thickness == pytest.approx(0.4, abs=1e-4)
+    assert sink.fins.fin_height == pytest.approx(24.5, abs=1e-4)
+    assert sink.fins.base_thickness == pytest.approx(5.0, abs=1e-4)
+    assert sink.tip_gap == pytest.approx(1.556e-3, abs=1e-6)
+
+
+def test_thermal_json_section(cli: Callable[..., Run]) -> None:
+    report = json.loads(cli("check", TRAY / "fixed.yaml", "--format", "json").out)
+    scenario = report["thermal"]["scenarios"][0]
+    assert set(scenario) >= {"name", "inlet_temperature", "altitude", "failed_fans", "airflow", "components"}
+    component = scenario["components"][0]
+    assert set(component) >= {"part", "power", "junction_temperature", "limit", "margin"}
+    assert component["margin"]["unit"] == "K" and component["limit"]["unit"] == "degC"
+    assert report["thermal"]["scenarios"][2]["failed_fans"] == 1
+
+
+THERMAL = (TRAY / "fixed.yaml").read_text()
+
+
+@pytest.mark.parametrize(("old", "new", "fragment"), [
+    ("tj_max: 95 degC, r_jc: 0.03 K/W, tim: phase-change, heatsink: heatsink0",
+     "tj_max: 95 mm, r_jc: 0.03 K/W, tim: phase-change, heatsink: heatsink0",
+     "thermal.components.package0.tj_max: '95 mm' is a length, but a temperature is needed"),
+    ("model: server-40x56-dual-rotor", "model: server-40x56", "no fan model 'server-40x56'"),
+    ("tim: phase-change, heatsink: heatsink0", "tim: phase-chang, heatsink: heatsink0", "unknown TIM 'phase-chang'"),
+    ("components: [package1]", "components: []", "'package1' is in no lane"),
+    ("fans: [fan4, fan5, fan6]", "fans: [fan4, fan5, board]", "'board' is not a part with role fan"),
+    ("ashrae_class: A2", "ashrae_class: A5", "'A5' is not allowed"),
+    ("required_margin: 3 K", "required_margin: 3 degC", "is an absolute temperature"),
+])
+def test_thermal_design_errors(cli: Callable[..., Run], tmp_path: Path, old: str, new: str, fragment: str) -> None:
+    assert old in THERMAL
+    path = TRAY / "_error.yaml"
+    try:
+        path.write_text(THERMAL.replace(old, new, 1))
+        result = cli("check", path)
+    finally:
+        path.unlink()
+    assert result.code == 2
+    assert fragment in result.err and "_error.yaml:" in result.err
