@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import textwrap
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 

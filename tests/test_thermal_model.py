@@ -142,3 +142,34 @@ def test_thermal_design_errors(cli: Callable[..., Run], tmp_path: Path, old: str
         path.unlink()
     assert result.code == 2
     assert fragment in result.err and "_error.yaml:" in result.err
+
+
+def test_tabulated_spreading_matches_the_series() -> None:
+    """The per-component table of the exact series in R0 (used so that batches stay vectorised) agrees with a
+    direct series evaluation (Muzychka et al. 2003, via sledcheck.thermal.spreading) within 0.1 %."""
+    from sledcheck.load.design import load_design
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.model.thermal import build_model
+    from sledcheck.thermal.spreading import series_spreading
+
+    model = build_model(build_assembly(load_design(TRAY / "fixed.yaml")))
+    comp = model.lanes[0].components[0]
+    sink = comp.sink
+    for r0 in (0.02, 0.0937, 0.31, 1.7):
+        direct = float(series_spreading(0.04, 0.04, sink.base_x, sink.base_y, sink.fins.base_thickness * 1e-3,
+                                        comp.spec.heatsink_conductivity, r0, 0.0, 0.0, rtol=1e-6,
+                                        maximum=False).average)
+        assert float(comp.spreading(r0)) == pytest.approx(direct, rel=1e-3)
+
+
+def test_scenarios_agree_with_a_batch_evaluation() -> None:
+    """analyse_thermal's per-scenario numbers equal evaluate() on the same inputs case by case."""
+    from sledcheck.load.design import load_design
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.model.thermal import build_model, evaluate
+
+    report = sledcheck.check(TRAY / "fixed.yaml")
+    model = build_model(build_assembly(load_design(TRAY / "fixed.yaml")))
+    scenario = report.thermal.scenarios[2]      # fan1 failed at the worst inlet
+    ev = evaluate(model, scenario.inlet, {"left": 2, "right": 3})
+    assert float(ev.temperature["package0"]) == pytest.approx(scenario.components[0].temperature, rel=1e-12)

@@ -97,6 +97,7 @@ class ThermalResult:
     problems: tuple[Problem, ...]
     fan_model: str
     fan_source: str = field(default="", compare=False)
+    curves: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out = []
@@ -137,12 +138,6 @@ class ThermalResult:
                 lines.append(f"    {c.part:14} {c.power:7.1f} W  {kind} {c.temperature:6.1f} degC  limit "
                              f"{c.limit:5.1f}  margin {c.margin:+6.1f} K (need {c.required_margin:g}){short}")
         return lines
-
-
-def _air(temperature_c: float, pressure: float) -> dict[str, float]:
-    t = temperature_c + 273.15
-    return {"rho": float(air.density(t, pressure)), "mu": float(air.viscosity(t)), "k": float(air.conductivity(t)),
-            "cp": float(air.specific_heat(t)), "pr": float(air.prandtl(t))}
 
 
 def _board_top(assembly: Assembly, part: Part) -> float:
@@ -216,6 +211,7 @@ def _k_losses(lane: Lane, lane_area: float) -> float:
 
 
 def scenarios(spec: ThermalSpec) -> list[tuple[str, float, tuple[str, ...]]]:
+    """(name, inlet [degC], failed fans) of every scenario: nominal, worst inlet, worst inlet with each fan failed."""
     env = spec.environment
     worst = env.max_inlet if env.max_inlet is not None else float(
         atmosphere.max_inlet_temperature(env.ashrae_class, env.altitude))
@@ -228,15 +224,60 @@ def scenarios(spec: ThermalSpec) -> list[tuple[str, float, tuple[str, ...]]]:
     return out
 
 
-@cache
-def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
-    """Every scenario of the design's thermal section (None when there is none)."""
+#: R0 values [K/W] at which the exact spreading series is tabulated for each component (log-spaced; PCHIP in
+#: log-log between them is within 0.1 % of the series, see tests).
+R0_GRID = np.geomspace(1e-3, 100.0, 21)
+
+
+@dataclass(frozen=True, eq=False)
+class ComponentModel:
+    """A hot component with what its chain needs that does not change between cases."""
+
+    spec: Component
+    sink: SinkGeometry | None
+    r_tim: float                              # [K/W]
+    r_base: float                             # [K/W]
+    spreading: Any                            # callable R0 [K/W] -> R_sp [K/W] (vectorised)
+
+
+@dataclass(frozen=True, eq=False)
+class LaneModel:
+    lane: Lane
+    area: float                               # [m^2]
+    sinks: tuple[SinkGeometry, ...]           # in airflow order
+    k_losses: float
+    components: tuple[ComponentModel, ...]    # in airflow order
+
+
+@dataclass(frozen=True, eq=False)
+class SledModel:
+    """Everything of the sled's thermal model that is fixed: geometry, fans, air pressure."""
+
+    spec: ThermalSpec
+    fan: Any
+    pressure: float                           # [Pa] at the site altitude
+    lanes: tuple[LaneModel, ...]
+    problems: tuple[Problem, ...]
+
+
+def _spreading_table(method: str, sx: float, sy: float, sink: SinkGeometry, offset: tuple[float, float], t: float,
+                     k: float) -> Any:
+    from scipy.interpolate import PchipInterpolator
+
+    if method == "lee":
+        return lambda r0: spreading.lee_spreading(sx * sy, sink.base_x * sink.base_y, t, k, r0).average
+    values = [float(spreading.series_spreading(sx, sy, sink.base_x, sink.base_y, t, k, r0, offset[0], offset[1],
+                                               rtol=1e-5, maximum=False).average) for r0 in R0_GRID]
+    table = PchipInterpolator(np.log(R0_GRID), np.log(np.maximum(values, 1e-300)), extrapolate=True)
+    return lambda r0: np.exp(table(np.log(np.clip(r0, R0_GRID[0], R0_GRID[-1]))))
+
+
+def build_model(assembly: Assembly) -> SledModel | None:
+    """The fixed part of the thermal model, read from the design and the CAD once."""
     spec = assembly.design.thermal
     if spec is None:
         return None
     fan = load_fan_model(spec.fan_model)
-    curve_q, curve_p = np.asarray(fan.flow_si, float), np.asarray(fan.pressure_si, float)
-    pressure = float(atmosphere.pressure_at_altitude(spec.environment.altitude))
     components = {c.part: c for c in spec.components}
     problems: list[Problem] = []
     lanes = []
@@ -245,99 +286,178 @@ def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
         width = lane.width / MM if lane.width else float(max(p.bounds[1][0] for p in fan_parts)
                                                           - min(p.bounds[0][0] for p in fan_parts))
         sinks: dict[str, SinkGeometry] = {}
-        heights = []
         for comp in (components[c] for c in lane.components):
             if comp.heatsink is None:
                 continue
             sink = _sink(assembly, lane, width, comp.heatsink)
             if isinstance(sink, Problem):
                 problems.append(sink)
-                continue
-            sinks[comp.part] = sink
-            heights.append(sink.section.bypass.lane_area / (width * MM))
+            else:
+                sinks[comp.part] = sink
+        heights = [s.section.bypass.lane_area / (width * MM) for s in sinks.values()]
         height = lane.height or (max(heights) if heights else None)
         if height is None:
             problems.append(Problem((lane.name,), f"lane '{lane.name}' has no height and no heat sink under a lid "
                                                   "to measure it from; give the lane a height"))
             continue
-        lanes.append((lane, width * MM, height, sinks))
-    results = []
-    for name, inlet, failed in scenarios(spec):
-        props = _air(inlet, pressure)
-        lane_results, comp_results = [], []
-        for lane, width, height, sinks in lanes:
-            area = width * height
-            working = len(lane.fans) - sum(1 for f in failed if f in lane.fans)
-            order = [sinks[c] for c in lane.components if c in sinks]
-            flow = solve_lane(curve_q, curve_p, working, spec.fan_speed, props["rho"] / fan.density_si, area,
-                              _k_losses(lane, area), tuple(s.section for s in order), props["rho"], props["mu"])
-            q = float(flow.flow)
-            fin_flows = {s.part: float(f) for s, f in zip(order, flow.fin_flows, strict=True)}
-            lane_results.append(LaneResult(lane.name, q, float(flow.pressure), working,
-                                           {k: v / q if q > 0 else 0.0 for k, v in fin_flows.items()}))
-            m_dot = props["rho"] * q
-            upstream = 0.0
-            for comp_name in lane.components:
-                comp = components[comp_name]
-                local = inlet + (upstream / (m_dot * props["cp"]) if m_dot > 0 else np.inf)
-                sink = sinks.get(comp_name)
-                if comp.heatsink is not None and sink is None:
-                    upstream += comp.power
-                    continue  # reported as a problem
-                comp_results.append(_component(assembly, comp, sink, local, pressure, props,
-                                               fin_flows.get(sink.part) if sink else None, spec.spreading))
-                upstream += comp.power
-        results.append(ScenarioResult(name, inlet, spec.environment.altitude, failed, tuple(lane_results),
-                                      tuple(comp_results)))
-    return ThermalResult(tuple(results), tuple(problems), fan_model=spec.fan_model.stem, fan_source=fan.source)
+        area = width * MM * height
+        models = []
+        for name in lane.components:
+            comp = components[name]
+            sink = sinks.get(name)
+            if comp.heatsink is not None and sink is None:
+                continue
+            models.append(_component_model(assembly, comp, sink, spec.spreading))
+        lanes.append(LaneModel(lane=lane, area=area, sinks=tuple(sinks[c] for c in lane.components if c in sinks),
+                               k_losses=_k_losses(lane, area), components=tuple(models)))
+    return SledModel(spec=spec, fan=fan, pressure=float(atmosphere.pressure_at_altitude(spec.environment.altitude)),
+                     lanes=tuple(lanes), problems=tuple(problems))
+
+
+def _component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | None, method: str) -> ComponentModel:
+    if sink is None:
+        return ComponentModel(spec=comp, sink=None, r_tim=0.0, r_base=0.0, spreading=None)
+    lo, hi = assembly.part(comp.part).bounds
+    contact = float((hi[0] - lo[0]) * (hi[1] - lo[1])) * MM * MM
+    sx, sy = comp.source_size or (float(hi[0] - lo[0]) * MM, float(hi[1] - lo[1]) * MM)
+    sx, sy = min(sx, sink.base_x), min(sy, sink.base_y)
+    offset = (round(float(lo[0] + hi[0]) / 2 * MM - sink.base_centre[0], 9),
+              round(float(lo[1] + hi[1]) / 2 * MM - sink.base_centre[1], 9))
+    t, k = sink.fins.base_thickness * MM, comp.heatsink_conductivity
+    assert comp.tim_thickness is not None and comp.tim_conductivity is not None
+    return ComponentModel(spec=comp, sink=sink, r_tim=comp.tim_thickness / (comp.tim_conductivity * contact),
+                          r_base=float(platefin.base_resistance(t, k, sink.base_x, sink.base_y)),
+                          spreading=_spreading_table(method, sx, sy, sink, offset, t, k))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Arrays over cases: lane flows and pressures, and per component its temperature and chain."""
+
+    lane_flow: dict[str, np.ndarray]            # [m^3/s]
+    lane_pressure: dict[str, np.ndarray]        # [Pa]
+    fin_flow: dict[str, np.ndarray]             # per heat-sink part [m^3/s]
+    temperature: dict[str, np.ndarray]          # per component, the limited temperature [degC]
+    local_inlet: dict[str, np.ndarray]          # [degC]
+    chain: dict[str, dict[str, np.ndarray]]     # per component [K/W]
+    re_star: dict[str, np.ndarray]
+    reynolds: dict[str, np.ndarray]
+
+
+def evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any = None,
+             power_scale: Any = 1.0) -> Evaluation:
+    """Evaluate every case at once: ``inlet`` [degC], fans working per lane, fan speed (fraction of rated) and a
+    power multiplier, each a scalar or an array over cases (broadcast together)."""
+    speed = model.spec.fan_speed if speed is None else speed
+    t_in = np.asarray(inlet, float) + 273.15
+    rho_in, mu_in = air.density(t_in, model.pressure), air.viscosity(t_in)
+    cp = air.specific_heat(t_in)
+    fan = model.fan
+    curve_q, curve_p = np.asarray(fan.flow_si, float), np.asarray(fan.pressure_si, float)
+    out = Evaluation({}, {}, {}, {}, {}, {}, {}, {})
+    for lane in model.lanes:
+        name = lane.lane.name
+        flow = solve_lane(curve_q, curve_p, np.asarray(working[name], float), speed, rho_in / fan.density_si,
+                          lane.area, lane.k_losses, tuple(s.section for s in lane.sinks), rho_in, mu_in)
+        out.lane_flow[name], out.lane_pressure[name] = flow.flow, flow.pressure
+        for sink, q_fin in zip(lane.sinks, flow.fin_flows, strict=True):
+            out.fin_flow[sink.part] = q_fin
+        m_dot = rho_in * flow.flow
+        upstream = 0.0
+        for comp in lane.components:
+            power = comp.spec.power * np.asarray(power_scale, float)
+            local = t_in - 273.15 + upstream / np.maximum(m_dot * cp, 1e-30)
+            chain: dict[str, Any] = {"r_jc": np.broadcast_to(comp.spec.r_jc, np.shape(local))}
+            if comp.sink is None:
+                chain["r_ca"] = np.broadcast_to(comp.spec.r_ca, np.shape(local))
+            else:
+                t_local = local + 273.15
+                rho = air.density(t_local, model.pressure)
+                q_local = out.fin_flow[comp.sink.part] * rho_in / rho
+                s = comp.sink.section
+                k = comp.spec.heatsink_conductivity
+                hs = platefin.plate_fin_thermal(q_local, s.width, s.length, s.fin_height, s.fin_count,
+                                                s.fin_thickness, k, rho, air.viscosity(t_local),
+                                                air.conductivity(t_local), air.prandtl(t_local))
+                valid = platefin.validity(q_local, s.width, s.length, s.fin_height, s.fin_count, s.fin_thickness,
+                                          rho, air.viscosity(t_local))
+                out.re_star[comp.spec.part], out.reynolds[comp.spec.part] = valid.re_star, valid.reynolds
+                chain["r_tim"] = np.broadcast_to(comp.r_tim, np.shape(local))
+                chain["r_spreading"] = comp.spreading(hs.resistance)
+                chain["r_base"] = np.broadcast_to(comp.r_base, np.shape(local))
+                chain["r_heatsink"] = hs.resistance
+            total = sum(v for key, v in chain.items() if comp.spec.limit_kind == "junction" or key != "r_jc")
+            out.temperature[comp.spec.part] = local + power * total
+            out.local_inlet[comp.spec.part] = local
+            out.chain[comp.spec.part] = chain
+            upstream = upstream + power
+    return out
 
 
 @cache
-def _spreading(method: str, sx: float, sy: float, px: float, py: float, ox: float, oy: float, t: float, k: float,
-               r0: float) -> float:
-    if method == "lee":
-        return float(spreading.lee_spreading(sx * sy, px * py, t, k, r0).average)
-    return float(spreading.series_spreading(sx, sy, px, py, t, k, r0, ox, oy, rtol=1e-4, maximum=False).average)
+def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
+    """Every scenario of the design's thermal section, evaluated as one batch (None when there is none)."""
+    model = build_model(assembly)
+    if model is None:
+        return None
+    cases = scenarios(model.spec)
+    inlet = np.array([c[1] for c in cases])
+    working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
+                                         for c in cases]) for lane in model.lanes}
+    ev = evaluate(model, inlet, working)
+    results = []
+    for i, (name, t_in, failed) in enumerate(cases):
+        lanes = []
+        comps = []
+        for lane in model.lanes:
+            q = float(ev.lane_flow[lane.lane.name][i])
+            lanes.append(LaneResult(lane.lane.name, q, float(ev.lane_pressure[lane.lane.name][i]),
+                                    int(working[lane.lane.name][i]),
+                                    {s.part: float(ev.fin_flow[s.part][i]) / q if q > 0 else 0.0 for s in lane.sinks}))
+            for comp in lane.components:
+                part = comp.spec.part
+                chain = {key: float(np.asarray(v)[i]) for key, v in ev.chain[part].items()}
+                temperature = float(ev.temperature[part][i])
+                comps.append(ComponentResult(
+                    part=part, power=comp.spec.power, temperature=temperature, limit_kind=comp.spec.limit_kind,
+                    limit=comp.spec.limit, margin=comp.spec.limit - temperature,
+                    required_margin=comp.spec.required_margin, local_inlet=float(ev.local_inlet[part][i]),
+                    chain=chain, fin_flow=float(ev.fin_flow[comp.sink.part][i]) if comp.sink else None,
+                    warnings=_warnings(ev, part, i)))
+        results.append(ScenarioResult(name, t_in, model.spec.environment.altitude, failed, tuple(lanes), tuple(comps)))
+    return ThermalResult(tuple(results), model.problems, fan_model=model.spec.fan_model.stem,
+                         fan_source=model.fan.source, curves=_curves(model, results))
 
 
-def _component(assembly: Assembly, comp: Component, sink: SinkGeometry | None, local: float, pressure: float,
-               inlet_props: dict[str, float], fin_flow: float | None, method: str) -> ComponentResult:
-    chain: dict[str, float] = {"r_jc": comp.r_jc}
-    warnings: list[str] = []
-    if sink is None:
-        assert comp.r_ca is not None
-        chain["r_ca"] = comp.r_ca
-    else:
-        assert fin_flow is not None
-        props = _air(local, pressure)
-        q_local = fin_flow * inlet_props["rho"] / props["rho"]
-        s, f = sink.section, sink.fins
-        k = comp.heatsink_conductivity
-        hs = platefin.plate_fin_thermal(q_local, s.width, s.length, s.fin_height, s.fin_count, s.fin_thickness, k,
-                                        props["rho"], props["mu"], props["k"], props["pr"])
-        valid = platefin.validity(q_local, s.width, s.length, s.fin_height, s.fin_count, s.fin_thickness,
-                                  props["rho"], props["mu"])
-        if not valid.re_star_in_range:
-            warnings.append(f"Re* = {float(valid.re_star):.3g} is outside the Teertstra model's range 0.26-175")
-        if not valid.laminar:
-            warnings.append(f"channel Re = {float(valid.reynolds):.0f} is above 2300: the laminar correlations "
-                            "do not hold (turbulent channels)")
-        r_hs = float(hs.resistance)
-        base_t = f.base_thickness * MM
-        package = assembly.part(comp.part)
-        lo, hi = package.bounds
-        contact = float((hi[0] - lo[0]) * (hi[1] - lo[1])) * MM * MM
-        sx, sy = comp.source_size or (float(hi[0] - lo[0]) * MM, float(hi[1] - lo[1]) * MM)
-        sx, sy = min(sx, sink.base_x), min(sy, sink.base_y)
-        ox = float(lo[0] + hi[0]) / 2 * MM - sink.base_centre[0]
-        oy = float(lo[1] + hi[1]) / 2 * MM - sink.base_centre[1]
-        chain["r_tim"] = comp.tim_thickness / (comp.tim_conductivity * contact)  # type: ignore[operator]
-        chain["r_spreading"] = _spreading(method, sx, sy, sink.base_x, sink.base_y, round(ox, 9), round(oy, 9),
-                                          base_t, k, r_hs)
-        chain["r_base"] = float(platefin.base_resistance(base_t, k, sink.base_x, sink.base_y))
-        chain["r_heatsink"] = r_hs
-    total = sum(v for key, v in chain.items() if comp.limit_kind == "junction" or key != "r_jc")
-    temperature = local + comp.power * total
-    return ComponentResult(part=comp.part, power=comp.power, temperature=temperature, limit_kind=comp.limit_kind,
-                           limit=comp.limit, margin=comp.limit - temperature, required_margin=comp.required_margin,
-                           local_inlet=local, chain=chain, fin_flow=fin_flow, warnings=tuple(warnings))
+def _warnings(ev: Evaluation, part: str, i: int) -> tuple[str, ...]:
+    if part not in ev.re_star:
+        return ()
+    out = []
+    re_star, re = float(ev.re_star[part][i]), float(ev.reynolds[part][i])
+    if not platefin.RE_STAR_RANGE[0] < re_star < platefin.RE_STAR_RANGE[1]:
+        out.append(f"Re* = {re_star:.3g} is outside the Teertstra model's range 0.26-175")
+    if re >= platefin.RE_LAMINAR_MAX:
+        out.append(f"channel Re = {re:.0f} is above 2300: the laminar correlations do not hold (turbulent channels)")
+    return tuple(out)
+
+
+def _curves(model: SledModel, results: list[ScenarioResult]) -> dict[str, Any]:
+    """Fan and system curves per lane (for plots): all fans at the worst inlet and at nominal, [m^3/s], [Pa]."""
+    from ..thermal.network import fan_pressure, system_pressure
+
+    curves: dict[str, Any] = {}
+    fan = model.fan
+    for lane in model.lanes:
+        n = len(lane.lane.fans)
+        q_max = n * model.spec.fan_speed * float(fan.flow_si[-1])
+        q = np.linspace(0.0, q_max, 41)[1:]
+        entry = {"flow": q.tolist(), "fans": n, "scenarios": {}}
+        for t_in in sorted({r.inlet for r in results}):
+            rho = float(air.density(t_in + 273.15, model.pressure))
+            mu = float(air.viscosity(t_in + 273.15))
+            system = system_pressure(q, lane.area, lane.k_losses, tuple(s.section for s in lane.sinks), rho, mu)
+            fans = {str(k): fan_pressure(np.asarray(fan.flow_si), np.asarray(fan.pressure_si), q, k,
+                                         model.spec.fan_speed, rho / fan.density_si).tolist() for k in (n, n - 1)}
+            entry["scenarios"][f"{t_in:.1f}"] = {"system": system.tolist(), "fan": fans}
+        curves[lane.lane.name] = entry
+    return curves

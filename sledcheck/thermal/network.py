@@ -97,6 +97,33 @@ def fin_pressure(section: FinSection, flow: Any, density: Any, viscosity: Any) -
                                             ).pressure_drop
 
 
+def split_flow(section: FinSection, coefficients: list[tuple[Any, Any]], flow: Any, density: Any, viscosity: Any
+               ) -> tuple[Any, Any]:
+    """Fin flow [m^3/s] and pressure drop [Pa] of a heat sink carrying ``flow`` (fins and bypass at equal dP),
+    by bisection on the fin flow."""
+    q_total = np.asarray(flow, float)
+    lo = np.zeros_like(q_total)
+    hi = q_total.copy()
+    for _ in range(BISECTIONS):
+        mid = (lo + hi) / 2.0
+        over = mid + bypass_flow(coefficients, fin_pressure(section, mid, density, viscosity)) > q_total
+        hi = np.where(over, mid, hi)
+        lo = np.where(over, lo, mid)
+    q_fin = (lo + hi) / 2.0
+    return q_fin, fin_pressure(section, q_fin, density, viscosity)
+
+
+def system_pressure(flow: Any, lane_area: Any, k_losses: Any, sections: tuple[FinSection, ...], density: Any,
+                    viscosity: Any) -> Any:
+    """The lane's system curve: pressure drop [Pa] at lane flow(s) ``flow`` [m^3/s]."""
+    q = np.asarray(flow, float)
+    pressure = np.asarray(k_losses, float) * np.asarray(density) * (q / np.asarray(lane_area)) ** 2 / 2.0
+    for section in sections:
+        pressure = pressure + split_flow(section, bypass_coefficients(section.bypass, density, viscosity), q,
+                                         density, viscosity)[1]
+    return pressure
+
+
 @dataclass(frozen=True)
 class LaneFlow:
     """Solved lane: total and per-heat-sink fin flows [m^3/s], lane pressure drop [Pa]."""
@@ -140,16 +167,7 @@ def solve_lane(curve_flow: np.ndarray, curve_pressure: np.ndarray, fans: Any, sp
         return k_losses * rho * (q / area) ** 2 / 2.0
 
     def split(section: FinSection, coeff: list, q_total: Any) -> tuple[Any, Any]:
-        """Fin flow and pressure drop of a heat sink carrying lane flow q_total (inner bisection)."""
-        lo = np.zeros_like(q_total)
-        hi = np.array(q_total, float)
-        for _ in range(BISECTIONS):
-            mid = (lo + hi) / 2.0
-            over = mid + bypass_flow(coeff, fin_pressure(section, mid, rho, mu)) > q_total
-            hi = np.where(over, mid, hi)
-            lo = np.where(over, lo, mid)
-        q_fin = (lo + hi) / 2.0
-        return q_fin, fin_pressure(section, q_fin, rho, mu)
+        return split_flow(section, coeff, q_total, rho, mu)
 
     def state(q_fin_first: Any) -> tuple[Any, list[Any], Any]:
         """Lane flow, fin flows and system pressure for a given fin flow in the first heat sink."""
