@@ -106,8 +106,9 @@ def _check(args: argparse.Namespace) -> int:
                                  hint=f"formats: {', '.join(sorted(FORMATS))}")
         outputs.append((fmt, Path(path)))
     progress = _progress()
+    wants_views = "html" in {args.format, *(fmt for fmt, _ in outputs)}
     report = check(args.design, fail_on=args.fail_on, select=args.select, ignore=args.ignore,
-                   baseline=args.baseline, progress=progress)
+                   baseline=args.baseline, progress=progress, views=wants_views)
     if progress:
         sys.stderr.write("\r\x1b[K")
     for fmt, path in outputs:

@@ -29,9 +29,11 @@ def check(
     baseline: str | Path | None = None,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    views: bool = False,
 ) -> Report:
     """Check the design at ``design_path`` and return the :class:`~sledcheck.report.model.Report`.
 
+    ``views`` adds the parts' top and side outlines to the report (for the HTML pictures).
     ``select``/``ignore`` take code prefixes (``D``, ``D2``, ``D201``) or rule names. ``baseline`` is a file
     written by ``--write-baseline``: findings in it do not fail the run. Raises
     :class:`~sledcheck.errors.SledcheckError` when the design, a spec or a mesh cannot be used.
@@ -60,9 +62,14 @@ def check(
     if design.thermal is not None and not any(f.code == "X001" and f.data.get("rule", "").startswith("T")
                                               for f in result.findings):
         thermal = analyse_thermal(assembly)
+    outlines = None
+    if views:
+        from .report.views import part_views
+
+        outlines = part_views(assembly)
     return Report(design=str(design_path), name=design.name, specs=tuple(p.name for p in design.specs),
                   findings=tuple(findings), parts=parts, rules_run=tuple(result.rules_run),
-                  incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal)
+                  incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines)
 
 
 def _selected(code: str, name: str, select: Sequence[str], ignore: Sequence[str]) -> bool:

@@ -45,6 +45,7 @@ class Report:
     fail_on: str
     thermal: Any = None
     baseline: BaselineDiff | None = None
+    views: Any = None          # top and side outlines of the parts, for pictures (check(..., views=True))
 
     def fails(self, finding: Finding) -> bool:
         """Does this finding fail the run (unwaived, new, at or above --fail-on)?"""
