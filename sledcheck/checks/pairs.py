@@ -13,7 +13,7 @@ from .engine import Finding, Rule
 
 @cache
 def _pairs(assembly: Assembly) -> tuple[PairResult, ...]:
-    return analyse_pairs(assembly)
+    return analyse_pairs(assembly, assembly.progress)
 
 
 def _point(p: tuple[float, float, float]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import manifold3d
@@ -71,6 +71,7 @@ class Assembly:
 
     design: Design
     parts: tuple[Part, ...]
+    progress: Progress | None = field(default=None, compare=False)   # long steps report here (terminal only)
 
     def part(self, name: str) -> Part:
         return next(p for p in self.parts if p.name == name)
@@ -102,7 +103,7 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
             parts.append(_make_part(spec, files[key]))
         except MeshLoadError as err:
             raise _at_part(err, design, spec, err.field or "units") from None
-    return Assembly(design=design, parts=tuple(parts))
+    return Assembly(design=design, parts=tuple(parts), progress=progress)
 
 
 def _at_part(err: MeshLoadError, design: Design, spec: PartSpec, field: str) -> MeshLoadError:

@@ -7,6 +7,7 @@ any exact query, and exact queries only look at triangles near the other part.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,7 @@ def requirement(design: Design, a: Part, b: Part) -> Requirement:
     return Requirement(minimum=max(best[1], 0.0), line=best[2], index=best[3])
 
 
-def analyse_pairs(assembly: Assembly) -> tuple[PairResult, ...]:
+def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = None) -> tuple[PairResult, ...]:
     """Every pair of parts closer than its required gap (or touching), with gap, points and overlap."""
     parts = assembly.parts
     design = assembly.design
@@ -100,7 +101,10 @@ def analyse_pairs(assembly: Assembly) -> tuple[PairResult, ...]:
     bounds = np.stack([p.bounds for p in parts])
     inflation = required + TOUCH_MM
     results = []
-    for i, j in boxes_overlap(bounds, inflation):
+    candidates = boxes_overlap(bounds, inflation)
+    for count, (i, j) in enumerate(candidates, start=1):
+        if progress:
+            progress(f"pairs: {count}/{len(candidates)} near each other ({n * (n - 1) // 2} in all)")
         a, b = parts[i], parts[j]
         reach = inflation[i, j]
         low = np.maximum(a.bounds[0], b.bounds[0]) - reach

@@ -42,7 +42,8 @@ def render_text(report: Report, width: int = 100) -> str:
         lines.append("fixed since the baseline: " + "; ".join(
             f"{code} {', '.join(subjects)}" for code, subjects in report.baseline.fixed))
     s = report.summary
-    counts = f"{s['error']} errors, {s['warning']} warnings, {s['info']} info, {s['waived']} waived"
+    counts = (f"{s['error']} error{'s' * (s['error'] != 1)}, {s['warning']} warning{'s' * (s['warning'] != 1)}, "
+              f"{s['info']} info, {s['waived']} waived")
     verdict = {"pass": "PASS", "fail": "FAIL", "error": "INCOMPLETE (a check could not run)"}[report.verdict]
     lines += ["", f"verdict: {verdict} - {counts} (fail on: {report.fail_on})"]
     return "\n".join(lines) + "\n"
