@@ -13,6 +13,7 @@ from .geometry.features import Hole, NotRecognised, PlateFinGeometry, find_throu
 from .load.design import display_path
 from .load.health import combine, measure_health
 from .load.meshes import read_mesh_file, resolve_units
+from .load.weld import weld
 from .units import round_sig
 
 
@@ -28,11 +29,10 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
         raise
     meshes, healths = [], []
     for body in mesh_file.bodies:
-        mesh = trimesh.Trimesh(vertices=np.asarray(body.mesh.vertices, float) * resolved.scale,
-                               faces=np.asarray(body.mesh.faces), process=False)
-        mesh.merge_vertices(merge_tex=True, merge_norm=True)
-        healths.append(measure_health(mesh))
-        meshes.append(mesh)
+        vertices, faces = weld(np.asarray(body.mesh.vertices, float), np.asarray(body.mesh.faces))
+        vertices = vertices * resolved.scale
+        healths.append(measure_health(vertices, faces))
+        meshes.append(trimesh.Trimesh(vertices=vertices, faces=faces, process=False))
     health = combine(healths)
     merged = meshes[0] if len(meshes) == 1 else trimesh.util.concatenate(meshes)
     extents = merged.extents

@@ -34,10 +34,10 @@ class Overlap:
     bounds: tuple[tuple[float, float, float], tuple[float, float, float]]
 
 
-def triangle_boxes(mesh: trimesh.Trimesh) -> np.ndarray:
+def triangle_boxes(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Per-triangle axis-aligned boxes, shape (F, 2, 3) [mm]."""
-    tri = mesh.vertices[mesh.faces]
-    return np.stack([tri.min(axis=1), tri.max(axis=1)], axis=1)
+    a, b, c = (vertices[faces[:, k]] for k in range(3))
+    return np.stack([np.minimum(np.minimum(a, b), c), np.maximum(np.maximum(a, b), c)], axis=1)
 
 
 def faces_in_region(boxes: np.ndarray, region: np.ndarray) -> np.ndarray:

@@ -63,6 +63,11 @@ class Clearance:
     line: int
 
     @property
+    def minimum_mm(self) -> float:
+        """The minimum gap [mm] (stored in mm at load time)."""
+        return float(self.minimum.magnitude)
+
+    @property
     def specificity(self) -> int:
         return len(self.between)
 

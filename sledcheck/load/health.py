@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import trimesh
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 
 @dataclass(frozen=True)
@@ -33,43 +34,56 @@ class MeshHealth:
         return self.watertight and self.winding_consistent and self.inverted_bodies == 0
 
 
-def measure_health(mesh: trimesh.Trimesh) -> MeshHealth:
-    """Measure ``mesh`` (vertices should already be merged)."""
-    faces = np.asarray(mesh.faces, dtype=np.int64)
+def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | None = None) -> MeshHealth:
+    """Measure a mesh given as welded ``vertices`` (V, 3) and ``faces`` (F, 3); ``boxes`` are the per-triangle
+    bounding boxes (F, 2, 3) when the caller has them already."""
+    faces = np.asarray(faces, dtype=np.int64)
     n_faces = len(faces)
     if n_faces == 0:
         return MeshHealth(0, 0, False, False, 0, 0, 0, 0, 0)
-    # each edge as one int64 key (vertex a * n + vertex b): 1-D sorts are far faster than row-wise unique
-    n_vertices = np.int64(len(mesh.vertices))
+    # every edge once per face, as one int64 key (vertex a * n + vertex b), sorted once: a 1-D sort is far
+    # faster than row-wise unique, and everything below reads the groups of equal keys
+    n_vertices = np.int64(len(vertices))
     heads, tails = faces.reshape(-1), np.roll(faces, -1, axis=1).reshape(-1)
     undirected = np.minimum(heads, tails) * n_vertices + np.maximum(heads, tails)
-    _, inverse, counts = np.unique(undirected, return_inverse=True, return_counts=True)
-    edge_face = np.repeat(np.arange(n_faces), 3)
-    bad_edge = counts[inverse] != 2
+    order = np.argsort(undirected)
+    keys = undirected[order]
+    same = keys[1:] == keys[:-1]                              # sorted neighbours on the same edge
+    starts = np.flatnonzero(np.r_[True, ~same])
+    counts = np.diff(np.r_[starts, len(keys)])
     boundary_edges = int(np.count_nonzero(counts == 1))
     nonmanifold_edges = int(np.count_nonzero(counts > 2))
-    # winding: a shared edge must be traversed once in each direction, so no directed edge repeats
-    directed = np.sort(heads * n_vertices + tails)
-    winding_consistent = bool(np.all(directed[1:] != directed[:-1]))
+    edge_face = order // 3                                    # the face of each sorted edge
+    # winding: the two uses of a shared edge run in opposite directions (different heads)
+    winding_consistent = bool(np.all(heads[order[:-1][same]] != heads[order[1:][same]]))
+    # shells: faces joined through shared edges
+    graph = coo_matrix((np.ones(int(same.sum()), dtype=np.int8), (edge_face[:-1][same], edge_face[1:][same])),
+                       shape=(n_faces, n_faces))
+    n_bodies, labels = connected_components(graph, directed=False)
+    bad = np.repeat(counts != 2, counts)                      # per sorted edge: on a boundary or non-manifold
+    open_per_body = np.bincount(labels[edge_face[bad]], minlength=n_bodies) > 0
 
-    labels = trimesh.graph.connected_component_labels(mesh.face_adjacency, node_count=n_faces)
-    n_bodies = int(labels.max()) + 1 if len(labels) else 0
-    open_per_body = np.bincount(labels[edge_face[bad_edge]], minlength=n_bodies) > 0
-    tri = mesh.vertices[faces]
-    signed = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])) / 6.0
-    volume_per_body = np.bincount(labels, weights=signed, minlength=n_bodies)
+    v = np.asarray(vertices, dtype=float)
+    v0, v1, v2 = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
+    normal = np.cross(v1 - v0, v2 - v0)                       # |n| = 2 area; v0 . n = v0 . (v1 x v2) = 6 volume
+    volume_per_body = np.bincount(labels, weights=np.einsum("ij,ij->i", v0, normal) / 6.0, minlength=n_bodies)
     inverted = int(np.count_nonzero((volume_per_body < 0) & ~open_per_body))
 
-    scale = float(np.linalg.norm(mesh.extents)) if len(mesh.vertices) else 0.0
-    areas = np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1) / 2.0
-    degenerate = int(np.count_nonzero(areas <= (1e-9 * scale) ** 2)) if scale > 0 else n_faces
+    if boxes is None:
+        boxes = np.stack([np.minimum(np.minimum(v0, v1), v2), np.maximum(np.maximum(v0, v1), v2)], axis=1)
+    lo, hi = boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)
+    scale = float(np.linalg.norm(hi - lo))
+    twice_area = np.sqrt(np.einsum("ij,ij->i", normal, normal))
+    degenerate = int(np.count_nonzero(twice_area <= 2 * (1e-9 * scale) ** 2)) if scale > 0 else n_faces
 
-    corner_lo = np.full((n_bodies, 3), np.inf)
-    corner_hi = np.full((n_bodies, 3), -np.inf)
-    face_lo, face_hi = tri.min(axis=1), tri.max(axis=1)
-    np.minimum.at(corner_lo, labels, face_lo)
-    np.maximum.at(corner_hi, labels, face_hi)
-    largest_shell = float((corner_hi - corner_lo).max()) if n_bodies else 0.0
+    if n_bodies > 1:
+        by_label = np.argsort(labels, kind="stable")
+        first = np.flatnonzero(np.r_[True, np.diff(labels[by_label]) != 0])
+        corner_lo = np.minimum.reduceat(boxes[by_label, 0], first, axis=0)
+        corner_hi = np.maximum.reduceat(boxes[by_label, 1], first, axis=0)
+        largest_shell = float((corner_hi - corner_lo).max())
+    else:
+        largest_shell = float((hi - lo).max())
 
     return MeshHealth(
         largest_shell=largest_shell,

@@ -98,7 +98,7 @@ def read_mesh_file(path: Path, display: str) -> MeshFile:
             declared, note = _step_unit(path)
             with _quiet_native_output() as native:
                 try:
-                    loaded = trimesh.load(str(path))
+                    loaded = trimesh.load(str(path), process=False)
                 except Exception as err:
                     loaded = err
             if isinstance(loaded, Exception):
@@ -106,7 +106,7 @@ def read_mesh_file(path: Path, display: str) -> MeshFile:
                 raise MeshLoadError(f"the STEP file could not be loaded ({reason})", file=display,
                                     hint="re-export it from CAD as STEP AP214, or as STL with 'units' declared")
         else:
-            loaded = trimesh.load(str(path), file_type=fmt if fmt != "gltf" else None)
+            loaded = trimesh.load(str(path), file_type=fmt if fmt != "gltf" else None, process=False)
     except MeshLoadError:
         raise
     except (KeyboardInterrupt, SystemExit):

@@ -16,6 +16,7 @@ from ..geometry.proximity import to_manifold, triangle_boxes
 from ..load.design import Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
 from ..load.meshes import MeshFile, Units, read_mesh_file, resolve_units
+from ..load.weld import weld
 
 Progress = Callable[[str], None]
 
@@ -30,6 +31,7 @@ class Part:
     units: Units
     health: MeshHealth
     file: str
+    triangle_boxes: np.ndarray = field(repr=False)   # per-triangle boxes (F, 2, 3) [mm], for pruning every query
 
     @property
     def name(self) -> str:
@@ -42,17 +44,12 @@ class Part:
     @cached_property
     def bounds(self) -> np.ndarray:
         """Axis-aligned bounds [[xmin, ymin, zmin], [xmax, ymax, zmax]] [mm]."""
-        return np.asarray(self.mesh.bounds, dtype=float)
+        return np.array([self.triangle_boxes[:, 0].min(axis=0), self.triangle_boxes[:, 1].max(axis=0)])
 
     @property
     def extents(self) -> np.ndarray:
         """Bounding-box size [mm]."""
         return self.bounds[1] - self.bounds[0]
-
-    @cached_property
-    def triangle_boxes(self) -> np.ndarray:
-        """Per-triangle bounding boxes (F, 2, 3) [mm], built once for pruning every query on this part."""
-        return triangle_boxes(self.mesh)
 
     @cached_property
     def solid(self) -> manifold3d.Manifold | None:
@@ -123,18 +120,21 @@ def _make_part(spec: PartSpec, mesh_file: MeshFile) -> Part:
                                 field="node", hint=f"bodies in the file: {', '.join(names[:20]) or 'none named'}")
     units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
     transform = placement(spec, units.scale)
-    meshes, healths = [], []
+    all_vertices, all_faces, all_boxes, healths = [], [], [], []
+    offset = 0
     for body in bodies:
-        mesh = trimesh.Trimesh(vertices=np.asarray(body.mesh.vertices, dtype=float),
-                               faces=np.asarray(body.mesh.faces), process=False)
-        mesh.merge_vertices(merge_tex=True, merge_norm=True)
-        mesh.apply_transform(transform)
-        healths.append(measure_health(mesh))
-        meshes.append(mesh)
-    merged = meshes[0] if len(meshes) == 1 else trimesh.util.concatenate(meshes)
+        welded, faces = weld(np.asarray(body.mesh.vertices, dtype=float), np.asarray(body.mesh.faces))
+        vertices = welded @ transform[:3, :3].T + transform[:3, 3]
+        boxes = triangle_boxes(vertices, faces)
+        healths.append(measure_health(vertices, faces, boxes))
+        all_vertices.append(vertices)
+        all_faces.append(faces + offset)
+        all_boxes.append(boxes)
+        offset += len(vertices)
+    mesh = trimesh.Trimesh(vertices=np.concatenate(all_vertices), faces=np.concatenate(all_faces), process=False)
     names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
-    return Part(spec=spec, mesh=merged, bodies=names, units=units, health=combine(healths),
-                file=mesh_file.display)
+    return Part(spec=spec, mesh=mesh, bodies=names, units=units, health=combine(healths), file=mesh_file.display,
+                triangle_boxes=np.concatenate(all_boxes))
 
 
 def placement(spec: PartSpec, scale: float) -> np.ndarray:

@@ -79,7 +79,7 @@ def requirement(design: Design, a: Part, b: Part) -> Requirement:
                 continue
         else:
             score = 0
-        minimum = entry.minimum.m_as("mm")
+        minimum = entry.minimum_mm
         if (score, minimum) > best[:2]:
             best = (score, minimum, entry.line, index)
     return Requirement(minimum=max(best[1], 0.0), line=best[2], index=best[3])
@@ -113,8 +113,12 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
         if gap is None or gap.distance > reach:
             continue
         overlap = None
-        if gap.distance <= TOUCH_MM and a.solid is not None and b.solid is not None:
-            overlap = overlap_volume(a.solid, b.solid)
+        if gap.distance <= TOUCH_MM and a.health.closed and b.health.closed:
+            shared = np.minimum(a.bounds[1], b.bounds[1]) - np.maximum(a.bounds[0], b.bounds[0])
+            if shared.min() <= TOUCH_MM:   # boxes meet in a face: no volume can be shared (a seated contact)
+                overlap = Overlap(0.0, ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)))
+            elif a.solid is not None and b.solid is not None:
+                overlap = overlap_volume(a.solid, b.solid)
         results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=reqs[i, j],
-                                  gap=gap, overlap=overlap, measurable=a.solid is not None and b.solid is not None))
+                                  gap=gap, overlap=overlap, measurable=overlap is not None))
     return tuple(results)
