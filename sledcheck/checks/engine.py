@@ -138,7 +138,8 @@ def locate(assembly: Assembly, finding: Finding) -> Location:
     return Location(design.path_as_given, 1)
 
 
-def _crashed(_: Assembly) -> Iterable[Finding]:
+def engine_level(_: Assembly) -> Iterable[Finding]:
+    """The check of rules whose findings the engine makes itself (crashes, waivers, unset spec values)."""
     return ()
 
 
@@ -148,5 +149,5 @@ RULE_CRASHED = Rule(
     explanation="Every rule runs in isolation. When one fails unexpectedly, the run goes on, the failure becomes "
                 "this finding, and the verdict is 'error' (exit 2) because part of the design was not checked.",
     fix="Report the message to the sledcheck developers with the design; meanwhile check the subject by hand.",
-    check=_crashed,
+    check=engine_level,
 )

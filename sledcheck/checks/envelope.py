@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..load.specs import ENVELOPE_AXES
 from ..model.assembly import Assembly
 from ..units import Q_
-from .engine import Finding, Rule
+from .engine import Finding, Rule, engine_level
 
 TOLERANCE_MM = 1e-6
 
@@ -53,15 +53,11 @@ ENVELOPE = Rule(
 )
 
 
-def _unset(_: Assembly) -> Iterable[Finding]:
-    return ()
-
-
 SPEC_VALUE_UNSET = Rule(
     code="S101", name="spec-value-unset", severity="info",
     summary="A spec value the design must supply is not set, so the check it drives was skipped.",
     explanation="Some specs leave values open (EIA-310 does not fix chassis depth) and template packs hold "
                 "unconfirmed values; sledcheck never invents them.",
     fix="Set the value with a reason under overrides: {PACK: {KEY: {value: ..., reason: ...}}}.",
-    check=_unset,
+    check=engine_level,
 )

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..load.design import Design, Waiver
-from ..model.assembly import Assembly
-from .engine import Finding, Location, Rule
-
-
-def _engine_level(_: Assembly) -> Iterable[Finding]:
-    return ()
-
+from .engine import Finding, Location, Rule, engine_level
 
 UNUSED_WAIVER = Rule(
     code="S001", name="unused-waiver", severity="warning",
@@ -21,14 +15,14 @@ UNUSED_WAIVER = Rule(
     explanation="Stale waivers hide future problems with the same subjects; like ruff's RUF100, sledcheck "
                 "reports them so they are removed.",
     fix="Delete the waiver, or correct its code and subjects.",
-    check=_engine_level,
+    check=engine_level,
 )
 EXPIRED_WAIVER = Rule(
     code="S002", name="expired-waiver", severity="warning",
     summary="A waiver's expiry date has passed; the finding it covered counts again.",
     explanation="Waivers with an expiry force a second look; after the date the finding is no longer waived.",
     fix="Fix the finding, or renew the waiver with a new date and reason.",
-    check=_engine_level,
+    check=engine_level,
 )
 
 
