@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .github import render_github
+from .html import render_html
 from .json_format import render_json
 from .junit import render_junit
 from .markdown import render_markdown
@@ -19,7 +20,8 @@ FORMATS: dict[str, Callable[[Report], str]] = {
     "sarif": render_sarif,
     "markdown": render_markdown,
     "github": render_github,
+    "html": render_html,
 }
 
-__all__ = ["FORMATS", "Report", "render_github", "render_json", "render_junit", "render_markdown", "render_sarif",
-           "render_text"]
+__all__ = ["FORMATS", "Report", "render_github", "render_html", "render_json", "render_junit", "render_markdown",
+           "render_sarif", "render_text"]

@@ -1,0 +1,266 @@
+"""Top and side outlines of every part, for the pictures of the HTML report.
+
+Sled coordinates [mm]: x width, y depth (airflow from the front y = 0 to the back), z height. The TOP view is
+the projection on x-y (points (x, y)), the SIDE view the projection on y-z (points (y, z): airflow left to right
+when y is drawn to the right).
+
+Each part's outline is the union of its projected triangles. Edge-on triangles (near-zero projected area) are
+skipped; for closed volumes only the triangles facing the viewer are needed (they cover the projection). Small
+parts are unioned exactly with shapely; large ones (more than :data:`EXACT_MAX` facing triangles) are rasterised
+with numpy (pixel-centre coverage on a grid of at most :data:`RASTER_MAX_PX` pixels per side, at least
+:data:`SIMPLIFY_MM`) and traced back to polygons with contourpy, so an assembly of millions of triangles takes
+seconds. Outlines are simplified to about :data:`SIMPLIFY_MM` and rounded to 1 um: the output is deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+SIMPLIFY_MM = 0.2            # outline simplification tolerance [mm]
+EXACT_MAX = 4000             # facing triangles up to which a part's outline is an exact shapely union
+RASTER_MAX_PX = 2400         # the raster of a large part has at most this many pixels along its longer side
+MIN_HOLE_MM2 = 0.05          # holes smaller than this are slivers between skipped triangles, not features
+DIGITS = 3                   # rounding of output coordinates [mm]
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """One polygon of a view [mm]: its exterior ring and holes, as (u, v) points (rings not repeated closed)."""
+
+    exterior: tuple[Point, ...]
+    holes: tuple[tuple[Point, ...], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"exterior": [list(p) for p in self.exterior], "holes": [[list(p) for p in h] for h in self.holes]}
+
+
+@dataclass(frozen=True)
+class PartView:
+    """A part's outlines: ``top`` in (x, y), ``side`` in (y, z) [mm]; ``bounds`` its 3-D box [mm]."""
+
+    name: str
+    role: str
+    top: tuple[Outline, ...]
+    side: tuple[Outline, ...]
+    bounds: tuple[tuple[float, float, float], tuple[float, float, float]]
+    method: str = "exact"     # "exact" (shapely union) or "raster" (large part)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role, "top": [o.to_json() for o in self.top],
+                "side": [o.to_json() for o in self.side], "bounds": [list(b) for b in self.bounds],
+                "method": self.method}
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    """A design or spec zone: ``kind`` "keepout" or "height"; ``outline`` (x, y) [mm]; ``z`` the absolute
+    (bottom, top) [mm] with None for unbounded (for a height limit, bottom is the limit height)."""
+
+    name: str
+    kind: str
+    outline: tuple[Point, ...]
+    z: tuple[float | None, float | None]
+    above: str | None = None
+    allow: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "outline": [list(p) for p in self.outline],
+                "z": list(self.z), "above": self.above, "allow": list(self.allow), "roles": list(self.roles)}
+
+
+@dataclass(frozen=True)
+class Views:
+    """Outlines of every part (design order) and the design's zones; ``bounds`` of the whole assembly [mm]."""
+
+    parts: tuple[PartView, ...]
+    zones: tuple[ZoneView, ...]
+    bounds: tuple[tuple[float, float, float], tuple[float, float, float]]
+
+    def part(self, name: str) -> PartView | None:
+        return next((p for p in self.parts if p.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"parts": [p.to_json() for p in self.parts], "zones": [z.to_json() for z in self.zones],
+                "bounds": [list(b) for b in self.bounds]}
+
+
+def part_views(assembly: Any) -> Views:
+    """Top (x-y) and side (y-z) outlines of every part of ``assembly`` and its zones, absolute heights."""
+    parts = []
+    for part in assembly.parts:
+        closed = bool(getattr(part.health, "closed", False))
+        vertices = np.asarray(part.mesh.vertices, dtype=float)
+        faces = np.asarray(part.mesh.faces, dtype=np.int64)
+        top, m_top = project_outline(vertices, faces, (0, 1), closed)
+        side, m_side = project_outline(vertices, faces, (1, 2), closed)
+        lo, hi = np.asarray(part.bounds, dtype=float)
+        parts.append(PartView(name=part.name, role=part.role, top=top, side=side,
+                              bounds=(_triple(lo), _triple(hi)),
+                              method="raster" if "raster" in (m_top, m_side) else "exact"))
+    zones = []
+    for zone in getattr(assembly.design, "zones", ()):
+        reference = 0.0
+        if zone.above:
+            try:
+                reference = float(assembly.part(zone.above).bounds[1][2])
+            except StopIteration:
+                reference = 0.0
+        z = tuple(None if v is None else round(reference + float(v), DIGITS) for v in zone.z)
+        outline = tuple((round(float(x), DIGITS), round(float(y), DIGITS)) for x, y in zone.outline)
+        zones.append(ZoneView(name=zone.name, kind=zone.kind, outline=outline, z=z,  # type: ignore[arg-type]
+                              above=zone.above, allow=tuple(zone.allow), roles=tuple(zone.roles)))
+    if assembly.parts:
+        stacked = np.stack([np.asarray(p.bounds, dtype=float) for p in assembly.parts])
+        bounds = (_triple(stacked[:, 0].min(axis=0)), _triple(stacked[:, 1].max(axis=0)))
+    else:
+        bounds = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
+    return Views(parts=tuple(parts), zones=tuple(zones), bounds=bounds)
+
+
+def _triple(values: np.ndarray) -> tuple[float, float, float]:
+    return (round(float(values[0]), DIGITS), round(float(values[1]), DIGITS), round(float(values[2]), DIGITS))
+
+
+def project_outline(vertices: np.ndarray, faces: np.ndarray, axes: tuple[int, int],
+                    closed: bool = False) -> tuple[tuple[Outline, ...], str]:
+    """The outline of the triangles ``faces`` projected on the plane of ``axes`` (e.g. (0, 1) = x-y), and how it
+    was computed ("exact" or "raster"). ``closed``: the mesh is a closed, outward-wound volume, so triangles
+    facing away from the viewer can be dropped."""
+    if len(faces) == 0:
+        return (), "exact"
+    tri = vertices[faces][:, :, list(axes)]                      # (F, 3, 2)
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    signed = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+    span = float(np.ptp(tri.reshape(-1, 2), axis=0).max()) or 1.0
+    eps = max(1e-9 * span * span, 1e-10)
+    if closed:
+        facing = signed > eps
+        if not facing.any():                                      # inward wound after all: use the other side
+            facing = signed < -eps
+    else:
+        facing = np.abs(signed) > eps
+    tri = tri[facing]
+    if len(tri) == 0:
+        return (), "exact"
+    if len(tri) <= EXACT_MAX:
+        geometry = _exact_union(tri)
+        method = "exact"
+    else:
+        geometry = _raster_union(tri)
+        method = "raster"
+    return _outlines(geometry), method
+
+
+def _exact_union(tri: np.ndarray) -> BaseGeometry:
+    rings = np.concatenate([tri, tri[:, :1]], axis=1)
+    polygons = shapely.polygons(rings)
+    pad = 1e-4
+    merged = shapely.union_all(shapely.buffer(polygons, pad, join_style="mitre"))
+    return merged.buffer(-pad, join_style="mitre")
+
+
+def _raster_union(tri: np.ndarray) -> BaseGeometry:
+    """Union of many triangles: pixel-centre coverage on a grid, traced with contourpy."""
+    import contourpy
+
+    lo = tri.reshape(-1, 2).min(axis=0)
+    hi = tri.reshape(-1, 2).max(axis=0)
+    pixel = max(SIMPLIFY_MM, float((hi - lo).max()) / RASTER_MAX_PX)
+    origin = lo - 2 * pixel
+    shape = np.ceil((hi - origin) / pixel).astype(int) + 3       # (nu, nv)
+    mask = np.zeros((shape[1], shape[0]), dtype=bool)             # [v, u]
+    _rasterise(mask, ((tri - origin) / pixel).astype(np.float32))
+    us = origin[0] + (np.arange(shape[0]) + 0.5) * pixel
+    vs = origin[1] + (np.arange(shape[1]) + 0.5) * pixel
+    gen = contourpy.contour_generator(us, vs, mask.astype(np.float32), fill_type=contourpy.FillType.OuterOffset,
+                                      name="serial")
+    points, offsets = gen.filled(0.5, 1.5)
+    polygons = []
+    for pts, offs in zip(points, offsets, strict=True):
+        rings = [pts[offs[i]:offs[i + 1]] for i in range(len(offs) - 1)]
+        if rings and len(rings[0]) >= 3:
+            polygons.append(Polygon(rings[0], [r for r in rings[1:] if len(r) >= 3]))
+    if not polygons:
+        return Polygon()
+    return shapely.union_all(shapely.make_valid(np.array(polygons, dtype=object)))
+
+
+def _rasterise(mask: np.ndarray, tri: np.ndarray) -> None:
+    """Set the pixels of ``mask`` [v, u] whose centres (i + 0.5) lie in a triangle (pixel units). Triangles too
+    small to hold a pixel centre mark the pixel of their centroid. Vectorised per bounding-box size class."""
+    signed = (tri[:, 1, 0] - tri[:, 0, 0]) * (tri[:, 2, 1] - tri[:, 0, 1]) \
+        - (tri[:, 1, 1] - tri[:, 0, 1]) * (tri[:, 2, 0] - tri[:, 0, 0])
+    flip = signed < 0
+    tri = tri.copy()
+    tri[flip, 1], tri[flip, 2] = tri[flip, 2].copy(), tri[flip, 1].copy()   # counter-clockwise
+    centroid = tri.mean(axis=1).astype(int)
+    mask[centroid[:, 1], centroid[:, 0]] = True
+    first = np.ceil(tri.min(axis=1) - 0.5).astype(np.int64)      # first pixel index whose centre may be inside
+    last = np.floor(tri.max(axis=1) - 0.5).astype(np.int64)
+    size = np.maximum(last - first + 1, 0).max(axis=1)
+    klass = np.where(size <= 1, size, 2 ** np.ceil(np.log2(np.maximum(size, 1))).astype(int))
+    for k in sorted(set(klass.tolist()) - {0}):                  # size 0: no pixel centre, the centroid did it
+        index = np.nonzero(klass == k)[0]
+        if k > 256:
+            for i in index:
+                _fill(mask, tri[i:i + 1], first[i:i + 1], int(size[i]))
+            continue
+        chunk = max(1, 2_000_000 // (k * k))
+        for start in range(0, len(index), chunk):
+            sel = index[start:start + chunk]
+            _fill(mask, tri[sel], first[sel], k)
+
+
+def _fill(mask: np.ndarray, tri: np.ndarray, first: np.ndarray, k: int) -> None:
+    du, dv = np.meshgrid(np.arange(k), np.arange(k), indexing="xy")
+    iu = first[:, 0:1] + du.ravel()[None, :]                      # (n, k*k)
+    iv = first[:, 1:2] + dv.ravel()[None, :]
+    pu, pv = (iu + 0.5).astype(np.float32), (iv + 0.5).astype(np.float32)
+    inside = np.ones(iu.shape, dtype=bool)
+    tol = 1e-9
+    for a, b in ((0, 1), (1, 2), (2, 0)):
+        ax, ay = tri[:, a, 0:1], tri[:, a, 1:2]
+        bx, by = tri[:, b, 0:1], tri[:, b, 1:2]
+        inside &= (bx - ax) * (pv - ay) - (by - ay) * (pu - ax) >= -tol
+    inside &= (iu >= 0) & (iv >= 0) & (iu < mask.shape[1]) & (iv < mask.shape[0])
+    mask[iv[inside], iu[inside]] = True
+
+
+def _outlines(geometry: BaseGeometry) -> tuple[Outline, ...]:
+    if geometry.is_empty:
+        return ()
+    geometry = shapely.make_valid(geometry.simplify(SIMPLIFY_MM / 2, preserve_topology=True))
+    polygons = [g for g in getattr(geometry, "geoms", [geometry]) if isinstance(g, (Polygon, MultiPolygon))]
+    flat: list[Polygon] = []
+    for g in polygons:
+        flat.extend(g.geoms if isinstance(g, MultiPolygon) else [g])
+    out = []
+    for poly in flat:
+        if poly.area <= MIN_HOLE_MM2:
+            continue
+        poly = orient(poly, 1.0)
+        holes = tuple(_ring(h.coords) for h in poly.interiors if Polygon(h).area > MIN_HOLE_MM2)
+        out.append(Outline(exterior=_ring(poly.exterior.coords), holes=holes))
+    out.sort(key=lambda o: (min(o.exterior), len(o.exterior)))
+    return tuple(out)
+
+
+def _ring(coords: Any) -> tuple[Point, ...]:
+    points = [(round(float(u), DIGITS) + 0.0, round(float(v), DIGITS) + 0.0) for u, v in list(coords)[:-1]]
+    if not points:
+        return ()
+    start = min(range(len(points)), key=lambda i: points[i])     # canonical start: deterministic output
+    return tuple(points[start:] + points[:start])
+
+
+__all__ = ["Outline", "PartView", "Views", "ZoneView", "part_views", "project_outline"]
