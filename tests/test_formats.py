@@ -36,7 +36,8 @@ SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 OVERHEIGHT = "examples/tray-1u/overheight.yaml"
 DESIGN = "examples/tray-1u/design.yaml"
 SNAPSHOT_FILES = {"text": "report.txt", "json": "report.json", "junit": "report.junit.xml",
-                  "sarif": "report.sarif", "markdown": "report.md", "github": "report.github.txt"}
+                  "sarif": "report.sarif", "markdown": "report.md", "github": "report.github.txt",
+                  "html": "report.html"}
 
 
 def _rule(code: str, name: str, severity: str) -> Rule:
@@ -114,10 +115,11 @@ class Thermal:
 
 def _snapshot(name: str, text: str) -> None:
     path = SNAPSHOTS / name
-    if os.environ.get("SLEDCHECK_UPDATE_SNAPSHOTS") == "1" or not path.exists():
+    if os.environ.get("SLEDCHECK_UPDATE_SNAPSHOTS") == "1":
         SNAPSHOTS.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         return
+    assert path.exists(), f"no snapshot {name}: create it with SLEDCHECK_UPDATE_SNAPSHOTS=1 and review it"
     assert text == path.read_text(encoding="utf-8"), (
         f"{name} differs from the snapshot; if intended, rerun with SLEDCHECK_UPDATE_SNAPSHOTS=1 and review the diff")
 
