@@ -173,3 +173,23 @@ def test_scenarios_agree_with_a_batch_evaluation() -> None:
     scenario = report.thermal.scenarios[2]      # fan1 failed at the worst inlet
     ev = evaluate(model, scenario.inlet, {"left": 2, "right": 3})
     assert float(ev.temperature["package0"]) == pytest.approx(scenario.components[0].temperature, rel=1e-12)
+
+
+def test_declared_fin_geometry_gives_the_same_margin_as_the_recognised_one() -> None:
+    """For a sink the recogniser cannot read, the design gives the fins; declaring what make_meshes.py built (48
+    fins 0.4 mm, 24.5 mm tall, 5 mm base, 100 mm fin field) reproduces the recognised result."""
+    declared = THERMAL.replace(
+        "material: copper, source: [40 mm, 40 mm], required_margin: 5 K}\n    package1",
+        "material: copper, source: [40 mm, 40 mm], required_margin: 5 K,\n               heatsink_geometry: "
+        "{fin_count: 48, fin_thickness: 0.4 mm, fin_height: 24.5 mm, base_thickness: 5 mm, "
+        "fin_field_width: 100 mm}}\n    package1", 1)
+    assert declared != THERMAL
+    path = TRAY / "_declared.yaml"
+    try:
+        path.write_text(declared)
+        report = sledcheck.check(path)
+    finally:
+        path.unlink()
+    reference = sledcheck.check(TRAY / "fixed.yaml")
+    for ours, theirs in zip(report.thermal.scenarios, reference.thermal.scenarios, strict=True):
+        assert ours.components[0].temperature == pytest.approx(theirs.components[0].temperature, abs=1e-3)

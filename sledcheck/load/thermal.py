@@ -22,6 +22,8 @@
           heatsink: heatsink0      # the heat-sink part; its fins are read from the mesh
           material: copper         # models/materials.yaml name, or a conductivity
           source: [40 mm, 40 mm]   # optional heat source (die) size; default: the package footprint
+          # heatsink_geometry: {fin_count: 40, fin_thickness: 0.5 mm, fin_height: 25 mm, base_thickness: 4 mm}
+          #   only for a sink the mesh recogniser cannot read (optional: fin_field_width, fin_length)
           required_margin: 5 K
         dimms: {power: 80 W, tcase_max: 85 degC, r_ca: 0.5 K/W, required_margin: 3 K}
 """
@@ -36,6 +38,8 @@ from .schema import Section
 from .yamlfile import read_yaml
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
+#: Fin geometry a design may declare for a heat sink the mesh recogniser cannot read (fins along y).
+GEOMETRY_KEYS = ("fin_count", "fin_thickness", "fin_height", "base_thickness", "fin_field_width", "fin_length")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Component:
     r_ca: float | None             # [K/W] case to local air, for parts without a heat sink
     required_margin: float         # [K]
     line: int
+    heatsink_geometry: dict[str, float] | None = None   # [mm] fins declared for a sink not recognised
 
 
 @dataclass(frozen=True)
@@ -177,8 +182,8 @@ def _environment(sec: Section) -> Environment:
 def _component(sec: Section, part: str, names: set[str], units: str | None) -> Component:
     if part not in names:
         raise sec.error(f"{part!r} is not a part of the design")
-    sec.mapping(("power", "tj_max", "tcase_max", "r_jc", "tim", "heatsink", "material", "source", "r_ca",
-                 "required_margin"), required=("power",))
+    sec.mapping(("power", "tj_max", "tcase_max", "r_jc", "tim", "heatsink", "heatsink_geometry", "material",
+                 "source", "r_ca", "required_margin"), required=("power",))
     if sec.has("tj_max") == sec.has("tcase_max"):
         raise sec.error("give exactly one of tj_max or tcase_max")
     kind = "junction" if sec.has("tj_max") else "case"
@@ -217,7 +222,21 @@ def _component(sec: Section, part: str, names: set[str], units: str | None) -> C
         if not isinstance(src.value, list) or len(src.value) != 2:
             raise sec.error("expected [x size, y size] of the heat source (die)", "source")
         source_size = tuple(src.quantity(i, "length", units, positive=True).m_as("m") for i in range(2))
+    geometry = None
+    if sec.has("heatsink_geometry"):
+        if heatsink is None:
+            raise sec.error("heatsink_geometry needs heatsink: PART", "heatsink_geometry")
+        geo = sec.child("heatsink_geometry")
+        geo.mapping(GEOMETRY_KEYS, required=("fin_count", "fin_thickness", "fin_height", "base_thickness"))
+        geometry = {"fin_count": float(geo.integer("fin_count", minimum=2) or 2)}
+        for key in GEOMETRY_KEYS[1:]:
+            if geo.has(key):
+                geometry[key] = geo.quantity(key, "length", units, positive=True).m_as("mm")
+        if "fin_field_width" in geometry and geometry["fin_count"] * geometry["fin_thickness"] \
+                >= geometry["fin_field_width"]:
+            raise geo.error("the fins do not fit in the fin field width", "fin_count")
     return Component(
+        heatsink_geometry=geometry,
         part=part, power=sec.quantity("power", "power", positive=True).m_as("W"), limit=limit, limit_kind=kind,
         r_jc=r_jc, tim_thickness=tim_t, tim_conductivity=tim_k, tim_source=tim_source, heatsink=heatsink,
         heatsink_conductivity=k_hs, material_source=material_source, source_size=source_size,  # type: ignore[arg-type]

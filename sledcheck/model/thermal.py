@@ -164,12 +164,28 @@ def _lid_bottom(assembly: Assembly, part: Part) -> float | None:
     return best
 
 
-def _sink(assembly: Assembly, lane: Lane, lane_width: float, name: str) -> SinkGeometry | Problem:
+def _declared_fins(part: Part, given: dict[str, float]) -> PlateFinGeometry:
+    """Fin geometry the design declares [mm] for a sink the recogniser cannot read; footprint from the mesh."""
+    lo, hi = part.bounds
+    n, t = int(given["fin_count"]), given["fin_thickness"]
+    width = given.get("fin_field_width", float(hi[0] - lo[0]))
+    gap = (width - n * t) / (n - 1)
+    return PlateFinGeometry(
+        fin_count=n, fin_thickness=t, fin_thickness_min=t, fin_thickness_max=t, fin_gap=gap, fin_gap_min=gap,
+        fin_gap_max=gap, fin_height=given["fin_height"], base_thickness=given["base_thickness"],
+        length=float(hi[1] - lo[1]), width=float(hi[0] - lo[0]),
+        fin_length=given.get("fin_length", float(hi[1] - lo[1])), fin_array_width=width, flow_axis="y",
+        base_normal="+z", fin_centres=(),
+        base_bounds=(tuple(lo), (hi[0], hi[1], lo[2] + given["base_thickness"])))  # type: ignore[arg-type]
+
+
+def _sink(assembly: Assembly, lane: Lane, lane_width: float, name: str,
+          declared: dict[str, float] | None = None) -> SinkGeometry | Problem:
     part = assembly.part(name)
-    fins = recognise_plate_fin(part.mesh)
+    fins = _declared_fins(part, declared) if declared else recognise_plate_fin(part.mesh)
     if not isinstance(fins, PlateFinGeometry):
         return Problem((name,), f"{name} is not recognised as a straight plate-fin heat sink ({fins.reason}); "
-                                "its thermal resistance cannot be computed")
+                                "give its fins in the component's heatsink_geometry, or use a plate-fin mesh")
     if fins.flow_axis != "y":
         return Problem((name,), f"{name}'s fins run along {fins.flow_axis}, across the airflow (y): the air cannot "
                                 "pass through its channels")
@@ -289,7 +305,7 @@ def build_model(assembly: Assembly) -> SledModel | None:
         for comp in (components[c] for c in lane.components):
             if comp.heatsink is None:
                 continue
-            sink = _sink(assembly, lane, width, comp.heatsink)
+            sink = _sink(assembly, lane, width, comp.heatsink, comp.heatsink_geometry)
             if isinstance(sink, Problem):
                 problems.append(sink)
             else:
