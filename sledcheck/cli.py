@@ -105,6 +105,11 @@ def _check(args: argparse.Namespace) -> int:
             raise SledcheckError(f"--output {item!r}: unknown format {fmt!r}",
                                  hint=f"formats: {', '.join(sorted(FORMATS))}")
         outputs.append((fmt, Path(path)))
+    for target in [p for _, p in outputs] + ([Path(args.write_baseline)] if args.write_baseline else []):
+        if target.is_dir():
+            raise SledcheckError("is a folder; give a file name", file=target)
+        if not (target.parent if str(target.parent) else Path(".")).is_dir():
+            raise SledcheckError("the output folder does not exist", file=target, hint="create it first")
     progress = _progress()
     wants_views = "html" in {args.format, *(fmt for fmt, _ in outputs)}
     report = check(args.design, fail_on=args.fail_on, select=args.select, ignore=args.ignore,

@@ -40,6 +40,13 @@ def check(
     """
     if fail_on not in FAIL_LEVELS:
         raise SledcheckError(f"--fail-on must be one of {', '.join(FAIL_LEVELS)}, not {fail_on!r}")
+    from .checks.registry import all_rules
+
+    for option, patterns in (("--select", select), ("--ignore", ignore)):
+        for pattern in patterns:
+            if not any(r.code.startswith(pattern) or r.name == pattern for r in all_rules()):
+                raise SledcheckError(f"{option} {pattern!r} matches no rule",
+                                     hint="give code prefixes such as D or D201, or rule names; `sledcheck rules`")
     design = load_design(design_path)
     baseline_keys = read_baseline(Path(baseline)) if baseline else None
     assembly = build_assembly(design, progress)

@@ -166,6 +166,8 @@ def as_json(quantity: pint.Quantity, unit: str | None = None, digits: int = 6) -
     """``{"value", "unit"}`` for JSON reports; rounded to ``digits`` significant digits for determinism."""
     q = quantity.to(unit) if unit else quantity
     value = float(q.magnitude)
+    if not math.isfinite(value):   # JSON has no NaN or infinity: an unbounded value is null
+        return {"value": None, "unit": unit_string(q) if not q.dimensionless else ""}
     return {"value": round_sig(value, digits), "unit": unit_string(q) if not q.dimensionless else ""}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from ..model.assembly import Assembly
+from ..model.assembly import Assembly, selects
 from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs, is_contact
 from ..units import Q_
 from .engine import Finding, Rule
@@ -81,9 +81,9 @@ def _contacts(assembly: Assembly) -> Iterable[Finding]:
     for index, (x, y, _line) in enumerate(assembly.design.contacts):
         for first, second in ((x, y), (y, x)):
             for part in parts:
-                if first not in (part.name, part.role):
+                if not selects(first, part):
                     continue
-                partners = [p for p in parts if p is not part and second in (p.name, p.role)
+                partners = [p for p in parts if p is not part and selects(second, p)
                             and is_contact(assembly.design, part, p)]
                 if not partners or touching.get(part.name, set()) & {p.name for p in partners}:
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from ..model.assembly import Assembly
@@ -21,8 +22,18 @@ def _margins(assembly: Assembly) -> Iterable[Finding]:
     parts = sorted({c.part for s in result.scenarios for c in s.components})
     for part in parts:
         cases = [(s, c) for s in result.scenarios for c in s.components if c.part == part]
-        failing = [(s, c) for s, c in cases if c.margin < c.required_margin]
+        failing = [(s, c) for s, c in cases if not c.margin >= c.required_margin]   # NaN fails too
         if not failing:
+            continue
+        unbounded = [(s, c) for s, c in failing if not math.isfinite(c.margin)]
+        if unbounded:
+            scenario, worst = unbounded[0]
+            yield MARGIN.finding(
+                f"{part} has no air in scenario '{scenario.name}': its lane's fans deliver no flow, so nothing "
+                f"bounds its temperature" + (f"; {len(failing) - 1} more scenario(s) below the required margin"
+                                              if len(failing) > 1 else ""),
+                subjects=(part,), limit=Q_(worst.required_margin, "K"), anchor=_anchor(assembly, part),
+                data={"scenario": scenario.name, "failing_scenarios": [s.name for s, _ in failing]})
             continue
         scenario, worst = min(failing, key=lambda sc: sc[1].margin)
         kind = "junction" if worst.limit_kind == "junction" else "case"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -31,7 +32,8 @@ def waiver_matches(waiver: Waiver, finding: Finding, design: Design) -> bool:
     if waiver.code not in (finding.code, finding.name):
         return False
     roles = {p.name: p.role for p in design.parts}
-    return all(any(subject in (s, roles.get(s)) for s in finding.subjects) for subject in waiver.subjects)
+    return all(any(subject == roles.get(s) or fnmatch.fnmatchcase(s, subject) for s in finding.subjects)
+               for subject in waiver.subjects)
 
 
 def apply_waivers(findings: Sequence[Finding], design: Design, today: dt.date) -> list[Finding]:

@@ -9,7 +9,7 @@ import shapely
 
 from ..geometry.clip import clip_to_prism
 from ..load.zones import Zone
-from ..model.assembly import Assembly, Part
+from ..model.assembly import Assembly, Part, selects
 from ..units import Q_
 from .engine import Finding, Rule
 
@@ -25,9 +25,9 @@ def _heights(assembly: Assembly, zone: Zone) -> tuple[float, float, float]:
 
 
 def _applies(zone: Zone, part: Part) -> bool:
-    if part.name == zone.above or part.name in zone.allow or part.role in zone.allow:
+    if part.name == zone.above or any(selects(token, part) for token in zone.allow):
         return False
-    return not zone.roles or part.name in zone.roles or part.role in zone.roles
+    return not zone.roles or any(selects(token, part) for token in zone.roles)
 
 
 def _intrusions(assembly: Assembly, kind: str) -> Iterable[tuple[Zone, Part, list, float, float, float]]:

@@ -8,7 +8,9 @@ Coordinates: x is the width across the sled, y the depth (airflow from front, y=
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import fnmatch
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +76,7 @@ class Clearance:
 
 @dataclass(frozen=True)
 class Waiver:
-    """An accepted deviation: rule code (or prefix) and subjects, with a reason and an optional expiry."""
+    """An accepted deviation: a rule code (or name) and subjects, with a reason and an optional expiry."""
 
     code: str
     subjects: tuple[str, ...]
@@ -149,7 +151,8 @@ def load_design(path: str | Path) -> Design:
     waivers = tuple(_waivers(root, names, roles))
     severity = _severity(root)
     known = names | set(ROLES)
-    zones = read_zones(root, "keepouts", units, known) + read_zones(root, "height_limits", units, known)
+    zones = (read_zones(root, "keepouts", units, known, names)
+             + read_zones(root, "height_limits", units, known, names))
     for pack in specs:
         zones += pack.zones
     hole_patterns = _hole_patterns(root, names, units)
@@ -238,6 +241,8 @@ def _vector(sec: Section, key: str, default_unit: str | None, kind: str) -> tupl
             try:
                 angle = Q_(float(item), "deg") if isinstance(item, (int, float)) else Q_(item)
                 out.append(float(angle.m_as("deg")))
+                if not math.isfinite(out[-1]) or abs(out[-1]) > 3600:
+                    raise ValueError("not a usable angle")
             except Exception:
                 raise vec.error(f"cannot read {item!r} as an angle", i, "e.g. 90 or '90 deg'") from None
     return (out[0], out[1], out[2])
@@ -257,8 +262,6 @@ def _known(sec: Section, key: str | int, item: str, names: set[str], roles: set[
         return
     if any(fnmatch.fnmatchcase(n, item) for n in names) and any(ch in item for ch in "*?["):
         return
-    import difflib
-
     close = difflib.get_close_matches(item, sorted(names | set(ROLES)), n=1)
     raise sec.error(f"{item!r} is neither a part nor a role", key,
                     f"did you mean {close[0]!r}?" if close else "use a part name from 'parts:' or a role")
@@ -293,8 +296,10 @@ def _waivers(root: Section, names: set[str], roles: set[str]) -> list[Waiver]:
     for sec in root.child("waivers").elements():
         sec.mapping(("code", "subjects", "reason", "expires"), required=("code", "reason"))
         code = sec.text("code") or ""
-        if not code or not code[0].isalpha():
-            raise sec.error(f"{code!r} is not a rule code", "code", "e.g. D201; `sledcheck rules` lists them")
+        from ..checks.registry import find_rule
+
+        if find_rule(code) is None:
+            raise sec.error(f"{code!r} is not a rule code or name", "code", "e.g. D201; `sledcheck rules` lists them")
         reason = sec.text("reason") or ""
         if not reason.strip():
             raise sec.error("a waiver needs a reason", "reason")
@@ -315,11 +320,19 @@ def _waivers(root: Section, names: set[str], roles: set[str]) -> list[Waiver]:
 def _severity(root: Section) -> dict[str, str]:
     if not root.has("severity"):
         return {}
+    from ..checks.registry import all_rules
+
+    rules = {r.code: r.code for r in all_rules()} | {r.name: r.code for r in all_rules()}
     out = {}
-    for code, sec in root.child("severity").items():
-        if sec.value not in SEVERITIES:
+    for key, sec in root.child("severity").items():
+        value = "off" if sec.value is False else sec.value   # YAML 1.1 reads a bare `off` as false
+        if value not in SEVERITIES:
             raise sec.error(f"{sec.value!r} is not a severity", hint=f"one of: {', '.join(SEVERITIES)}")
-        out[code] = sec.value
+        if key not in rules:
+            close = difflib.get_close_matches(key, sorted(rules), n=1)
+            raise sec.error(f"{key!r} is not a rule code or name",
+                            hint=f"did you mean {close[0]!r}?" if close else "`sledcheck rules` lists them")
+        out[rules[key]] = value
     return out
 
 

@@ -124,11 +124,16 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
     speed = 1.0
     if fans.has("speed"):
         speed = float(fans.quantity("speed", "dimensionless").m_as(""))
-        if not 0.1 <= speed <= 1.5:
-            raise fans.error(f"speed {speed:.0%} is outside 10-150 % of rated", "speed")
+        if not 0.1 <= speed <= 1.0:
+            raise fans.error(f"speed {speed:.0%} is outside 10-100 % of the rated curve", "speed",
+                             "a fan curve is its maximum; a faster fan needs its own curve")
     spreading = sec.text("spreading", "series", choices=("series", "lee")) or "series"
     components = tuple(_component(s, key, names, units) for key, s in sec.child("components").items())
     comp_names = {c.part for c in components}
+    sinks = [c.heatsink for c in components if c.heatsink]
+    for sink in sorted({s for s in sinks if sinks.count(s) > 1}):
+        raise sec.child("components").error(f"heat sink {sink!r} is given to more than one component",
+                                            hint="one heat sink per component")
     lanes = []
     for lane in sec.child("lanes").elements():
         lane.mapping(("name", "fans", "width", "height", "losses", "components"),
@@ -147,6 +152,8 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
             if loss.has("k") == loss.has("open_area"):
                 raise loss.error("give either k (velocity heads) or open_area (perforated plate)")
             k = float(loss.quantity("k", "dimensionless").m_as("")) if loss.has("k") else None
+            if k is not None and k < 0:
+                raise loss.error("a loss coefficient cannot be negative", "k")
             open_area = float(loss.quantity("open_area", "dimensionless").m_as("")) if loss.has("open_area") else None
             if open_area is not None and not 0.05 <= open_area < 1.0:
                 raise loss.error("open_area is a fraction between 0.05 and 1", "open_area")
@@ -158,6 +165,10 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
             height=lane.quantity("height", "length", units, positive=True).m_as("m") if lane.has("height") else None,
             losses=tuple(losses), components=tuple(lane_components), line=lane.line()))
     placed = [c for lane in lanes for c in lane.components]
+    for kind, items in (("component", placed), ("fan", [f for lane in lanes for f in lane.fans])):
+        for item in sorted({i for i in items if items.count(i) > 1}):
+            raise sec.child("lanes").error(f"{kind} {item!r} is in more than one lane",
+                                           hint="a ducted lane owns its fans and components; list each once")
     for comp in components:
         if comp.part not in placed:
             raise sec.child("components").error(f"{comp.part!r} is in no lane", comp.part,
@@ -175,6 +186,11 @@ def _environment(sec: Section) -> Environment:
     if not -610 <= altitude <= 3050:
         raise sec.error("altitude must be between -610 m and 3050 m (the ASHRAE classes' range)", "altitude")
     max_inlet = sec.quantity("max_inlet", "temperature").m_as("degC") if sec.has("max_inlet") else None
+    nominal = sec.quantity("nominal_inlet", "temperature").m_as("degC")
+    if not -20.0 <= nominal <= 70.0:
+        raise sec.error(f"{nominal:.1f} degC is not a plausible inlet temperature", "nominal_inlet")
+    if max_inlet is not None and max_inlet < nominal:
+        raise sec.error("max_inlet is below nominal_inlet", "max_inlet", "the worst case must be at least as hot")
     return Environment(ashrae_class=cls, altitude=altitude,
                        nominal_inlet=sec.quantity("nominal_inlet", "temperature").m_as("degC"), max_inlet=max_inlet)
 
@@ -187,7 +203,14 @@ def _component(sec: Section, part: str, names: set[str], units: str | None) -> C
     if sec.has("tj_max") == sec.has("tcase_max"):
         raise sec.error("give exactly one of tj_max or tcase_max")
     kind = "junction" if sec.has("tj_max") else "case"
-    limit = sec.quantity("tj_max" if kind == "junction" else "tcase_max", "temperature").m_as("degC")
+    limit_key = "tj_max" if kind == "junction" else "tcase_max"
+    limit = sec.quantity(limit_key, "temperature").m_as("degC")
+    if not 30.0 <= limit <= 250.0:
+        raise sec.error(f"{limit:.1f} degC is not a plausible temperature limit", limit_key,
+                        "write it in degC, e.g. 95 degC (95 K is -178 degC)")
+    for key in ("r_jc", "r_ca"):
+        if sec.has(key) and sec.quantity(key, "thermal_resistance").m_as("K/W") < 0:
+            raise sec.error("a thermal resistance cannot be negative", key)
     r_jc = sec.quantity("r_jc", "thermal_resistance").m_as("K/W") if sec.has("r_jc") else 0.0
     if kind == "junction" and not sec.has("r_jc"):
         raise sec.error("a junction limit needs r_jc (junction to case)", hint="add r_jc: 0.05 K/W")

@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 from dataclasses import dataclass
 
 from shapely.geometry import Polygon
@@ -49,8 +51,10 @@ class Zone:
         return Polygon(self.outline)
 
 
-def read_zones(root: Section, key: str, units: str | None, known: set[str]) -> tuple[Zone, ...]:
-    """Parse ``keepouts`` or ``height_limits`` under ``root``; ``known`` = part names and roles allowed."""
+def read_zones(root: Section, key: str, units: str | None, known: set[str],
+               parts: set[str] | None = None) -> tuple[Zone, ...]:
+    """Parse ``keepouts`` or ``height_limits`` under ``root``; ``known`` = part names and roles allowed,
+    ``parts`` = part names (for ``above``; None in spec packs, which know no parts)."""
     if not root.has(key):
         return ()
     kind = "keepout" if key == "keepouts" else "height"
@@ -75,11 +79,13 @@ def read_zones(root: Section, key: str, units: str | None, known: set[str]) -> t
         names = {"allow": sec.string_list("allow"), "roles": sec.string_list("roles")}
         for field, values in names.items():
             for i, value in enumerate(values):
-                if known and value not in known:
+                if known and value not in known and not any(fnmatch.fnmatchcase(k, value) for k in known):
                     raise sec.child(field).error(f"{value!r} is neither a part nor a role", i)
         above = sec.text("above")
-        if above is not None and known and above not in known:
-            raise sec.error(f"{above!r} is not a part", "above")
+        if above is not None and parts is not None and above not in parts:
+            close = difflib.get_close_matches(above, sorted(parts), n=1)
+            raise sec.error(f"{above!r} is not a part name", "above",
+                            f"did you mean {close[0]!r}?" if close else "heights are measured from one named part")
         zones.append(Zone(kind=kind, name=name, outline=outline, z=z, above=above, allow=tuple(names["allow"]),
                           roles=tuple(names["roles"]), source=sec.text("source"), file=sec.display,
                           line=sec.line()))

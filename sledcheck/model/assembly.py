@@ -83,6 +83,11 @@ class Assembly:
         return np.array([stacked[:, 0].min(axis=0), stacked[:, 1].max(axis=0)])
 
 
+def selects(token: str, part: Part) -> bool:
+    """Does a design reference (a part name, a name pattern such as ``fan*``, or a role) select ``part``?"""
+    return token == part.role or fnmatch.fnmatchcase(part.name, token)
+
+
 def build_assembly(design: Design, progress: Progress | None = None) -> Assembly:
     """Load every part's file (each file once), pick its bodies, convert to mm and place it."""
     files: dict[str, MeshFile] = {}

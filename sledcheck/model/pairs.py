@@ -14,7 +14,7 @@ import numpy as np
 
 from ..geometry.proximity import Gap, Overlap, boxes_overlap, minimum_gap, overlap_volume
 from ..load.design import Design
-from .assembly import Assembly, Part
+from .assembly import Assembly, Part, selects
 
 #: Two surfaces closer than this are touching [mm] (float32 STL coordinates near 1 m resolve ~0.06 um).
 TOUCH_MM = 1e-3
@@ -53,7 +53,7 @@ class PairResult:
 
 
 def _matches(token: str, part: Part) -> bool:
-    return token in (part.name, part.role)
+    return selects(token, part)
 
 
 def is_contact(design: Design, a: Part, b: Part) -> bool:
@@ -85,6 +85,19 @@ def requirement(design: Design, a: Part, b: Part) -> Requirement:
     return Requirement(minimum=max(best[1], 0.0), line=best[2], index=best[3])
 
 
+def _contained(a: Part, b: Part) -> tuple[Gap, Overlap] | None:
+    """When one part's box lies inside the other's and both are closed: the shared volume, if any."""
+    a_in_b = np.all(a.bounds[0] >= b.bounds[0]) and np.all(a.bounds[1] <= b.bounds[1])
+    b_in_a = np.all(b.bounds[0] >= a.bounds[0]) and np.all(b.bounds[1] <= a.bounds[1])
+    if not (a_in_b or b_in_a) or a.solid is None or b.solid is None:
+        return None
+    overlap = overlap_volume(a.solid, b.solid)
+    if overlap.volume <= VOLUME_EPS_MM3:
+        return None
+    centre = tuple(float(v) for v in (np.asarray(overlap.bounds[0]) + np.asarray(overlap.bounds[1])) / 2)
+    return Gap(0.0, centre, centre), overlap  # type: ignore[arg-type]
+
+
 def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = None) -> tuple[PairResult, ...]:
     """Every pair of parts closer than its required gap (or touching), with gap, points and overlap."""
     parts = assembly.parts
@@ -110,6 +123,13 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
         low = np.maximum(a.bounds[0], b.bounds[0]) - reach
         high = np.minimum(a.bounds[1], b.bounds[1]) + reach
         gap = minimum_gap(a.mesh, a.triangle_boxes, b.mesh, b.triangle_boxes, np.array([low, high]))
+        if gap is None or gap.distance > TOUCH_MM:
+            # surfaces apart: either disjoint, or one closed part wholly inside the other
+            inside = _contained(a, b)
+            if inside is not None:
+                results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=reqs[i, j],
+                                          gap=inside[0], overlap=inside[1], measurable=True))
+                continue
         if gap is None or gap.distance > reach:
             continue
         overlap = None

@@ -135,7 +135,10 @@ class ThermalResult:
             for c in s.components:
                 short = "  << below required" if c.margin < c.required_margin else ""
                 kind = "Tj" if c.limit_kind == "junction" else "Tcase"
-                lines.append(f"    {c.part:14} {c.power:7.1f} W  {kind} {c.temperature:6.1f} degC  limit "
+                if not np.isfinite(c.temperature):
+                    lines.append(f"    {c.part:14} {c.power:7.1f} W  {kind:5} unbounded: no airflow through its lane")
+                    continue
+                lines.append(f"    {c.part:14} {c.power:7.1f} W  {kind:5} {c.temperature:6.1f} degC  limit "
                              f"{c.limit:5.1f}  margin {c.margin:+6.1f} K (need {c.required_margin:g}){short}")
         return lines
 
@@ -323,14 +326,19 @@ def build_model(assembly: Assembly) -> SledModel | None:
             sink = sinks.get(name)
             if comp.heatsink is not None and sink is None:
                 continue
-            models.append(_component_model(assembly, comp, sink, spec.spreading))
+            model = _component_model(assembly, comp, sink, spec.spreading)
+            if isinstance(model, Problem):
+                problems.append(model)
+            else:
+                models.append(model)
         lanes.append(LaneModel(lane=lane, area=area, sinks=tuple(sinks[c] for c in lane.components if c in sinks),
                                k_losses=_k_losses(lane, area), components=tuple(models)))
     return SledModel(spec=spec, fan=fan, pressure=float(atmosphere.pressure_at_altitude(spec.environment.altitude)),
                      lanes=tuple(lanes), problems=tuple(problems))
 
 
-def _component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | None, method: str) -> ComponentModel:
+def _component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | None,
+                     method: str) -> ComponentModel | Problem:
     if sink is None:
         return ComponentModel(spec=comp, sink=None, r_tim=0.0, r_base=0.0, spreading=None)
     lo, hi = assembly.part(comp.part).bounds
@@ -340,6 +348,9 @@ def _component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | N
     offset = (round(float(lo[0] + hi[0]) / 2 * MM - sink.base_centre[0], 9),
               round(float(lo[1] + hi[1]) / 2 * MM - sink.base_centre[1], 9))
     t, k = sink.fins.base_thickness * MM, comp.heatsink_conductivity
+    if abs(offset[0]) + sx / 2 > sink.base_x / 2 * (1 + 1e-9) or abs(offset[1]) + sy / 2 > sink.base_y / 2 * (1 + 1e-9):
+        return Problem((comp.part, sink.part), f"{sink.part} is not over {comp.part}: the heat source (centre "
+                       f"{offset[0] / MM:+.1f}, {offset[1] / MM:+.1f} mm from the base centre) is not on its base")
     assert comp.tim_thickness is not None and comp.tim_conductivity is not None
     return ComponentModel(spec=comp, sink=sink, r_tim=comp.tim_thickness / (comp.tim_conductivity * contact),
                           r_base=float(platefin.base_resistance(t, k, sink.base_x, sink.base_y)),
@@ -364,7 +375,11 @@ def evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any =
              power_scale: Any = 1.0) -> Evaluation:
     """Evaluate every case at once: ``inlet`` [degC], fans working per lane, fan speed (fraction of rated) and a
     power multiplier, each a scalar or an array over cases (broadcast together)."""
-    speed = model.spec.fan_speed if speed is None else speed
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _evaluate(model, inlet, working, model.spec.fan_speed if speed is None else speed, power_scale)
+
+
+def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any, power_scale: Any) -> Evaluation:
     t_in = np.asarray(inlet, float) + 273.15
     rho_in, mu_in = air.density(t_in, model.pressure), air.viscosity(t_in)
     cp = air.specific_heat(t_in)
@@ -382,7 +397,8 @@ def evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any =
         upstream = 0.0
         for comp in lane.components:
             power = comp.spec.power * np.asarray(power_scale, float)
-            local = t_in - 273.15 + upstream / np.maximum(m_dot * cp, 1e-30)
+            # no air through the lane: nothing bounds the temperature (reported as such, never as a pass)
+            local = np.where(m_dot > 0, t_in - 273.15 + upstream / np.where(m_dot > 0, m_dot * cp, 1.0), np.inf)
             chain: dict[str, Any] = {"r_jc": np.broadcast_to(comp.spec.r_jc, np.shape(local))}
             if comp.sink is None:
                 chain["r_ca"] = np.broadcast_to(comp.spec.r_ca, np.shape(local))
@@ -450,6 +466,8 @@ def _warnings(ev: Evaluation, part: str, i: int) -> tuple[str, ...]:
         return ()
     out = []
     re_star, re = float(ev.re_star[part][i]), float(ev.reynolds[part][i])
+    if not re_star > 0:   # no flow: reported by T001, not as a correlation out of range
+        return ()
     if not platefin.RE_STAR_RANGE[0] < re_star < platefin.RE_STAR_RANGE[1]:
         out.append(f"Re* = {re_star:.3g} is outside the Teertstra model's range 0.26-175")
     if re >= platefin.RE_LAMINAR_MAX:
