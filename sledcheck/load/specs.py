@@ -26,11 +26,12 @@ from pathlib import Path
 import pint
 
 from ..errors import DesignError
+from ..resources import SPECS
 from .schema import Section
 from .yamlfile import read_yaml
 from .zones import Zone, read_zones
 
-SPEC_DIR = Path(__file__).resolve().parents[2] / "specs"
+SPEC_DIR = SPECS
 STATUSES = ("verified", "secondary", "user", "template")
 ENVELOPE_AXES = {"width": 0, "depth": 1, "height": 2}
 

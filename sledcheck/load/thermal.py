@@ -33,11 +33,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..resources import MODELS
 from ..units import parse_quantity
 from .schema import Section
 from .yamlfile import read_yaml
 
-MODELS = Path(__file__).resolve().parents[2] / "models"
 #: Fin geometry a design may declare for a heat sink the mesh recogniser cannot read (fins along y).
 GEOMETRY_KEYS = ("fin_count", "fin_thickness", "fin_height", "base_thickness", "fin_field_width", "fin_length")
 

@@ -43,6 +43,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
 from ..errors import SledcheckError
+from ..resources import MODELS
 from ..units import Q_, UnitError, parse_quantity
 
 #: Air density at which fan curves are rated unless stated: standard air, 1.2 kg/m^3 (AMCA 210 /
@@ -578,7 +579,7 @@ def operating_point(
 # ------------------------------------------------------------------------------------------ YAML models
 
 #: Directory of the fan models shipped with sledcheck (``models/fans`` in the repository).
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models" / "fans"
+MODELS_DIR = MODELS / "fans"
 
 
 def _lines(path: Path, text: str) -> dict[str, int]:
