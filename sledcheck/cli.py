@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -74,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("sledcheck: interrupted\n")
         return EXIT_ERROR
+    except BrokenPipeError:   # the reader (e.g. `| head`) stopped early: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PASS
     except Exception as err:  # noqa: BLE001 - an internal error still gets exit 2 and a readable line
         sys.stderr.write(f"sledcheck: internal error: {type(err).__name__}: {err}\n"
                          "please report this with the design that caused it\n")
