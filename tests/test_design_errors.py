@@ -101,7 +101,7 @@ def test_declared_units_that_disagree_with_the_file_are_exit_2(
     trimesh.creation.box(extents=(0.1, 0.1, 0.01)).export(path.parent / "b.glb")
     result = cli("check", path)
     assert result.code == 2
-    assert "declares units: mm for this part but the file declares m" in result.err
+    assert "units mm were declared for this file but the file itself declares m" in result.err
 
 
 def test_node_pattern_that_matches_nothing_lists_the_bodies(

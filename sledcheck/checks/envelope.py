@@ -29,12 +29,14 @@ def _envelope(assembly: Assembly) -> Iterable[Finding]:
             ceiling = low[axis] + limit
             offenders = sorted(((float(p.bounds[1][axis] - ceiling), p.name) for p in assembly.parts
                                 if p.bounds[1][axis] > ceiling + TOLERANCE_MM), key=lambda o: (-o[0], o[1]))
+            lowest = min(assembly.parts, key=lambda p: p.bounds[0][axis]).name
             listed = ", ".join(f"{name} (+{over:.2f} mm)" for over, name in offenders[:8])
             more = f" and {len(offenders) - 8} more" if len(offenders) > 8 else ""
             axis_name = "xyz"[axis]
             yield ENVELOPE.finding(
                 f"assembly {dim} {extent:.2f} mm exceeds the {pack.name} envelope {dim} {limit:.2f} mm by "
-                f"{extent - limit:.2f} mm; parts beyond {axis_name} = {ceiling:.2f} mm: {listed}{more}",
+                f"{extent - limit:.2f} mm; measured from the lowest point ({lowest}, {axis_name} = "
+                f"{low[axis]:.2f} mm), the parts beyond {axis_name} = {ceiling:.2f} mm are {listed}{more}",
                 subjects=tuple(name for _, name in offenders), measured=Q_(extent, "mm"), limit=Q_(limit, "mm"),
                 anchor=("spec", pack.name, f"envelope.{dim}"),
                 data={"pack": pack.name, "dimension": dim, "overrun_mm": round(extent - limit, 6),

@@ -259,8 +259,8 @@ def resolve_units(mesh_file: MeshFile, part_units: str | None, declared_by: str 
         declared = mesh_file.declared_unit or mesh_file.loaded_unit
         if part_units and declared_by == "part" and parse_unit(part_units) != parse_unit(declared):
             raise MeshLoadError(
-                f"the design declares units: {part_units} for this part but the file declares {declared}",
-                file=mesh_file.display, hint="remove the part's 'units' (the file's own units are used)")
+                f"units {part_units} were declared for this file but the file itself declares {declared}",
+                file=mesh_file.display, hint="drop the declared units: the file's own units are used")
         return Units(unit=declared, scale=scale_to_mm(mesh_file.loaded_unit), source=mesh_file.note)
     if part_units is None:
         raise MeshLoadError(

@@ -59,13 +59,18 @@ def _finding_row(finding: Finding) -> list[str]:
             _quantity(finding.measured), _quantity(finding.limit), where]
 
 
+def _total(airflow: Any) -> Any:
+    """The total flow of a scenario's airflow ({"total", "lanes"}; a bare quantity is accepted too)."""
+    return airflow.get("total", airflow) if isinstance(airflow, dict) else airflow
+
+
 def _thermal(thermal: dict[str, Any]) -> list[str]:
     lines = ["", "### Thermal margins"]
     for scenario in thermal.get("scenarios", ()):
         conditions = [f"inlet {_json_quantity(scenario.get('inlet_temperature'))}",
                       f"altitude {_json_quantity(scenario.get('altitude'))}",
                       f"failed fans {scenario.get('failed_fans', 0)}",
-                      f"airflow {_json_quantity(scenario.get('airflow'))}"]
+                      f"airflow {_json_quantity(_total(scenario.get('airflow')))}"]
         lines += ["", f"#### {cell(scenario.get('name', 'scenario'))}", "", cell(", ".join(conditions)), ""]
         rows = []
         for comp in scenario.get("components", ()):
