@@ -125,6 +125,10 @@ def _check(args: argparse.Namespace) -> int:
     if args.write_baseline:
         write_atomic(Path(args.write_baseline), baseline_text(report))
     sys.stdout.write(FORMATS[args.format](report))
+    if report.incomplete:
+        crashed = ", ".join(sorted({str(f.data.get("rule")) for f in report.findings if f.code == "X001"}))
+        sys.stderr.write(f"sledcheck: error: {args.design}: the check is incomplete: rule(s) {crashed} crashed "
+                         "(see X001 in the report)\n")
     if args.format not in ("text",) and sys.stderr.isatty():
         sys.stderr.write(f"verdict: {report.verdict}\n")
     return report.exit_code
