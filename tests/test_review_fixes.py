@@ -98,3 +98,12 @@ def test_output_folder_is_checked_before_the_run(cli: Callable[..., Run], design
     assert result.code == 2 and "the output folder does not exist" in result.err and result.out == ""
     result = cli("check", design(MINIMAL), "--output", f"json={tmp_path}")
     assert result.code == 2 and "is a folder" in result.err
+
+
+def test_lane_order_that_disagrees_with_the_cad_is_reported(tmp_path: Path) -> None:
+    """The DIMMs sit behind package0 (y 410-575 mm vs 150-290 mm): listing them first would preheat the
+    accelerator with the DIMMs' heat, a wrong answer in either direction."""
+    path = _tray(tmp_path, "components: [package0, dimms]", "components: [dimms, package0]")
+    report = sledcheck.check(path)
+    (problem,) = [f for f in report.findings if f.code == "T003"]
+    assert "airflow order" in problem.message and "package0, dimms" in problem.message

@@ -320,6 +320,12 @@ def build_model(assembly: Assembly) -> SledModel | None:
                                                   "to measure it from; give the lane a height"))
             continue
         area = width * MM * height
+        centres = {c: float(assembly.part(c).bounds[:, 1].mean()) for c in lane.components}
+        in_cad = sorted(lane.components, key=lambda c: centres[c])
+        if list(lane.components) != in_cad:
+            problems.append(Problem(tuple(lane.components), f"lane '{lane.name}' lists {', '.join(lane.components)} "
+                                    f"but the CAD puts them in airflow order (front to back, y) as "
+                                    f"{', '.join(in_cad)}: the preheat would be wrong; list them in that order"))
         models = []
         for name in lane.components:
             comp = components[name]
