@@ -107,3 +107,16 @@ def test_lane_order_that_disagrees_with_the_cad_is_reported(tmp_path: Path) -> N
     report = sledcheck.check(path)
     (problem,) = [f for f in report.findings if f.code == "T003"]
     assert "airflow order" in problem.message and "package0, dimms" in problem.message
+
+
+def test_open_contact_that_may_overlap_is_a_warning(tmp_path: Path) -> None:
+    box = trimesh.creation.box(extents=(10, 10, 10))
+    box.export(tmp_path / "base.stl")
+    lid = trimesh.creation.box(extents=(10, 10, 10))
+    lid.apply_translation((0, 0, 5))                     # sunk 5 mm into the base
+    lid.update_faces(list(range(len(lid.faces) - 1)))    # and open
+    lid.export(tmp_path / "cap.stl")
+    (tmp_path / "d.yaml").write_text("sledcheck: 1\nname: x\nunits: mm\nparts:\n  base: {file: base.stl, role: other}\n"
+                                     "  cap: {file: cap.stl, role: other}\ncontacts:\n  - [base, cap]\n")
+    codes = {(f.code, f.severity) for f in sledcheck.check(tmp_path / "d.yaml").findings}
+    assert ("D101", "warning") in codes and ("M001", "warning") in codes

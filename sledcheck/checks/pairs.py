@@ -38,7 +38,12 @@ def _interference(assembly: Assembly) -> Iterable[Finding]:
                 subjects=subjects, measured=Q_(pair.overlap.volume, "mm**3"), limit=Q_(0, "mm**3"),
                 data={"overlap_volume_mm3": round(pair.overlap.volume, 6), "region_mm": [list(lo), list(hi)],
                       "depth_mm": round(min(size), 6), "depth_axis": axis, "contact": pair.contact})
-        elif not pair.measurable and not pair.contact:
+        elif not pair.measurable and pair.contact:
+            yield INTERFERENCE.finding(
+                f"{pair.a} and {pair.b} (a declared contact) touch at {_point(pair.gap.point_a)}; whether they also "
+                "overlap cannot be measured because " + _open_parts(assembly, pair) + " not a closed volume",
+                subjects=subjects, severity="warning", data={"point_mm": list(pair.gap.point_a), "measurable": False})
+        elif not pair.measurable:
             yield INTERFERENCE.finding(
                 f"{pair.a} and {pair.b} touch or overlap at {_point(pair.gap.point_a)}; the overlap depth could not "
                 "be measured because " + _open_parts(assembly, pair) + " not a closed volume",
