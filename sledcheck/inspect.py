@@ -11,9 +11,8 @@ import trimesh
 from .errors import SledcheckError
 from .geometry.features import Hole, NotRecognised, PlateFinGeometry, find_through_holes, recognise_plate_fin
 from .load.design import display_path
-from .load.health import combine, measure_health
 from .load.meshes import read_mesh_file, resolve_units
-from .load.weld import weld
+from .model.assembly import weld_bodies
 from .units import round_sig
 
 
@@ -27,18 +26,11 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
         if units is None:
             err.hint = "give the units with --units mm (or cm, m, in)"
         raise
-    meshes, healths = [], []
-    for body in mesh_file.bodies:
-        vertices, faces = weld(np.asarray(body.mesh.vertices, float), np.asarray(body.mesh.faces))
-        vertices = vertices * resolved.scale
-        healths.append(measure_health(vertices, faces))
-        meshes.append(trimesh.Trimesh(vertices=vertices, faces=faces, process=False))
-    health = combine(healths)
-    merged = meshes[0] if len(meshes) == 1 else trimesh.util.concatenate(meshes)
+    merged, _, health = weld_bodies(list(mesh_file.bodies), np.diag([resolved.scale] * 3 + [1.0]))
     extents = merged.extents
     volume = None
-    if health.closed:
-        volume = {"value": round_sig(float(sum(m.volume for m in meshes)), 6), "unit": "mm**3"}
+    if health.closed:   # closed shells with outward normals: the signed volume is the volume
+        volume = {"value": round_sig(float(merged.volume), 6), "unit": "mm**3"}
     return {
         "file": str(path),
         "units": resolved.unit,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from ..geometry.features import Hole, HoleMatch, compare_hole_patterns, find_through_holes, in_plane_axes
 from ..load.design import HolePattern
@@ -12,10 +11,9 @@ from ..units import Q_
 from .engine import Finding, Rule
 
 
-@cache
-def part_holes(part: Part, axis: str | None = None) -> tuple[Hole, ...]:
+def part_holes(assembly: Assembly, part: Part, axis: str | None = None) -> tuple[Hole, ...]:
     """Circular through-holes of a part [mm, sled coordinates], found once per part and axis."""
-    return tuple(find_through_holes(part.mesh, axis))
+    return assembly.analysis(f"holes:{part.name}:{axis}", lambda: tuple(find_through_holes(part.mesh, axis)))
 
 
 def _expected(assembly: Assembly, pattern: HolePattern, part: Part, axis: str) -> list[tuple[float, float]]:
@@ -25,7 +23,7 @@ def _expected(assembly: Assembly, pattern: HolePattern, part: Part, axis: str) -
     i, j = in_plane_axes(axis)
     lo, hi = part.bounds
     margin = 5.0 * pattern.tolerance + 1.0
-    return [h.position for h in part_holes(mate, axis)
+    return [h.position for h in part_holes(assembly, mate, axis)
             if lo[i] - margin <= h.center[i] <= hi[i] + margin and lo[j] - margin <= h.center[j] <= hi[j] + margin]
 
 
@@ -45,7 +43,7 @@ def _describe(match: HoleMatch) -> str:
 def _hole_patterns(assembly: Assembly) -> Iterable[Finding]:
     for pattern in assembly.design.hole_patterns:
         part = assembly.part(pattern.part)
-        holes = part_holes(part)
+        holes = part_holes(assembly, part)
         against = f"{pattern.against}'s holes" if pattern.against else "the design's pattern"
         subjects = (part.name, pattern.against) if pattern.against else (part.name,)
         anchor = ("design", "hole_patterns", pattern.index)

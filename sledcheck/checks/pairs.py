@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from ..model.assembly import Assembly, selects
 from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs, is_contact
@@ -11,9 +10,8 @@ from ..units import Q_
 from .engine import Finding, Rule
 
 
-@cache
 def _pairs(assembly: Assembly) -> tuple[PairResult, ...]:
-    return analyse_pairs(assembly, assembly.progress)
+    return assembly.analysis("pairs", lambda: analyse_pairs(assembly, assembly.progress))
 
 
 def _point(p: tuple[float, float, float]) -> str:

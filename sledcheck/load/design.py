@@ -69,10 +69,6 @@ class Clearance:
         """The minimum gap [mm] (stored in mm at load time)."""
         return float(self.minimum.magnitude)
 
-    @property
-    def specificity(self) -> int:
-        return len(self.between)
-
 
 @dataclass(frozen=True)
 class Waiver:

@@ -30,7 +30,6 @@ FORMATS = {
     ".step": "step", ".stp": "step", ".stl": "stl", ".obj": "obj", ".ply": "ply",
     ".glb": "glb", ".gltf": "gltf", ".3mf": "3mf",
 }
-UNITLESS = {"stl", "obj", "ply"}
 _STEP_UNITS = {"INCH": "in", "FOOT": "ft", "MILLIMETRE": "mm", "METRE": "m", "CENTIMETRE": "cm"}
 _SI_PREFIX = {"$": "m", ".MILLI.": "mm", ".CENTI.": "cm", ".MICRO.": "um", ".DECI.": "dm", ".KILO.": "km"}
 

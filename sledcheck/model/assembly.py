@@ -6,6 +6,7 @@ import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 import manifold3d
 import numpy as np
@@ -15,10 +16,11 @@ from ..errors import MeshLoadError
 from ..geometry.proximity import to_manifold, triangle_boxes
 from ..load.design import Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
-from ..load.meshes import MeshFile, Units, read_mesh_file, resolve_units
+from ..load.meshes import Body, MeshFile, Units, read_mesh_file, resolve_units
 from ..load.weld import weld
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +71,14 @@ class Assembly:
     design: Design
     parts: tuple[Part, ...]
     progress: Progress | None = field(default=None, compare=False)   # long steps report here (terminal only)
+    analyses: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def analysis(self, key: str, compute: Callable[[], T]) -> T:
+        """An analysis shared by several rules (pairs, thermal, holes), computed once per assembly and freed
+        with it (a module-level cache would keep every assembly of a long-lived process alive)."""
+        if key not in self.analyses:
+            self.analyses[key] = compute()
+        return self.analyses[key]  # type: ignore[no-any-return]
 
     def part(self, name: str) -> Part:
         return next(p for p in self.parts if p.name == name)
@@ -125,6 +135,15 @@ def _make_part(spec: PartSpec, mesh_file: MeshFile) -> Part:
                                 field="node", hint=f"bodies in the file: {', '.join(names[:20]) or 'none named'}")
     units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
     transform = placement(spec, units.scale)
+    mesh, boxes, health = weld_bodies(bodies, transform)
+    names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
+    return Part(spec=spec, mesh=mesh, bodies=names, units=units, health=health, file=mesh_file.display,
+                triangle_boxes=boxes)
+
+
+def weld_bodies(bodies: list[Body], transform: np.ndarray) -> tuple[trimesh.Trimesh, np.ndarray, MeshHealth]:
+    """Weld each body, place it with ``transform`` (4x4, to mm) and measure its health; one mesh of all of them
+    with its per-triangle boxes [mm]. Bodies are welded separately, so touching bodies share no edges."""
     all_vertices, all_faces, all_boxes, healths = [], [], [], []
     offset = 0
     for body in bodies:
@@ -137,9 +156,7 @@ def _make_part(spec: PartSpec, mesh_file: MeshFile) -> Part:
         all_boxes.append(boxes)
         offset += len(vertices)
     mesh = trimesh.Trimesh(vertices=np.concatenate(all_vertices), faces=np.concatenate(all_faces), process=False)
-    names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
-    return Part(spec=spec, mesh=mesh, bodies=names, units=units, health=combine(healths), file=mesh_file.display,
-                triangle_boxes=np.concatenate(all_boxes))
+    return mesh, np.concatenate(all_boxes), combine(healths)
 
 
 def placement(spec: PartSpec, scale: float) -> np.ndarray:

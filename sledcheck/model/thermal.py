@@ -13,7 +13,6 @@ the lane inlet plus the preheat of upstream components in the lane, sum(P) / (m_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -432,9 +431,13 @@ def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any,
     return out
 
 
-@cache
 def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
-    """Every scenario of the design's thermal section, evaluated as one batch (None when there is none)."""
+    """Every scenario of the design's thermal section, evaluated as one batch (None when there is none);
+    computed once per assembly."""
+    return assembly.analysis("thermal", lambda: _analyse(assembly))
+
+
+def _analyse(assembly: Assembly) -> ThermalResult | None:
     model = build_model(assembly)
     if model is None:
         return None
