@@ -21,7 +21,7 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
     file = Path(path)
     mesh_file = read_mesh_file(file, display_path(file) if file.exists() else str(path))
     try:
-        resolved = resolve_units(mesh_file, units, "part" if units else None)
+        resolved = resolve_units(mesh_file, units, "option" if units else None)
     except SledcheckError as err:
         if units is None:
             err.hint = "give the units with --units mm (or cm, m, in)"

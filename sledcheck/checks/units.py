@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from ..model.assembly import Assembly
@@ -25,10 +26,14 @@ def _plausibility(assembly: Assembly) -> Iterable[Finding]:
         size = part.health.largest_shell  # one shell: a file of 9 standoffs is not one 600 mm standoff
         if low <= size <= high:
             continue
-        guesses = [u for u, f in _CANDIDATES.items()
-                   if u != part.units.unit and low <= size * f / _CANDIDATES.get(part.units.unit, 1.0) <= high]
+        per_unit = _CANDIDATES.get(part.units.unit, part.units.scale)   # mm per unit of the numbers
+        middle = math.sqrt(low * high)   # most likely: the unit that puts the size nearest the middle of the range
+        guesses = sorted((u for u, f in _CANDIDATES.items()
+                          if u != part.units.unit and low <= size * f / per_unit <= high),
+                         key=lambda u: abs(math.log(size * _CANDIDATES[u] / per_unit / middle)))
         shell = " (largest shell)" if part.health.bodies > 1 else ""
-        hint = (f"; the numbers would fit a {part.role} if they were in {' or '.join(guesses)}" if guesses else "")
+        hint = (f"; the numbers would fit a {part.role} if they were in {' or '.join(guesses)}"
+                + (f" (most likely {guesses[0]})" if len(guesses) > 1 else "") if guesses else "")
         yield UNIT_PLAUSIBILITY.finding(
             f"{part.name} is {size:.4g} mm across{shell}, implausible for a {part.role} ({low:g}-{high:g} mm): "
             f"likely a unit mix-up (units {part.units.unit}: {part.units.source}){hint}",

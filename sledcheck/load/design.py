@@ -229,6 +229,9 @@ def _vector(sec: Section, key: str, default_unit: str | None, kind: str) -> tupl
     out = []
     for i in range(3):
         if kind == "length":
+            if default_unit is None and isinstance(value[i], (int, float)) and not isinstance(value[i], bool):
+                raise vec.error(f"a bare number {value[i]!r} has no unit", i,
+                                "write it with one ('130 mm') or give the design 'units: mm'")
             out.append(vec.quantity(i, "length", default_unit).m_as("mm"))
         else:
             item = value[i]

@@ -256,7 +256,7 @@ def resolve_units(mesh_file: MeshFile, part_units: str | None, declared_by: str 
     """
     if mesh_file.loaded_unit is not None:
         declared = mesh_file.declared_unit or mesh_file.loaded_unit
-        if part_units and declared_by == "part" and parse_unit(part_units) != parse_unit(declared):
+        if part_units and declared_by in ("part", "option") and parse_unit(part_units) != parse_unit(declared):
             raise MeshLoadError(
                 f"units {part_units} were declared for this file but the file itself declares {declared}",
                 file=mesh_file.display, hint="drop the declared units: the file's own units are used")
@@ -268,5 +268,5 @@ def resolve_units(mesh_file: MeshFile, part_units: str | None, declared_by: str 
     scale = scale_to_mm(part_units)
     if mesh_file.format == "step":  # cascadio read the unit-less numbers as mm and returned metres
         scale *= 1000.0
-    where = "the part's 'units'" if declared_by == "part" else "the design's 'units'"
+    where = {"part": "the part's 'units'", "design": "the design's 'units'"}.get(declared_by or "", "--units")
     return Units(unit=part_units, scale=scale, source=f"{mesh_file.note}; {part_units} from {where}")
