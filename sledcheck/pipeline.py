@@ -12,7 +12,7 @@ from .checks.engine import Finding, Rule, run_rules
 from .checks.registry import RULES
 from .checks.waivers import apply_waivers
 from .errors import SledcheckError
-from .load.design import load_design
+from .load.design import Design, load_design
 from .model.assembly import build_assembly
 from .model.thermal import analyse_thermal
 from .report.model import BaselineDiff, PartSummary, Report
@@ -21,7 +21,7 @@ FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
 def check(
-    design_path: str | Path,
+    design_path: str | Path | Design,
     *,
     fail_on: str = "error",
     select: Sequence[str] = (),
@@ -31,7 +31,7 @@ def check(
     progress: Callable[[str], None] | None = None,
     views: bool = False,
 ) -> Report:
-    """Check the design at ``design_path`` and return the :class:`~sledcheck.report.model.Report`.
+    """Check the design at ``design_path`` (or an already loaded :class:`Design`) and return the :class:`~sledcheck.report.model.Report`.
 
     ``views`` adds the parts' top and side outlines to the report (for the HTML pictures).
     ``select``/``ignore`` take code prefixes (``D``, ``D2``, ``D201``) or rule names. ``baseline`` is a file
@@ -47,7 +47,8 @@ def check(
             if not any(r.code.startswith(pattern) or r.name == pattern for r in all_rules()):
                 raise SledcheckError(f"{option} {pattern!r} matches no rule",
                                      hint="give code prefixes such as D or D201, or rule names; `sledcheck rules`")
-    design = load_design(design_path)
+    design = design_path if isinstance(design_path, Design) else load_design(design_path)
+    design_path = design.path_as_given
     baseline_keys = read_baseline(Path(baseline)) if baseline else None
     assembly = build_assembly(design, progress)
     rules = [r for r in RULES if _selected(r.code, r.name, select, ignore)]

@@ -115,6 +115,16 @@ class Design:
     def part(self, name: str) -> PartSpec:
         return next(p for p in self.parts if p.name == name)
 
+    def input_files(self) -> tuple[Path, ...]:
+        """Every file a check of this design reads (design, spec packs, meshes, fan model), resolved."""
+        files = [self.path, *(p.path for p in self.specs if p.path), *(p.file for p in self.parts)]
+        if self.thermal is not None:
+            files.append(self.thermal.fan_model)
+        unique: dict[Path, None] = {}
+        for file in files:
+            unique.setdefault(file.resolve(), None)
+        return tuple(unique)
+
     def line(self, *path: str | int) -> int:
         return self.document.line(*path)
 

@@ -20,7 +20,7 @@ A design may override a value, with a reason, under ``overrides: {PACK: {KEY: {v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pint
@@ -63,6 +63,7 @@ class SpecPack:
     values: dict[str, SpecValue]
     zones: tuple[Zone, ...] = ()
     description: str = ""
+    path: Path | None = None   # the pack's file on disk (``file`` is how reports show it)
 
     def all_values(self) -> dict[str, SpecValue]:
         """Every value by its dotted key (``envelope.width``, ``rack_unit``)."""
@@ -118,7 +119,8 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
             values[key] = _value(sec, key, sources)
     zones = read_zones(root, "keepouts", None, set()) + read_zones(root, "height_limits", None, set())
     return SpecPack(name=name, title=root.text("title", name) or name, file=root.display, sources=sources,
-                    envelope=envelope, values=values, zones=zones, description=root.text("description", "") or "")
+                    envelope=envelope, values=values, zones=zones, description=root.text("description", "") or "",
+                    path=path)
 
 
 def _value(sec: Section, key: str, sources: dict[str, str]) -> SpecValue:
@@ -145,9 +147,7 @@ def apply_override(pack: SpecPack, key: str, value: pint.Quantity, reason: str, 
     if key.startswith("envelope."):
         envelope = dict(pack.envelope)
         envelope[current.key] = new
-        return SpecPack(pack.name, pack.title, pack.file, pack.sources, envelope, pack.values, pack.zones,
-                        pack.description)
+        return replace(pack, envelope=envelope)
     values = dict(pack.values)
     values[key] = new
-    return SpecPack(pack.name, pack.title, pack.file, pack.sources, pack.envelope, values, pack.zones,
-                    pack.description)
+    return replace(pack, values=values)
