@@ -214,8 +214,11 @@ def _rules(args: argparse.Namespace) -> int:
         raise SledcheckError(f"no rule {args.code!r}", hint="`sledcheck rules` lists them")
     text = [f"{rule.code} {rule.name} (default severity: {rule.severity})", "", rule.summary, "",
             "Why: " + rule.explanation, "", "How to fix: " + rule.fix]
+    if rule.configured_by:
+        text += ["", "Configured by: " + rule.configured_by]
     if rule.options:
-        text += ["", "Options: " + rule.options]
+        text += ["", f"Options (rules: {{{rule.code}: {{NAME: VALUE}}}}):"]
+        text += [f"  {o.name}: {o.help} (default: {o.default})" for o in rule.options]
     text += ["", f"Change its severity in a design: severity: {{{rule.code}: warning}} (error, warning, info, off)."]
     sys.stdout.write("\n".join(text) + "\n")
     return EXIT_PASS

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from .checks.engine import Finding, Rule, run_rules
-from .checks.registry import RULES
-from .checks.waivers import apply_waivers
+from .checks.policy import apply_policy, rules_to_run
+from .checks.registry import RULES, all_rules, catalog
 from .errors import SledcheckError
 from .load.design import Design, load_design
 from .model.assembly import build_assembly
@@ -31,7 +31,8 @@ def check(
     progress: Callable[[str], None] | None = None,
     views: bool = False,
 ) -> Report:
-    """Check the design at ``design_path`` (or an already loaded :class:`Design`) and return the :class:`~sledcheck.report.model.Report`.
+    """Check the design at ``design_path`` (or an already loaded :class:`Design`); returns the
+    :class:`~sledcheck.report.model.Report`.
 
     ``views`` adds the parts' top and side outlines to the report (for the HTML pictures).
     ``select``/``ignore`` take code prefixes (``D``, ``D2``, ``D201``) or rule names. ``baseline`` is a file
@@ -40,22 +41,18 @@ def check(
     """
     if fail_on not in FAIL_LEVELS:
         raise SledcheckError(f"--fail-on must be one of {', '.join(FAIL_LEVELS)}, not {fail_on!r}")
-    from .checks.registry import all_rules
-
     for option, patterns in (("--select", select), ("--ignore", ignore)):
         for pattern in patterns:
             if not any(r.code.startswith(pattern) or r.name == pattern for r in all_rules()):
                 raise SledcheckError(f"{option} {pattern!r} matches no rule",
                                      hint="give code prefixes such as D or D201, or rule names; `sledcheck rules`")
-    design = design_path if isinstance(design_path, Design) else load_design(design_path)
+    design = design_path if isinstance(design_path, Design) else load(design_path)
     design_path = design.path_as_given
     baseline_keys = read_baseline(Path(baseline)) if baseline else None
     assembly = build_assembly(design, progress)
-    rules = [r for r in RULES if _selected(r.code, r.name, select, ignore)]
-    result = run_rules(assembly, rules, progress)
-    findings = [f for f in result.findings if f.code == "X001" or _selected(f.code, f.name, select, ignore)]
-    findings = apply_waivers(findings, design, today or dt.date.today())
-    findings = [f for f in findings if _selected(f.code, f.name, select, ignore)]
+    result = run_rules(assembly, rules_to_run(RULES, design, select, ignore), progress)
+    findings = apply_policy(result.findings, design, result.rules_run, select=select, ignore=ignore,
+                            today=today or dt.date.today())
     diff = None
     if baseline_keys is not None:
         findings = [replace(f, baseline="existing" if f.key in baseline_keys else "new") for f in findings]
@@ -80,13 +77,9 @@ def check(
                   incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines)
 
 
-def _selected(code: str, name: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    def hit(patterns: Sequence[str]) -> bool:
-        return any(code.startswith(p) or name == p for p in patterns)
-
-    if select and not hit(select):
-        return False
-    return not hit(ignore)
+def load(design_path: str | Path) -> Design:
+    """Read and validate a design file against the registered rules (no geometry is loaded)."""
+    return load_design(design_path, catalog())
 
 
 def baseline_text(report: Report) -> str:
@@ -115,4 +108,4 @@ def read_baseline(path: Path) -> set[tuple[str, tuple[str, ...]]]:
     return keys
 
 
-__all__ = ["FAIL_LEVELS", "Finding", "Rule", "baseline_text", "check", "read_baseline"]
+__all__ = ["FAIL_LEVELS", "Finding", "Rule", "baseline_text", "check", "load", "read_baseline"]

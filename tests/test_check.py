@@ -50,7 +50,12 @@ def test_json_report_has_the_contract_keys_and_is_byte_identical(cli: Callable[.
     assert finding["subjects"] == ["heatsink0", "heatsink1"]
     assert finding["measured"] == {"value": pytest.approx(44.0, abs=1e-4), "unit": "mm"}
     assert finding["limit"] == {"value": pytest.approx(43.656), "unit": "mm"}
-    assert finding["location"]["file"].endswith("specs/eia-310-1u.yaml")
+    # spec-derived findings point into the user's repository (the design's `specs:` entry), with the pack's
+    # own line as a related location (issue 9: never into <prefix>/share/sledcheck after a regular install)
+    specs_line = next(i for i, t in enumerate(Path(OVERHEIGHT).read_text().splitlines(), 1) if t.startswith("specs:"))
+    assert finding["location"] == {"file": str(OVERHEIGHT), "line": specs_line}
+    (related,) = finding["related"]
+    assert related["file"] == "specs/eia-310-1u.yaml" and related["builtin"] is True and related["line"] > 1
     units = {p["name"]: (p["units"], p["units_source"]) for p in report["parts"]}
     assert units["lid"] == ("mm", "the 3MF file declares mm")
     assert units["dimms"][0] == "m"   # GLB is metres by the glTF specification

@@ -95,7 +95,7 @@ def test_rdimm_spreader_on_its_clamp_blocks(tmp_path: Path, realdata: Path) -> N
 
 
 def test_most_specific_clearance_wins(tmp_path: Path, realdata: Path) -> None:
-    design = sledcheck.load.design.load_design(_design(
+    design = sledcheck.pipeline.load(_design(
         tmp_path, realdata, 40.0, "  - {between: [hs, lid], min: 2.5 mm}\n  - {between: [hs, lid], min: 2.0 mm}\n"))
     from sledcheck.model.assembly import build_assembly
     assembly = build_assembly(design)

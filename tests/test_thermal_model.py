@@ -94,11 +94,11 @@ def test_trimming_the_fins_costs_margin_and_the_350w_sku_fails_with_one_fan_fail
 
 
 def test_fin_geometry_comes_from_the_mesh() -> None:
-    from sledcheck.load.design import load_design
     from sledcheck.model.assembly import build_assembly
     from sledcheck.model.thermal import _sink
+    from sledcheck.pipeline import load
 
-    design = load_design(TRAY / "fixed.yaml")
+    design = load(TRAY / "fixed.yaml")
     sink = _sink(build_assembly(design), design.thermal.lanes[0], 125.0, "heatsink0")
     # make_meshes.py: 48 fins, 0.4 mm thick, 24.5 mm tall, on a 5 mm base, 140 mm long; lid 1.556 mm above
     assert sink.fins.fin_count == 48
@@ -147,12 +147,12 @@ def test_thermal_design_errors(cli: Callable[..., Run], tmp_path: Path, old: str
 def test_tabulated_spreading_matches_the_series() -> None:
     """The per-component table of the exact series in R0 (used so that batches stay vectorised) agrees with a
     direct series evaluation (Muzychka et al. 2003, via sledcheck.thermal.spreading) within 0.1 %."""
-    from sledcheck.load.design import load_design
     from sledcheck.model.assembly import build_assembly
     from sledcheck.model.thermal import build_model
+    from sledcheck.pipeline import load
     from sledcheck.thermal.spreading import series_spreading
 
-    model = build_model(build_assembly(load_design(TRAY / "fixed.yaml")))
+    model = build_model(build_assembly(load(TRAY / "fixed.yaml")))
     comp = model.lanes[0].components[0]
     sink = comp.sink
     for r0 in (0.02, 0.0937, 0.31, 1.7):
@@ -164,12 +164,12 @@ def test_tabulated_spreading_matches_the_series() -> None:
 
 def test_scenarios_agree_with_a_batch_evaluation() -> None:
     """analyse_thermal's per-scenario numbers equal evaluate() on the same inputs case by case."""
-    from sledcheck.load.design import load_design
     from sledcheck.model.assembly import build_assembly
     from sledcheck.model.thermal import build_model, evaluate
+    from sledcheck.pipeline import load
 
     report = sledcheck.check(TRAY / "fixed.yaml")
-    model = build_model(build_assembly(load_design(TRAY / "fixed.yaml")))
+    model = build_model(build_assembly(load(TRAY / "fixed.yaml")))
     scenario = report.thermal.scenarios[2]      # fan1 failed at the worst inlet
     ev = evaluate(model, scenario.inlet, {"left": 2, "right": 3})
     assert float(ev.temperature["package0"]) == pytest.approx(scenario.components[0].temperature, rel=1e-12)

@@ -2,9 +2,9 @@
 
 A rule has a stable code (domain letter + number: M mesh, D dimension, T thermal, S suppression and
 configuration, X the engine itself) and a readable name; its severity is a default that designs may change.
-A rule reports WHAT is wrong about WHICH subjects; the engine turns the subjects into a design-file line,
-applies severity settings, selection and waivers. A rule that raises becomes an X001 finding and marks the
-run incomplete.
+A rule reports WHAT is wrong about WHICH subjects; the engine turns the subjects into a design-file line. A
+rule that raises becomes an X001 finding and marks the run incomplete. What the design and the command line
+then do with the findings (waivers, severities, select/ignore) is the policy stage (:mod:`.policy`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any
 
 import pint
 
+from ..load.design import Design
+from ..load.rules import Option
 from ..model.assembly import Assembly
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
@@ -23,18 +25,27 @@ SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 @dataclass(frozen=True)
 class Location:
-    """Where a finding belongs: a design or spec file and its line [1-based]."""
+    """Where a finding belongs: a design or spec file and its line [1-based]. ``builtin`` marks a file of
+    sledcheck's own data (a built-in spec pack), shown as ``sledcheck:specs/NAME.yaml``: it is not in the
+    user's repository."""
 
     file: str
     line: int
+    builtin: bool = False
+
+    def __str__(self) -> str:
+        return f"{'sledcheck:' if self.builtin else ''}{self.file}:{self.line}"
 
 
 @dataclass(frozen=True)
 class Finding:
     """One problem a rule found. ``measured`` and ``limit`` are quantities where they apply.
 
-    ``anchor`` lets a rule tie the finding to a design path (``("design", "clearance", 1)``) or a spec value
-    (``("spec", pack_name, key)``); otherwise the engine uses the first subject's line in the design.
+    ``anchor`` lets a rule tie the finding to a design path (``("design", "clearance", 1)``), a spec value
+    (``("spec", pack_name, key)``) or a spec pack's line (``("spec-line", pack_name, line)``); otherwise the
+    engine uses the first subject's line in the design. Findings always point into the user's repository: a
+    spec-derived finding is located at the design's ``specs:`` entry (or the override line) and carries the
+    pack's own line in ``related``.
     ``data`` holds rule-specific detail for reports (closest points, overlap boxes, ...), JSON-ready.
     """
 
@@ -46,6 +57,7 @@ class Finding:
     measured: pint.Quantity | None = None
     limit: pint.Quantity | None = None
     location: Location | None = None
+    related: tuple[Location, ...] = ()
     anchor: tuple[Any, ...] | None = None
     waived: bool = False
     waiver_reason: str | None = None
@@ -60,7 +72,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
-    """A check with a stable code. ``check`` yields findings made with :meth:`finding`."""
+    """A check with a stable code. ``check`` yields findings made with :meth:`finding`; ``options`` are what
+    it reads from the design's ``rules: {CODE: {...}}`` (:meth:`option`); ``configured_by`` names the design
+    keys it checks (for ``sledcheck rules CODE``)."""
 
     code: str
     name: str
@@ -69,7 +83,16 @@ class Rule:
     explanation: str
     fix: str
     check: Callable[[Assembly], Iterable[Finding]] = field(repr=False, compare=False)
-    options: str = ""
+    configured_by: str = ""
+    options: tuple[Option, ...] = ()
+    reports: tuple[str, ...] = ()   # codes of engine rules this rule's check also emits (D001 -> S101)
+
+    def option(self, assembly: Assembly, name: str) -> Any:
+        """The value of one of this rule's options in the assembly's design (its default when unset)."""
+        values = assembly.design.rule_options.get(self.code, {})
+        if name in values:
+            return values[name]
+        return next(o.default for o in self.options if o.name == name)
 
     def finding(self, message: str, subjects: Sequence[str] = (), measured: pint.Quantity | None = None,
                 limit: pint.Quantity | None = None, anchor: tuple[Any, ...] | None = None,
@@ -81,7 +104,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What running the rules produced: findings (located, with severity applied) and what ran."""
+    """What running the rules produced: the raw findings (located; no severity, waiver or selection applied
+    yet) and the rules that ran."""
 
     findings: tuple[Finding, ...]
     rules_run: tuple[Rule, ...]
@@ -89,14 +113,11 @@ class RunResult:
 
 
 def run_rules(assembly: Assembly, rules: Sequence[Rule], progress: Callable[[str], None] | None = None) -> RunResult:
-    """Run each rule; a crash becomes an X001 finding. Severity overrides 'off' drop a rule."""
-    design = assembly.design
+    """Run each rule in order and locate its findings; a crash becomes an X001 finding."""
     findings: list[Finding] = []
     incomplete = False
     ran = []
     for rule in rules:
-        if design.severity.get(rule.code) == "off":
-            continue
         ran.append(rule)
         if progress:
             progress(f"rule {rule.code} {rule.name}")
@@ -110,32 +131,34 @@ def run_rules(assembly: Assembly, rules: Sequence[Rule], progress: Callable[[str
                 f"[{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}]; its checks did not run, so the verdict "
                 "is incomplete", subjects=(), data={"rule": rule.code})]
         for finding in produced:
-            severity = design.severity.get(finding.code, finding.severity)
-            if severity == "off":
-                continue
-            findings.append(replace(finding, severity=severity, location=locate(assembly, finding)))
-    findings.sort(key=lambda f: (-SEVERITY_ORDER[f.severity], f.code, f.subjects, f.message))
+            location, related = locate(assembly.design, finding)
+            findings.append(replace(finding, location=location, related=related))
     return RunResult(findings=tuple(findings), rules_run=tuple(ran), incomplete=incomplete)
 
 
-def locate(assembly: Assembly, finding: Finding) -> Location:
-    """The design or spec line a finding belongs to."""
-    design = assembly.design
+def locate(design: Design, finding: Finding) -> tuple[Location, tuple[Location, ...]]:
+    """The design line a finding belongs to, and the spec-pack lines behind it (related locations)."""
     anchor = finding.anchor
-    if anchor and anchor[0] == "spec":
-        pack = next((p for p in design.specs if p.name == anchor[1]), None)
-        value = pack.all_values().get(anchor[2]) if pack else None
-        if value is not None:
-            return Location(value.file, value.line)
-    if anchor and anchor[0] == "spec-line":
-        return Location(str(anchor[1]), int(anchor[2]))
+    if anchor and anchor[0] in ("spec", "spec-line"):
+        index, pack = next(((i, p) for i, p in enumerate(design.specs) if p.name == anchor[1]), (None, None))
+        if pack is not None and index is not None:
+            at_specs = Location(design.path_as_given, design.line("specs", index))
+            if anchor[0] == "spec-line":
+                return at_specs, (Location(pack.file, int(anchor[2]), builtin=pack.builtin),)
+            value = pack.all_values().get(anchor[2])
+            if value is not None and value.override_reason is not None:   # overridden in the design
+                return Location(value.file, value.line), (Location(pack.file, value.pack_line,
+                                                                   builtin=pack.builtin),)
+            if value is not None:
+                return at_specs, (Location(pack.file, value.pack_line, builtin=pack.builtin),)
+            return at_specs, ()
     if anchor and anchor[0] == "design":
-        return Location(design.path_as_given, design.line(*anchor[1:]))
+        return Location(design.path_as_given, design.line(*anchor[1:])), ()
     names = {p.name for p in design.parts}
     for subject in finding.subjects:
         if subject in names:
-            return Location(design.path_as_given, design.line("parts", subject))
-    return Location(design.path_as_given, 1)
+            return Location(design.path_as_given, design.line("parts", subject)), ()
+    return Location(design.path_as_given, 1), ()
 
 
 def engine_level(_: Assembly) -> Iterable[Finding]:

@@ -52,6 +52,7 @@ ENVELOPE = Rule(
     fix="Shorten or move the named parts; if the spec value does not apply, override it in the design with "
         "a reason (overrides: {PACK: {envelope.height: {value: ..., reason: ...}}}).",
     check=_envelope,
+    reports=("S101",),
 )
 
 

@@ -82,5 +82,5 @@ HOLE_PATTERN = Rule(
                 "the tolerance. A heat sink whose pattern is off by a fraction of a millimetre does not bolt down.",
     fix="Move the holes in the part or its mate; check that both come from the same revision of the pattern.",
     check=_hole_patterns,
-    options="hole_patterns: [{part: heatsink0, against: board, tolerance: 0.2 mm}] or pattern: [[x, y], ...]",
+    configured_by="hole_patterns: [{part: heatsink0, against: board, tolerance: 0.2 mm}] or pattern: [[x, y], ...]",
 )

@@ -117,7 +117,8 @@ CLEARANCE = Rule(
     fix="Increase the gap (shorter fins, a lid relief, a moved part) or, where a smaller gap is acceptable, "
         "add a more specific clearance entry or a waiver with a reason.",
     check=_clearance,
-    options="clearance: [{min: 0.5 mm}, {between: [heatsink, lid], min: 1.5 mm}, {between: [hs0, lid], min: 2 mm}]",
+    configured_by="clearance: [{min: 0.5 mm}, {between: [heatsink, lid], min: 1.5 mm}, "
+                  "{between: [hs0, lid], min: 2 mm}]",
 )
 CONTACT_MISSING = Rule(
     code="D103", name="contact-missing", severity="warning",

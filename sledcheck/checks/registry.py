@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..load.rules import RuleCatalog
 from . import envelope, holes, mesh, pairs, thermal, units, waivers, zones
 from .engine import RULE_CRASHED, Rule
 
@@ -38,3 +39,11 @@ def all_rules() -> tuple[Rule, ...]:
 
 def find_rule(code_or_name: str) -> Rule | None:
     return next((r for r in all_rules() if code_or_name in (r.code, r.name)), None)
+
+
+def catalog() -> RuleCatalog:
+    """The registered rules as the design loader reads them (codes, names, option schemas)."""
+    rules = all_rules()
+    codes = {r.code: r.code for r in rules} | {r.name: r.code for r in rules}
+    return RuleCatalog(codes=codes, options={r.code: r.options for r in rules if r.options},
+                       fixed=frozenset({RULE_CRASHED.code}))

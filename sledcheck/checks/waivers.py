@@ -28,16 +28,17 @@ EXPIRED_WAIVER = Rule(
 
 
 def waiver_matches(waiver: Waiver, finding: Finding, design: Design) -> bool:
-    """Same code (or rule name), and each waiver subject names one of the finding's parts or their roles."""
-    if waiver.code not in (finding.code, finding.name):
+    """Same code, and each waiver subject names one of the finding's parts or their roles."""
+    if waiver.code != finding.code:
         return False
     roles = {p.name: p.role for p in design.parts}
     return all(any(subject == roles.get(s) or fnmatch.fnmatchcase(s, subject) for s in finding.subjects)
                for subject in waiver.subjects)
 
 
-def apply_waivers(findings: Sequence[Finding], design: Design, today: dt.date) -> list[Finding]:
-    """Mark waived findings; add S001 for unused and S002 for expired waivers."""
+def apply_waivers(findings: Sequence[Finding], design: Design, today: dt.date, ran: set[str]) -> list[Finding]:
+    """Mark waived findings; add S001 for unused waivers of rules that ran (codes in ``ran``) and S002 for
+    expired waivers."""
     out = list(findings)
     extra: list[Finding] = []
     for index, waiver in enumerate(design.waivers):
@@ -50,7 +51,7 @@ def apply_waivers(findings: Sequence[Finding], design: Design, today: dt.date) -
                 + (f"; {len(matched)} finding(s) it covered now count" if matched else ""),
                 subjects=waiver.subjects, anchor=("design", "waivers", index)), location=location))
             continue
-        if not matched:
+        if not matched and waiver.code in ran:
             extra.append(replace(UNUSED_WAIVER.finding(
                 f"waiver for {waiver.code} ({subjects}) matches no finding", subjects=waiver.subjects,
                 anchor=("design", "waivers", index)), location=location))

@@ -104,10 +104,10 @@ def _height_limits(assembly: Assembly) -> Iterable[Finding]:
 
 def _zone_anchor(assembly: Assembly, zone: Zone) -> tuple[str, ...] | None:
     design = assembly.design
-    if zone.file != design.path_as_given:
-        return ("spec-line", zone.file, zone.line)
+    if zone.pack is not None:
+        return ("spec-line", zone.pack, zone.line)
     key = "keepouts" if zone.kind == "keepout" else "height_limits"
-    same = [z for z in design.zones if z.kind == zone.kind and z.file == design.path_as_given]
+    same = [z for z in design.zones if z.kind == zone.kind and z.pack is None]
     return ("design", key, same.index(zone))
 
 
@@ -119,7 +119,8 @@ KEEPOUT = Rule(
                 "and from the top or bottom of the zone.",
     fix="Move or reshape the part, or, if it belongs there, add its role or name to the zone's allow list.",
     check=_keepouts,
-    options="keepouts: [{name, rect: [x0, y0, x1, y1] | outline: [[x, y], ...], z: [lo, hi], above: PART, allow}]",
+    configured_by="keepouts: [{name, rect: [x0, y0, x1, y1] | outline: [[x, y], ...], z: [lo, hi], above: PART, "
+                  "allow}]",
 )
 HEIGHT_LIMIT = Rule(
     code="D302", name="height-limit", severity="error",
@@ -128,5 +129,5 @@ HEIGHT_LIMIT = Rule(
                 "compared with the limit, measured from the top of the `above` part when given.",
     fix="Lower the part in that region (shorter component, different placement), or change the limit with a reason.",
     check=_height_limits,
-    options="height_limits: [{name, rect | outline, max: 12.5 mm, above: board, roles: [...], allow: [...]}]",
+    configured_by="height_limits: [{name, rect | outline, max: 12.5 mm, above: board, roles: [...], allow: [...]}]",
 )

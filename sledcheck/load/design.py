@@ -11,15 +11,17 @@ import datetime as dt
 import difflib
 import fnmatch
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pint
 
 from ..errors import DesignError
 from ..units import Q_
+from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
-from .specs import SpecPack, apply_override, load_pack, resolve_pack
+from .specs import SpecPack, apply_override, is_builtin, load_pack, resolve_pack
 from .thermal import ThermalSpec, read_thermal
 from .yamlfile import YamlDocument, read_yaml
 from .zones import Zone, read_zones
@@ -34,9 +36,8 @@ def display_path(path: Path) -> str:
 
 ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component", "standoff", "connector",
          "bracket", "duct", "cable", "psu", "drive", "other")
-SEVERITIES = ("error", "warning", "info", "off")
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
-               "clearance", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "thermal")
+               "clearance", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules", "thermal")
 PART_KEYS = ("file", "role", "units", "node", "position", "rotation", "description")
 
 
@@ -111,6 +112,7 @@ class Design:
     document: YamlDocument
     zones: tuple[Zone, ...] = ()
     hole_patterns: tuple[HolePattern, ...] = ()
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)   # code -> option -> value
 
     def part(self, name: str) -> PartSpec:
         return next(p for p in self.parts if p.name == name)
@@ -129,8 +131,9 @@ class Design:
         return self.document.line(*path)
 
 
-def load_design(path: str | Path) -> Design:
-    """Read and validate the design file at ``path`` and the spec packs it names."""
+def load_design(path: str | Path, rules: RuleCatalog) -> Design:
+    """Read and validate the design file at ``path`` and the spec packs it names; ``rules`` are the registered
+    rules (``sledcheck.checks.registry.catalog()``), against which severities, options and waivers are read."""
     as_given = str(path)
     file = Path(path)
     if file.is_dir():
@@ -154,8 +157,9 @@ def load_design(path: str | Path) -> Design:
     roles = {p.role for p in parts}
     contacts = tuple(_contacts(root, names, roles))
     clearances = tuple(_clearances(root, names, roles, units))
-    waivers = tuple(_waivers(root, names, roles))
-    severity = _severity(root)
+    waivers = tuple(_waivers(root, names, roles, rules))
+    severity = read_severity(root, rules)
+    rule_options = read_rule_options(root, rules)
     known = names | set(ROLES)
     zones = (read_zones(root, "keepouts", units, known, names)
              + read_zones(root, "height_limits", units, known, names))
@@ -165,7 +169,8 @@ def load_design(path: str | Path) -> Design:
     thermal = read_thermal(root, names, {p.name: p.role for p in parts}, units)
     return Design(path=file, path_as_given=as_given, name=name or file.stem, units=units, specs=specs,
                   parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
-                  thermal=thermal, document=doc, zones=zones, hole_patterns=hole_patterns)
+                  thermal=thermal, document=doc, zones=zones, hole_patterns=hole_patterns,
+                  rule_options=rule_options)
 
 
 def _load_specs(root: Section, base: Path) -> list[SpecPack]:
@@ -183,7 +188,7 @@ def _load_specs(root: Section, base: Path) -> list[SpecPack]:
         except FileNotFoundError:
             raise sec.error(f"spec file {sec.value!r} not found", hint="paths are relative to the design file") \
                 from None
-        packs.append(load_pack(path, display_path(path)))
+        packs.append(load_pack(path, None if is_builtin(path) else display_path(path)))
     return packs
 
 
@@ -298,17 +303,13 @@ def _clearances(root: Section, names: set[str], roles: set[str], units: str | No
     return rules
 
 
-def _waivers(root: Section, names: set[str], roles: set[str]) -> list[Waiver]:
+def _waivers(root: Section, names: set[str], roles: set[str], rules: RuleCatalog) -> list[Waiver]:
     if not root.has("waivers"):
         return []
     waivers = []
     for sec in root.child("waivers").elements():
         sec.mapping(("code", "subjects", "reason", "expires"), required=("code", "reason"))
-        code = sec.text("code") or ""
-        from ..checks.registry import find_rule
-
-        if find_rule(code) is None:
-            raise sec.error(f"{code!r} is not a rule code or name", "code", "e.g. D201; `sledcheck rules` lists them")
+        code = read_rule_code(sec, "code", rules)
         reason = sec.text("reason") or ""
         if not reason.strip():
             raise sec.error("a waiver needs a reason", "reason")
@@ -324,25 +325,6 @@ def _waivers(root: Section, names: set[str], roles: set[str]) -> list[Waiver]:
         waivers.append(Waiver(code=code, subjects=tuple(subjects), reason=reason,
                               expires=expires, line=sec.line()))
     return waivers
-
-
-def _severity(root: Section) -> dict[str, str]:
-    if not root.has("severity"):
-        return {}
-    from ..checks.registry import all_rules
-
-    rules = {r.code: r.code for r in all_rules()} | {r.name: r.code for r in all_rules()}
-    out = {}
-    for key, sec in root.child("severity").items():
-        value = "off" if sec.value is False else sec.value   # YAML 1.1 reads a bare `off` as false
-        if value not in SEVERITIES:
-            raise sec.error(f"{sec.value!r} is not a severity", hint=f"one of: {', '.join(SEVERITIES)}")
-        if key not in rules:
-            close = difflib.get_close_matches(key, sorted(rules), n=1)
-            raise sec.error(f"{key!r} is not a rule code or name",
-                            hint=f"did you mean {close[0]!r}?" if close else "`sledcheck rules` lists them")
-        out[rules[key]] = value
-    return out
 
 
 def _hole_patterns(root: Section, names: set[str], units: str | None) -> tuple[HolePattern, ...]:

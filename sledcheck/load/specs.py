@@ -49,6 +49,7 @@ class SpecValue:
     file: str
     line: int
     override_reason: str | None = None
+    pack_line: int = 0        # the value's line in the pack file (``file``/``line`` move to an override)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class SpecPack:
     zones: tuple[Zone, ...] = ()
     description: str = ""
     path: Path | None = None   # the pack's file on disk (``file`` is how reports show it)
+    builtin: bool = False      # one of sledcheck's own packs (``file`` is then ``specs/NAME.yaml``)
 
     def all_values(self) -> dict[str, SpecValue]:
         """Every value by its dotted key (``envelope.width``, ``rack_unit``)."""
@@ -90,8 +92,17 @@ def resolve_pack(reference: str, base: Path) -> Path:
     return path
 
 
+def is_builtin(path: Path) -> bool:
+    """Is ``path`` one of sledcheck's own spec packs?"""
+    return path.resolve().parent == SPEC_DIR.resolve()
+
+
 def load_pack(path: Path, display: str | None = None) -> SpecPack:
-    """Read and validate one spec pack file."""
+    """Read and validate one spec pack file; ``display`` is how messages name it (default: ``specs/NAME.yaml``
+    for a built-in pack, else the path)."""
+    builtin = is_builtin(path)
+    if display is None:
+        display = f"specs/{path.name}" if builtin else str(path)
     doc = read_yaml(path, display)
     root = Section(doc, (), display or str(path))
     root.mapping(("sledcheck-spec", "name", "title", "description", "sources", "envelope", "values", "keepouts",
@@ -117,10 +128,11 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
     if root.has("values"):
         for key, sec in root.child("values").items():
             values[key] = _value(sec, key, sources)
-    zones = read_zones(root, "keepouts", None, set()) + read_zones(root, "height_limits", None, set())
+    zones = tuple(replace(z, pack=name) for z in read_zones(root, "keepouts", None, set())
+                  + read_zones(root, "height_limits", None, set()))
     return SpecPack(name=name, title=root.text("title", name) or name, file=root.display, sources=sources,
                     envelope=envelope, values=values, zones=zones, description=root.text("description", "") or "",
-                    path=path)
+                    path=path, builtin=builtin)
 
 
 def _value(sec: Section, key: str, sources: dict[str, str]) -> SpecValue:
@@ -133,7 +145,7 @@ def _value(sec: Section, key: str, sources: dict[str, str]) -> SpecValue:
     if source is not None and sources and source not in sources:
         raise sec.error(f"unknown source {source!r}", "source", f"declare it under 'sources:' ({', '.join(sources)})")
     return SpecValue(key=key, quantity=quantity, source=source, clause=sec.text("clause"), status=status,
-                     note=sec.text("note"), file=sec.display, line=sec.line())
+                     note=sec.text("note"), file=sec.display, line=sec.line(), pack_line=sec.line())
 
 
 def apply_override(pack: SpecPack, key: str, value: pint.Quantity, reason: str, file: str, line: int) -> SpecPack:
@@ -143,7 +155,8 @@ def apply_override(pack: SpecPack, key: str, value: pint.Quantity, reason: str, 
         raise DesignError(f"spec pack {pack.name!r} has no value {key!r}", file=file, line=line,
                           hint=f"known: {', '.join(pack.all_values())}")
     new = SpecValue(key=current.key, quantity=value, source=current.source, clause=current.clause,
-                    status=current.status, note=current.note, file=file, line=line, override_reason=reason)
+                    status=current.status, note=current.note, file=file, line=line, override_reason=reason,
+                    pack_line=current.pack_line)
     if key.startswith("envelope."):
         envelope = dict(pack.envelope)
         envelope[current.key] = new

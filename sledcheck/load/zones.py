@@ -45,6 +45,7 @@ class Zone:
     source: str | None
     file: str
     line: int
+    pack: str | None = None   # the spec pack it comes from (None: the design)
 
     @property
     def polygon(self) -> Polygon:

@@ -23,6 +23,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "measured": as_json(finding.measured) if finding.measured is not None else None,
         "limit": as_json(finding.limit) if finding.limit is not None else None,
         "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
+        **({"related": [{"file": r.file, "line": r.line, "builtin": r.builtin} for r in finding.related]}
+           if finding.related else {}),
         "waived": finding.waived,
         "waiver_reason": finding.waiver_reason,
         "baseline": finding.baseline,
