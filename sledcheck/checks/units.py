@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from ..load.design import ROLES
+from ..load.rules import Option
+from ..load.schema import Section
 from ..model.assembly import Assembly
 from ..units import Q_
 from .engine import Finding, Rule
@@ -20,9 +23,25 @@ PLAUSIBLE_SIZE_MM = {
 _CANDIDATES = {"mm": 1.0, "cm": 10.0, "in": 25.4, "m": 1000.0}
 
 
+def _read_sizes(sec: Section, key: str) -> dict[str, tuple[float, float]]:
+    """``sizes: {ROLE: [min, max]}`` [mm]: plausible largest sizes by role, over the built-in ones."""
+    sizes = dict(PLAUSIBLE_SIZE_MM)
+    for role, item in sec.child(key).items():
+        if role not in ROLES:
+            raise item.error(f"{role!r} is not a role", hint=f"roles: {', '.join(ROLES)}")
+        if not isinstance(item.value, list) or len(item.value) != 2:
+            raise item.error("expected [min, max], e.g. [5 mm, 600 mm]")
+        low, high = (item.quantity(i, "length", positive=True).m_as("mm") for i in range(2))
+        if high <= low:
+            raise item.error("max must be larger than min")
+        sizes[role] = (float(low), float(high))
+    return sizes
+
+
 def _plausibility(assembly: Assembly) -> Iterable[Finding]:
+    sizes = UNIT_PLAUSIBILITY.option(assembly, "sizes")
     for part in assembly.parts:
-        low, high = PLAUSIBLE_SIZE_MM.get(part.role, PLAUSIBLE_SIZE_MM["other"])
+        low, high = sizes.get(part.role, sizes["other"])
         size = part.health.largest_shell  # one shell: a file of 9 standoffs is not one 600 mm standoff
         if low <= size <= high:
             continue
@@ -50,4 +69,6 @@ UNIT_PLAUSIBILITY = Rule(
     fix="Declare the file's real units on the part (units: in / m) or re-export in mm; if the size is real, "
         "give the part a better role or set severity M101: off.",
     check=_plausibility,
+    options=(Option("sizes", PLAUSIBLE_SIZE_MM, "plausible largest size [length] of a part by role, "
+                    "{ROLE: [min, max]}, over the built-in ranges", _read_sizes),),
 )

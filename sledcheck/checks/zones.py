@@ -8,12 +8,22 @@ import numpy as np
 import shapely
 
 from ..geometry.clip import clip_to_prism
+from ..load.rules import Option
+from ..load.schema import Section
 from ..load.zones import Zone
 from ..model.assembly import Assembly, Part, selects
 from ..units import Q_
 from .engine import Finding, Rule
 
-MIN_DEPTH_MM = 1e-4   # touching a zone's boundary is not an intrusion
+MIN_DEPTH_MM = 1e-4   # touching a zone's boundary is not an intrusion (default of the rules' min_depth)
+
+
+def _read_depth(sec: Section, key: str) -> float:
+    return float(sec.quantity(key, "length", positive=True).m_as("mm"))
+
+
+MIN_DEPTH = Option("min_depth", MIN_DEPTH_MM, "intrusions shallower than this [length] are not reported "
+                   f"(default {MIN_DEPTH_MM} mm: touching the boundary is not an intrusion)", _read_depth)
 
 
 def _heights(assembly: Assembly, zone: Zone) -> tuple[float, float, float]:
@@ -73,7 +83,7 @@ def _keepouts(assembly: Assembly) -> Iterable[Finding]:
         if np.isfinite(high):
             depths["from above"] = float(high - vertices[:, 2].min())
         how, depth = min(depths.items(), key=lambda kv: kv[1])
-        if depth <= MIN_DEPTH_MM:
+        if depth <= KEEPOUT.option(assembly, "min_depth"):
             continue
         box_lo, box_hi = vertices.min(axis=0), vertices.max(axis=0)
         allowed = f" (allowed: {', '.join(zone.allow)})" if zone.allow else ""
@@ -90,7 +100,7 @@ def _height_limits(assembly: Assembly) -> Iterable[Finding]:
     for zone, part, pieces, reference, low, _high in _intrusions(assembly, "height"):
         top = float(max(p.vertices[:, 2].max() for p in pieces))
         over = top - low
-        if over <= MIN_DEPTH_MM:
+        if over <= HEIGHT_LIMIT.option(assembly, "min_depth"):
             continue
         ref = f" ({top - reference:.2f} mm above the top of {zone.above})" if zone.above else ""
         limit_text = f"{low:.2f} mm" + (f" ({low - reference:.2f} mm above {zone.above})" if zone.above else "")
@@ -119,6 +129,7 @@ KEEPOUT = Rule(
                 "and from the top or bottom of the zone.",
     fix="Move or reshape the part, or, if it belongs there, add its role or name to the zone's allow list.",
     check=_keepouts,
+    options=(MIN_DEPTH,),
     configured_by="keepouts: [{name, rect: [x0, y0, x1, y1] | outline: [[x, y], ...], z: [lo, hi], above: PART, "
                   "allow}]",
 )
@@ -129,5 +140,6 @@ HEIGHT_LIMIT = Rule(
                 "compared with the limit, measured from the top of the `above` part when given.",
     fix="Lower the part in that region (shorter component, different placement), or change the limit with a reason.",
     check=_height_limits,
+    options=(MIN_DEPTH,),
     configured_by="height_limits: [{name, rect | outline, max: 12.5 mm, above: board, roles: [...], allow: [...]}]",
 )
