@@ -69,7 +69,7 @@ def check(
         thermal = analyse_thermal(assembly)
     outlines = None
     if views:
-        from .report.views import part_views
+        from .model.views import part_views
 
         outlines = part_views(assembly)
     return Report(design=str(design_path), name=design.name, specs=tuple(p.name for p in design.specs),

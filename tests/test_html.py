@@ -16,10 +16,11 @@ import trimesh
 
 import sledcheck
 from sledcheck.checks.engine import Finding
+from sledcheck.checks.evidence import GapEvidence
+from sledcheck.model.views import Views, project_outline
 from sledcheck.report import FORMATS
 from sledcheck.report.html import offenders, render_html
 from sledcheck.report.model import Report
-from sledcheck.report.views import Views, project_outline
 from sledcheck.units import Q_
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,9 +78,9 @@ def _with_clearance(report: Report) -> Report:
     gap = Finding(code="D201", name="clearance", severity="error",
                   message="riser and heatsink1 are 0.420 mm apart, need 0.5 mm", subjects=("riser", "heatsink1"),
                   measured=Q_(0.42, "mm"), limit=Q_(0.5, "mm"),
-                  data={"gap_mm": 0.42, "required_mm": 0.5, "points_mm": [[395.0, 100.0, 20.0], [370.0, 100.0, 20.0]]})
+                  evidence=GapEvidence(0.42, 0.5, ((395.0, 100.0, 20.0), (370.0, 100.0, 20.0))))
     waived = replace(gap, subjects=("fan6", "riser"), severity="warning", waived=True, waiver_reason="<cable> tie",
-                     data={"gap_mm": 0.3, "points_mm": [[395.0, 68.0, 20.0], [395.0, 70.0, 20.0]]})
+                     evidence=GapEvidence(0.3, 0.5, ((395.0, 68.0, 20.0), (395.0, 70.0, 20.0))))
     return replace(report, findings=(*report.findings, gap, waived))
 
 

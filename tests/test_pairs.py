@@ -47,7 +47,7 @@ def test_bitaxe_heatsink_under_a_lid_at_a_known_gap(tmp_path: Path, realdata: Pa
         assert finding.measured.m_as("mm") == pytest.approx(max(gap, 0.0), abs=1e-5)  # float32 coordinates
         assert finding.limit.m_as("mm") == pytest.approx(1.5)
         assert finding.location.line == 9        # the {between: [heatsink, lid]} entry
-        (pa, pb) = finding.data["points_mm"]
+        (pa, pb) = finding.evidence.points_mm
         assert pa[2] == pytest.approx(36.0, abs=1e-5) and pb[2] == pytest.approx(36.0 + gap, abs=1e-5)
 
 
@@ -61,7 +61,7 @@ def test_overlap_volume_equals_the_fin_tip_area_times_the_depth(tmp_path: Path, 
     section = mesh.section(plane_origin=(0, 0, 35.75), plane_normal=(0, 0, 1))
     fin_area = section.to_2D()[0].area
     assert finding.measured.m_as("mm**3") == pytest.approx(fin_area * 0.5, rel=1e-3)
-    assert finding.data["depth_mm"] == pytest.approx(0.5, abs=1e-4) and finding.data["depth_axis"] == "z"
+    assert finding.evidence.depth_mm == pytest.approx(0.5, abs=1e-4) and finding.evidence.depth_axis == "z"
 
 
 def test_declared_contact_may_touch_but_not_overlap(tmp_path: Path, realdata: Path) -> None:

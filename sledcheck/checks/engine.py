@@ -19,6 +19,7 @@ import pint
 from ..load.design import Design
 from ..load.rules import Option
 from ..model.assembly import Assembly
+from .evidence import Evidence
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
@@ -46,7 +47,8 @@ class Finding:
     engine uses the first subject's line in the design. Findings always point into the user's repository: a
     spec-derived finding is located at the design's ``specs:`` entry (or the override line) and carries the
     pack's own line in ``related``.
-    ``data`` holds rule-specific detail for reports (closest points, overlap boxes, ...), JSON-ready.
+    ``evidence`` is what the rule measured, typed (:mod:`.evidence`: closest points, overlap region, zone
+    intrusion, ...); ``data`` holds any further JSON-ready detail. Reports use :attr:`details`.
     """
 
     code: str
@@ -63,6 +65,12 @@ class Finding:
     waiver_reason: str | None = None
     baseline: str | None = None  # "new" or "existing" when run against a baseline
     data: dict[str, Any] = field(default_factory=dict, compare=False)
+    evidence: Evidence | None = field(default=None, compare=False)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The finding's detail for reports: its evidence as JSON, then ``data``."""
+        return {**(self.evidence.to_json() if self.evidence is not None else {}), **self.data}
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
@@ -96,10 +104,11 @@ class Rule:
 
     def finding(self, message: str, subjects: Sequence[str] = (), measured: pint.Quantity | None = None,
                 limit: pint.Quantity | None = None, anchor: tuple[Any, ...] | None = None,
-                data: dict[str, Any] | None = None, severity: str | None = None) -> Finding:
+                data: dict[str, Any] | None = None, severity: str | None = None,
+                evidence: Evidence | None = None) -> Finding:
         return Finding(code=self.code, name=self.name, severity=severity or self.severity, message=message,
                        subjects=tuple(subjects), measured=measured, limit=limit, anchor=anchor,
-                       data=data or {})
+                       data=data or {}, evidence=evidence)
 
 
 @dataclass(frozen=True)

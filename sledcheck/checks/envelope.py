@@ -8,6 +8,7 @@ from ..load.specs import ENVELOPE_AXES
 from ..model.assembly import Assembly
 from ..units import Q_
 from .engine import Finding, Rule, engine_level
+from .evidence import EnvelopeEvidence
 
 TOLERANCE_MM = 1e-6
 
@@ -39,8 +40,8 @@ def _envelope(assembly: Assembly) -> Iterable[Finding]:
                 f"{low[axis]:.2f} mm), the parts beyond {axis_name} = {ceiling:.2f} mm are {listed}{more}",
                 subjects=tuple(name for _, name in offenders), measured=Q_(extent, "mm"), limit=Q_(limit, "mm"),
                 anchor=("spec", pack.name, f"envelope.{dim}"),
-                data={"pack": pack.name, "dimension": dim, "overrun_mm": round(extent - limit, 6),
-                      "parts": {name: round(over, 6) for over, name in offenders}})
+                evidence=EnvelopeEvidence(pack=pack.name, dimension=dim, overrun_mm=extent - limit,
+                                          parts=tuple((name, over) for over, name in offenders)))
 
 
 ENVELOPE = Rule(

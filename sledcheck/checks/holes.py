@@ -9,6 +9,7 @@ from ..load.design import HolePattern
 from ..model.assembly import Assembly, Part
 from ..units import Q_
 from .engine import Finding, Rule
+from .evidence import HoleEvidence, HoleOffset
 
 
 def part_holes(assembly: Assembly, part: Part, axis: str | None = None) -> tuple[Hole, ...]:
@@ -68,10 +69,10 @@ def _hole_patterns(assembly: Assembly) -> Iterable[Finding]:
             + f" (tolerance {pattern.tolerance:g} mm; {good} hole(s) within it)",
             subjects=subjects, measured=Q_(worst, "mm") if worst is not None else None,
             limit=Q_(pattern.tolerance, "mm"), anchor=anchor,
-            data={"holes": [{"expected": list(m.expected) if m.expected else None,
-                             "found": list(m.found.center) if m.found else None,
-                             "diameter_mm": m.found.diameter if m.found else None,
-                             "offset_mm": m.offset, "within_tolerance": m.within_tolerance} for m in matches]})
+            evidence=HoleEvidence(tuple(HoleOffset(expected=m.expected, found=m.found.center if m.found else None,
+                                                    diameter_mm=m.found.diameter if m.found else None,
+                                                    offset_mm=m.offset, within_tolerance=m.within_tolerance)
+                                         for m in matches)))
 
 
 HOLE_PATTERN = Rule(

@@ -8,6 +8,7 @@ from ..model.assembly import Assembly, selects
 from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs, is_contact
 from ..units import Q_
 from .engine import Finding, Rule
+from .evidence import GapEvidence, OverlapEvidence, TouchEvidence
 
 
 def _pairs(assembly: Assembly) -> tuple[PairResult, ...]:
@@ -34,19 +35,19 @@ def _interference(assembly: Assembly) -> Iterable[Finding]:
                 + f"; overlap region {size[0]:.2f} x {size[1]:.2f} x {size[2]:.2f} mm from {_point(lo)} to "
                 f"{_point(hi)} (thinnest along {axis}: {min(size):.3f} mm)",
                 subjects=subjects, measured=Q_(pair.overlap.volume, "mm**3"), limit=Q_(0, "mm**3"),
-                data={"overlap_volume_mm3": round(pair.overlap.volume, 6), "region_mm": [list(lo), list(hi)],
-                      "depth_mm": round(min(size), 6), "depth_axis": axis, "contact": pair.contact})
+                evidence=OverlapEvidence(volume_mm3=pair.overlap.volume, region_mm=(lo, hi), depth_mm=min(size),
+                                         depth_axis=axis, contact=pair.contact))
         elif not pair.measurable and pair.contact:
             yield INTERFERENCE.finding(
                 f"{pair.a} and {pair.b} (a declared contact) touch at {_point(pair.gap.point_a)}; whether they also "
                 "overlap cannot be measured because " + _open_parts(assembly, pair) + " not a closed volume",
-                subjects=subjects, severity="warning", data={"point_mm": list(pair.gap.point_a), "measurable": False})
+                subjects=subjects, severity="warning", evidence=TouchEvidence(pair.gap.point_a))
         elif not pair.measurable:
             yield INTERFERENCE.finding(
                 f"{pair.a} and {pair.b} touch or overlap at {_point(pair.gap.point_a)}; the overlap depth could not "
                 "be measured because " + _open_parts(assembly, pair) + " not a closed volume",
                 subjects=subjects, measured=Q_(0, "mm"), limit=Q_(pair.required.minimum, "mm"),
-                data={"point_mm": list(pair.gap.point_a), "measurable": False})
+                evidence=TouchEvidence(pair.gap.point_a))
 
 
 def _open_parts(assembly: Assembly, pair: PairResult) -> str:
@@ -69,8 +70,8 @@ def _clearance(assembly: Assembly) -> Iterable[Finding]:
             + (f", short by {required - pair.gap.distance:.3f} mm" if required > pair.gap.distance else "")
             + f"; closest points {_point(pair.gap.point_a)} on {pair.a} and {_point(pair.gap.point_b)} on {pair.b}",
             subjects=(pair.a, pair.b), measured=Q_(pair.gap.distance, "mm"), limit=Q_(required, "mm"), anchor=anchor,
-            data={"gap_mm": round(pair.gap.distance, 6), "required_mm": required,
-                  "points_mm": [list(pair.gap.point_a), list(pair.gap.point_b)]})
+            evidence=GapEvidence(gap_mm=pair.gap.distance, required_mm=required,
+                                 points_mm=(pair.gap.point_a, pair.gap.point_b)))
 
 
 def _contacts(assembly: Assembly) -> Iterable[Finding]:

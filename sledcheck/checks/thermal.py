@@ -9,6 +9,7 @@ from ..model.assembly import Assembly
 from ..model.thermal import analyse_thermal
 from ..units import Q_
 from .engine import Finding, Rule
+from .evidence import MarginEvidence
 
 
 def _anchor(assembly: Assembly, part: str) -> tuple[str, ...]:
@@ -33,7 +34,7 @@ def _margins(assembly: Assembly) -> Iterable[Finding]:
                 f"bounds its temperature" + (f"; {len(failing) - 1} more scenario(s) below the required margin"
                                               if len(failing) > 1 else ""),
                 subjects=(part,), limit=Q_(worst.required_margin, "K"), anchor=_anchor(assembly, part),
-                data={"scenario": scenario.name, "failing_scenarios": [s.name for s, _ in failing]})
+                evidence=MarginEvidence(scenario.name, tuple(s.name for s, _ in failing)))
             continue
         scenario, worst = min(failing, key=lambda sc: sc[1].margin)
         kind = "junction" if worst.limit_kind == "junction" else "case"
@@ -45,8 +46,7 @@ def _margins(assembly: Assembly) -> Iterable[Finding]:
             + (f"; {others} more scenario(s) below the required margin" if others else ""),
             subjects=(part,), measured=Q_(worst.margin, "K"), limit=Q_(worst.required_margin, "K"),
             anchor=_anchor(assembly, part),
-            data={"scenario": scenario.name, "failing_scenarios": [s.name for s, _ in failing],
-                  "temperature_degC": round(worst.temperature, 4)})
+            evidence=MarginEvidence(scenario.name, tuple(s.name for s, _ in failing), worst.temperature))
 
 
 def _validity(assembly: Assembly) -> Iterable[Finding]:

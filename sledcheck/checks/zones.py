@@ -14,6 +14,7 @@ from ..load.zones import Zone
 from ..model.assembly import Assembly, Part, selects
 from ..units import Q_
 from .engine import Finding, Rule
+from .evidence import HeightEvidence, ZoneIntrusionEvidence
 
 MIN_DEPTH_MM = 1e-4   # touching a zone's boundary is not an intrusion (default of the rules' min_depth)
 
@@ -74,6 +75,10 @@ def reach_inside(polygon: shapely.Polygon, pieces: list) -> float:
     return low
 
 
+def _point(values: np.ndarray) -> tuple[float, float, float]:
+    return (float(values[0]), float(values[1]), float(values[2]))
+
+
 def _keepouts(assembly: Assembly) -> Iterable[Finding]:
     for zone, part, pieces, _ref, low, high in _intrusions(assembly, "keepout"):
         vertices = np.concatenate([p.vertices for p in pieces])
@@ -92,8 +97,8 @@ def _keepouts(assembly: Assembly) -> Iterable[Finding]:
             f"the intruding region spans x {box_lo[0]:.1f}-{box_hi[0]:.1f}, y {box_lo[1]:.1f}-{box_hi[1]:.1f}, "
             f"z {box_lo[2]:.1f}-{box_hi[2]:.1f} mm",
             subjects=(part.name,), measured=Q_(depth, "mm"), limit=Q_(0, "mm"), anchor=_zone_anchor(assembly, zone),
-            data={"zone": zone.name, "depth_mm": round(depth, 6), "direction": how,
-                  "region_mm": [box_lo.round(6).tolist(), box_hi.round(6).tolist()]})
+            evidence=ZoneIntrusionEvidence(zone=zone.name, depth_mm=depth, direction=how,
+                                           region_mm=(_point(box_lo), _point(box_hi))))
 
 
 def _height_limits(assembly: Assembly) -> Iterable[Finding]:
@@ -109,7 +114,7 @@ def _height_limits(assembly: Assembly) -> Iterable[Finding]:
             f"{over:.2f} mm too high",
             subjects=(part.name,), measured=Q_(top - reference, "mm"), limit=Q_(low - reference, "mm"),
             anchor=_zone_anchor(assembly, zone),
-            data={"zone": zone.name, "over_mm": round(over, 6), "top_mm": round(top, 6)})
+            evidence=HeightEvidence(zone=zone.name, over_mm=over, top_mm=top))
 
 
 def _zone_anchor(assembly: Assembly, zone: Zone) -> tuple[str, ...] | None:

@@ -28,7 +28,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "waived": finding.waived,
         "waiver_reason": finding.waiver_reason,
         "baseline": finding.baseline,
-        "data": finding.data,
+        "data": finding.details,
     }
 
 

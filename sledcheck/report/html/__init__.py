@@ -1,0 +1,110 @@
+"""The HTML report: one self-contained file (inline CSS and SVG, no scripts, no external resources) for design
+reviews: verdict, findings, top and side views of the assembly with the findings drawn on them
+(:mod:`.assembly`, :mod:`.annotations`), and the thermal margins (:mod:`.thermal`)."""
+
+from __future__ import annotations
+
+from ..model import Report
+from ..sarif import repo_path
+from .assembly import offenders, pictures
+from .style import CSS, SEVERITY_COLOUR, VERDICT_NOTES, VERDICTS, esc, plural, quantity_text
+from .thermal import thermal_section
+
+
+def _header(report: Report) -> list[str]:
+    from ... import __version__
+
+    s = report.summary
+    verdict = report.verdict
+    chips = "".join(f'<span class="chip {k}{" n" if s[k] else ""}">{esc(plural(s[k], k))}</span>'
+                    for k in ("error", "warning", "info", "waived"))
+    meta = [f"design <code>{esc(repo_path(report.design))}</code>", esc(plural(len(report.parts), "part"))]
+    if report.specs:
+        meta.append("specs: " + esc(", ".join(report.specs)))
+    meta.append(f"fail on: {esc(report.fail_on)}")
+    if report.baseline:
+        meta.append(f"baseline <code>{esc(repo_path(report.baseline.file))}</code>")
+    meta.append(f"sledcheck {esc(__version__)}")
+    out = ['<header class="top">',
+           f'<div class="badge {esc(verdict)}" title="{esc(VERDICT_NOTES[verdict])}">{VERDICTS[verdict]}</div>',
+           f'<div><h1>{esc(report.name)}</h1><div class="meta">' + "".join(f"<span>{m}</span>" for m in meta)
+           + f'</div><div class="counts"><span class="chip">verdict: {esc(verdict)}</span>{chips}</div></div>',
+           "</header>"]
+    if report.incomplete:
+        out.append('<p class="note">A rule crashed (X001), so part of the design was not checked: the verdict is '
+                   "incomplete.</p>")
+    return out
+
+def _findings(report: Report) -> list[str]:
+    out = ['<section id="findings"><h2>Findings</h2>']
+    if not report.findings:
+        out.append("<p>No findings.</p></section>")
+        return out
+    out.append('<table class="findings"><thead><tr><th>Code</th><th>Severity</th><th>Rule</th><th>Subjects</th>'
+               '<th>Message</th><th class="num">Measured</th><th class="num">Limit</th><th>Where</th></tr></thead>'
+               "<tbody>")
+    for f in report.findings:
+        classes = [f"sev-{f.severity}"]
+        severity = esc(f.severity)
+        message = esc(f.message)
+        if f.waived:
+            classes.append("waived")
+            severity = f"waived ({esc(f.severity)})"
+            message += f'<br><em>waived: {esc(f.waiver_reason or "no reason given")}</em>'
+        elif f.baseline == "existing":
+            severity += " (in baseline)"
+        where = f"{esc(repo_path(f.location.file))}:{f.location.line}" if f.location else ""
+        out.append(f'<tr class="{" ".join(classes)}"><td class="code">{esc(f.code)}</td><td class="sev">{severity}'
+                   f"</td><td>{esc(f.name)}</td><td>{esc(', '.join(f.subjects))}</td><td>{message}</td>"
+                   f'<td class="num">{esc(quantity_text(f.measured))}</td>'
+                   f'<td class="num">{esc(quantity_text(f.limit))}</td>'
+                   f'<td class="where">{where}</td></tr>')
+    out.append("</tbody></table>")
+    if report.baseline and report.baseline.fixed:
+        out.append("<p>Fixed since the baseline: " + esc("; ".join(
+            f"{code} {', '.join(subjects)}" for code, subjects in report.baseline.fixed)) + "</p>")
+    out.append("</section>")
+    return out
+
+def _parts(report: Report) -> list[str]:
+    out = ['<section id="parts"><h2>Parts</h2><table class="parts"><thead><tr><th>Part</th><th>Role</th>'
+           '<th>File</th><th class="num">Triangles</th><th class="num">Bodies</th><th>Closed</th>'
+           '<th class="num">Bounds x [mm]</th><th class="num">y [mm]</th><th class="num">z [mm]</th></tr></thead>'
+           "<tbody>"]
+    bad = offenders(report)
+    for p in report.parts:
+        lo, hi = p.bounds
+        name = esc(p.name)
+        if p.name in bad:
+            name = f'<strong style="color:{SEVERITY_COLOUR[bad[p.name]]}">{name}</strong>'
+        ranges = "".join(f'<td class="num">{lo[i]:.2f} – {hi[i]:.2f}</td>' for i in range(3))
+        out.append(f"<tr><td>{name}</td><td>{esc(p.role)}</td><td class=\"where\">{esc(repo_path(p.file))}</td>"
+                   f'<td class="num">{p.triangles}</td><td class="num">{p.bodies}</td>'
+                   f"<td>{'yes' if p.watertight else 'no'}</td>{ranges}</tr>")
+    out.append("</tbody></table></section>")
+    return out
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML document (deterministic)."""
+    title = f"sledcheck {VERDICTS[report.verdict]}: {report.name}"
+    body = [*_header(report), *_findings(report), *pictures(report), *thermal_section(report), *_parts(report)]
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body><main>",
+        *body,
+        '<footer>Generated by sledcheck. Dimensions in mm; temperatures in °C; airflow in CFM. '
+        "Views are projections of the CAD meshes (outlines simplified to about 0.2 mm).</footer>",
+        "</main></body>",
+        "</html>",
+        "",
+    ])
+
+
+__all__ = ["offenders", "render_html"]
