@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model.assembly import Assembly, selects
+from ..model.assembly import Assembly
 from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs, is_contact
 from ..units import Q_
 from .engine import Finding, Rule
@@ -85,9 +85,9 @@ def _contacts(assembly: Assembly) -> Iterable[Finding]:
     for index, (x, y, _line) in enumerate(assembly.design.contacts):
         for first, second in ((x, y), (y, x)):
             for part in parts:
-                if not selects(first, part):
+                if not part.selected_by(first):
                     continue
-                partners = [p for p in parts if p is not part and selects(second, p)
+                partners = [p for p in parts if p is not part and p.selected_by(second)
                             and is_contact(assembly.design, part, p)]
                 if not partners or touching.get(part.name, set()) & {p.name for p in partners}:
                     continue

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from collections.abc import Sequence
 from dataclasses import replace
 
 from ..load.design import Design, Waiver
+from ..load.selection import selects
 from .engine import Finding, Location, Rule, engine_level
 
 UNUSED_WAIVER = Rule(
@@ -32,7 +32,7 @@ def waiver_matches(waiver: Waiver, finding: Finding, design: Design) -> bool:
     if waiver.code != finding.code:
         return False
     roles = {p.name: p.role for p in design.parts}
-    return all(any(subject == roles.get(s) or fnmatch.fnmatchcase(s, subject) for s in finding.subjects)
+    return all(any(selects(subject, s, roles.get(s)) for s in finding.subjects)
                for subject in waiver.subjects)
 
 

@@ -11,7 +11,7 @@ from ..geometry.clip import clip_to_prism
 from ..load.rules import Option
 from ..load.schema import Section
 from ..load.zones import Zone
-from ..model.assembly import Assembly, Part, selects
+from ..model.assembly import Assembly, Part
 from ..units import Q_
 from .engine import Finding, Rule
 from .evidence import HeightEvidence, ZoneIntrusionEvidence
@@ -36,9 +36,9 @@ def _heights(assembly: Assembly, zone: Zone) -> tuple[float, float, float]:
 
 
 def _applies(zone: Zone, part: Part) -> bool:
-    if part.name == zone.above or any(selects(token, part) for token in zone.allow):
+    if part.name == zone.above or any(part.selected_by(token) for token in zone.allow):
         return False
-    return not zone.roles or any(selects(token, part) for token in zone.roles)
+    return not zone.roles or any(part.selected_by(token) for token in zone.roles)
 
 
 def _intrusions(assembly: Assembly, kind: str) -> Iterable[tuple[Zone, Part, list, float, float, float]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import fnmatch
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..errors import DesignError
 from ..units import Q_
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
+from .selection import selects_any
 from .specs import SpecPack, apply_override, is_builtin, load_pack, resolve_pack
 from .thermal import ThermalSpec, read_thermal
 from .yamlfile import YamlDocument, read_yaml
@@ -272,9 +272,7 @@ def _pair(sec: Section, names: set[str], roles: set[str], what: str) -> tuple[st
 
 
 def _known(sec: Section, key: str | int, item: str, names: set[str], roles: set[str]) -> None:
-    if item in names or item in roles or item in ROLES:
-        return
-    if any(fnmatch.fnmatchcase(n, item) for n in names) and any(ch in item for ch in "*?["):
+    if selects_any(item, {n: "" for n in names}, (*roles, *ROLES)):
         return
     close = difflib.get_close_matches(item, sorted(names | set(ROLES)), n=1)
     raise sec.error(f"{item!r} is neither a part nor a role", key,

@@ -18,12 +18,12 @@
 from __future__ import annotations
 
 import difflib
-import fnmatch
 from dataclasses import dataclass
 
 from shapely.geometry import Polygon
 
 from .schema import Section
+from .selection import selects_any
 
 ZONE_KEYS = ("name", "rect", "outline", "z", "above", "allow", "roles", "source", "note")
 LIMIT_KEYS = ("name", "rect", "outline", "max", "above", "allow", "roles", "source", "note")
@@ -80,7 +80,7 @@ def read_zones(root: Section, key: str, units: str | None, known: set[str],
         names = {"allow": sec.string_list("allow"), "roles": sec.string_list("roles")}
         for field, values in names.items():
             for i, value in enumerate(values):
-                if known and value not in known and not any(fnmatch.fnmatchcase(k, value) for k in known):
+                if known and not selects_any(value, {k: "" for k in known}):
                     raise sec.child(field).error(f"{value!r} is neither a part nor a role", i)
         above = sec.text("above")
         if above is not None and parts is not None and above not in parts:

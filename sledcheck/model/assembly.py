@@ -17,6 +17,7 @@ from ..geometry.proximity import to_manifold, triangle_boxes
 from ..load.design import Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
 from ..load.meshes import Body, MeshFile, Units, read_mesh_file, resolve_units
+from ..load.selection import selects
 from ..load.weld import weld
 
 Progress = Callable[[str], None]
@@ -42,6 +43,10 @@ class Part:
     @property
     def role(self) -> str:
         return self.spec.role
+
+    def selected_by(self, token: str) -> bool:
+        """Does a design reference (part name, name pattern or role) select this part?"""
+        return selects(token, self.name, self.role)
 
     @cached_property
     def bounds(self) -> np.ndarray:
@@ -91,11 +96,6 @@ class Assembly:
         """Bounds of the whole assembly [mm]."""
         stacked = np.stack([p.bounds for p in self.parts])
         return np.array([stacked[:, 0].min(axis=0), stacked[:, 1].max(axis=0)])
-
-
-def selects(token: str, part: Part) -> bool:
-    """Does a design reference (a part name, a name pattern such as ``fan*``, or a role) select ``part``?"""
-    return token == part.role or fnmatch.fnmatchcase(part.name, token)
 
 
 def build_assembly(design: Design, progress: Progress | None = None) -> Assembly:

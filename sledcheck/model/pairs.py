@@ -14,7 +14,7 @@ import numpy as np
 
 from ..geometry.proximity import Gap, Overlap, boxes_overlap, minimum_gap, overlap_volume
 from ..load.design import Design
-from .assembly import Assembly, Part, selects
+from .assembly import Assembly, Part
 
 #: Two surfaces closer than this are touching [mm] (float32 STL coordinates near 1 m resolve ~0.06 um).
 TOUCH_MM = 1e-3
@@ -52,13 +52,9 @@ class PairResult:
         return self.gap.distance <= TOUCH_MM and not self.interferes
 
 
-def _matches(token: str, part: Part) -> bool:
-    return selects(token, part)
-
-
 def is_contact(design: Design, a: Part, b: Part) -> bool:
     """Is the pair declared in ``contacts`` (by part names or roles, either order)?"""
-    return any((_matches(x, a) and _matches(y, b)) or (_matches(x, b) and _matches(y, a))
+    return any((a.selected_by(x) and b.selected_by(y)) or (b.selected_by(x) and a.selected_by(y))
                for x, y, _ in design.contacts)
 
 
@@ -73,7 +69,7 @@ def requirement(design: Design, a: Part, b: Part) -> Requirement:
             x, y = entry.between
             score = -1
             for first, second in ((a, b), (b, a)):
-                if _matches(x, first) and _matches(y, second):
+                if first.selected_by(x) and second.selected_by(y):
                     score = max(score, (2 if x == first.name else 1) + (2 if y == second.name else 1))
             if score < 0:
                 continue
