@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import __version__
 from ..checks.engine import Finding
 from ..units import as_json, round_sig
+from ..version import __version__
 from .model import Report
 
 SCHEMA_VERSION = 1

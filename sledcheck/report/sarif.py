@@ -13,10 +13,10 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
 from ..checks.engine import Finding, Rule
 from ..checks.registry import all_rules
 from ..units import as_json
+from ..version import __version__
 from .model import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -12,7 +12,7 @@ from .thermal import thermal_section
 
 
 def _header(report: Report) -> list[str]:
-    from ... import __version__
+    from ...version import __version__
 
     s = report.summary
     verdict = report.verdict
