@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from sledcheck.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 REALDATA = ROOT.parent / "shared" / "realdata"
+#: Small real files carried with the tests (licences beside them), for clones without ../shared.
+BUNDLED = ROOT / "tests" / "data" / "realdata"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,23 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def examples_stay_untouched() -> Iterator[None]:
+    """No test writes into examples/ (they are the user's first contact with the tool)."""
+    before = _tree_digest(EXAMPLES)
+    yield
+    after = _tree_digest(EXAMPLES)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"tests changed files in examples/: {changed}"
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from sledcheck.units import Q_
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "data" / "schemas" / "sarif-schema-2.1.0.json"   # a copy of ../shared/schemas
 OVERHEIGHT = "examples/tray-1u/overheight.yaml"
 DESIGN = "examples/tray-1u/design.yaml"
 SNAPSHOT_FILES = {"text": "report.txt", "json": "report.json", "junit": "report.junit.xml",

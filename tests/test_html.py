@@ -3,6 +3,7 @@ gap and overlap labels, zones) and the thermal section; part outlines; and a rea
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -206,6 +207,8 @@ def _chromium() -> str | None:
 def test_renders_in_headless_chromium(overheight: Report, tmp_path: Path) -> None:
     browser = _chromium()
     if browser is None:
+        if os.environ.get("SLEDCHECK_REQUIRE_BROWSER"):   # set by .ci/run: a failed install must fail CI
+            pytest.fail("Chromium is not installed but SLEDCHECK_REQUIRE_BROWSER is set")
         pytest.skip("Chromium is not installed (CI installs it: apt-get install -y chromium)")
     page = tmp_path / "report.html"
     page.write_text(render_html(_with_clearance(overheight)), encoding="utf-8")

@@ -1,7 +1,9 @@
-"""Every real CAD file in ../shared/realdata: loads with the right units and extents, or fails with exit 2.
+"""Every real CAD file in ../shared/realdata, and the copies carried in tests/data/realdata: loads with the right
+units and extents, or fails with exit 2.
 
 Expected extents and units come from ../shared/realdata/SOURCES.md (measured there with trimesh + cascadio),
-converted to millimetres; watertightness is after merging vertices, as SOURCES.md reports it.
+converted to millimetres; watertightness is after merging vertices, as SOURCES.md reports it. A clone without
+../shared still runs the rows whose files are carried in tests/data/realdata.
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REALDATA, Run
+from conftest import BUNDLED, REALDATA, Run
+
+
+def _where(name: str) -> list[tuple[str, str]]:
+    """(root, name) for each copy of a real file: ../shared/realdata (when present) and tests/data/realdata."""
+    return [(label, name) for label, root in (("shared", REALDATA), ("bundled", BUNDLED)) if (root / name).is_file()]
+
+
+def _path(root: str, name: str) -> Path:
+    return (REALDATA if root == "shared" else BUNDLED) / name
 
 # file, --units for unit-less files, expected units, extents [mm], triangles, watertight after merge
 LOADS = [
@@ -74,13 +85,16 @@ def test_the_tables_cover_every_file_in_realdata(realdata: Path) -> None:
     assert files - covered == set()
 
 
-@pytest.mark.parametrize(("name", "units", "expected_units", "extents", "triangles", "watertight"), LOADS,
-                         ids=[row[0] for row in LOADS])
-def test_real_file_loads_with_units_and_extents(cli: Callable[..., Run], realdata: Path, name: str,
+CASES = [(root, *row) for row in LOADS for root, _ in _where(row[0])]
+
+
+@pytest.mark.parametrize(("root", "name", "units", "expected_units", "extents", "triangles", "watertight"), CASES,
+                         ids=[f"{c[0]}:{c[1]}" for c in CASES])
+def test_real_file_loads_with_units_and_extents(cli: Callable[..., Run], root: str, name: str,
                                                 units: str | None, expected_units: str,
                                                 extents: tuple[float, float, float], triangles: int,
                                                 watertight: bool) -> None:
-    args = ["inspect", realdata / name, "--format", "json"] + (["--units", units] if units else [])
+    args = ["inspect", _path(root, name), "--format", "json"] + (["--units", units] if units else [])
     result = cli(*args)
     assert result.code == 0, result.err
     info = json.loads(result.out)
@@ -102,13 +116,28 @@ def test_real_file_that_cannot_be_used_is_exit_2(cli: Callable[..., Run], realda
     assert name.rsplit("/", 1)[-1] in result.err and fragment in result.err
 
 
-def test_inverted_body_and_open_soup_are_measured(cli: Callable[..., Run], realdata: Path) -> None:
-    multibody = json.loads(cli("inspect", realdata / "trimesh/multibody.stl", "--units", "mm", "--format",
+@pytest.mark.parametrize("root", ["shared", "bundled"])
+def test_inverted_body_is_measured(cli: Callable[..., Run], root: str) -> None:
+    if not _where("trimesh/multibody.stl") or root not in dict(_where("trimesh/multibody.stl")):
+        pytest.skip("no copy of trimesh/multibody.stl here")
+    multibody = json.loads(cli("inspect", _path(root, "trimesh/multibody.stl"), "--units", "mm", "--format",
                                "json").out)
     assert multibody["bodies"] == 2 and multibody["inverted_bodies"] == 1   # SOURCES.md: bodyA is inverted
+
+
+def test_open_soup_is_measured(cli: Callable[..., Run], realdata: Path) -> None:
     soup = json.loads(cli("inspect", realdata / "trimesh/soup.stl", "--units", "mm", "--format", "json").out)
     assert soup["bodies"] == 100 and soup["watertight"] is False and soup["volume"] is None
 
 
 def test_realdata_path_is_where_the_tests_expect_it() -> None:
     assert REALDATA.name == "realdata"
+
+
+def test_bundled_copies_are_the_real_files(realdata: Path) -> None:
+    """tests/data/realdata holds byte-identical copies (with their licences) of files in ../shared/realdata."""
+    copies = sorted(p for p in BUNDLED.rglob("*") if p.is_file() and p.name != "SOURCES.md")
+    assert len(copies) >= 10
+    for copy in copies:
+        assert copy.read_bytes() == (realdata / copy.relative_to(BUNDLED)).read_bytes(), copy
+    assert not [r for r in LOADS if r[0].startswith(("skot", "martona")) and not _where(r[0])]
