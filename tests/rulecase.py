@@ -17,6 +17,7 @@ A case file::
         today: 2026-06-01             # optional: the date waivers expire against
         crash: D201                   # optional: that rule's check raises (X001)
         exit: 1                       # optional: the run's exit code (0 pass, 1 fail, 2 error)
+        xfail: why                    # optional: the rule is known to get this case wrong (strict xfail)
         expect:                       # exactly these findings of the file's rule (others' are ignored)
           - {subjects: [a, b], severity: error, message: "short by 0.100 mm", measured: 0.4 mm, line: 7}
 
@@ -59,7 +60,7 @@ from sledcheck.checks.engine import Finding
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(__file__).resolve().parent / "rules"
-CASE_KEYS = {"name", "meshes", "design", "select", "ignore", "fail_on", "today", "crash", "exit", "expect"}
+CASE_KEYS = {"name", "meshes", "design", "select", "ignore", "fail_on", "today", "crash", "exit", "expect", "xfail"}
 EXPECT_KEYS = {"subjects", "severity", "message", "measured", "limit", "tol", "line", "waived"}
 
 
@@ -77,6 +78,7 @@ class Case:
     today: dt.date | None = None
     crash: str | None = None
     exit: int | None = None
+    xfail: str | None = None      # a known wrong result of the rule: the case is expected to fail (strict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -112,7 +114,7 @@ def load_case_file(path: Path) -> list[Case]:
             expect=tuple(raw["expect"]), select=tuple(raw.get("select", ())), ignore=tuple(raw.get("ignore", ())),
             fail_on=raw.get("fail_on", "error"),
             today=today if isinstance(today, dt.date) or today is None else dt.date.fromisoformat(str(today)),
-            crash=raw.get("crash"), exit=raw.get("exit")))
+            crash=raw.get("crash"), exit=raw.get("exit"), xfail=raw.get("xfail")))
     names = [c.name for c in cases]
     if len(set(names)) != len(names):
         raise ValueError(f"{path.name}: case names must be unique")
