@@ -15,6 +15,11 @@ def _pairs(assembly: Assembly) -> tuple[PairResult, ...]:
     return assembly.analysis("pairs", lambda: analyse_pairs(assembly, assembly.progress))
 
 
+def _volume(mm3: float) -> str:
+    """A volume [mm^3] to 4 significant digits, never in exponent notation (10000, not 1e+04)."""
+    return f"{mm3:.4g}" if mm3 < 1e4 else f"{mm3:.0f}"
+
+
 def _point(p: tuple[float, float, float]) -> str:
     return f"({p[0]:.2f}, {p[1]:.2f}, {p[2]:.2f})"
 
@@ -30,7 +35,7 @@ def _interference(assembly: Assembly) -> Iterable[Finding]:
             size = [h - lo_ for lo_, h in zip(lo, hi, strict=True)]
             axis = "xyz"[min(range(3), key=lambda k: size[k])]
             yield INTERFERENCE.finding(
-                f"{pair.a} and {pair.b} overlap by {pair.overlap.volume:.4g} mm^3"
+                f"{pair.a} and {pair.b} overlap by {_volume(pair.overlap.volume)} mm^3"
                 + (" (a declared contact may touch, not overlap)" if pair.contact else "")
                 + f"; overlap region {size[0]:.2f} x {size[1]:.2f} x {size[2]:.2f} mm from {_point(lo)} to "
                 f"{_point(hi)} (thinnest along {axis}: {min(size):.3f} mm)",

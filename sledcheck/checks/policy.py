@@ -3,8 +3,9 @@
 It runs once, after every rule has run, in this order:
 
 1. **waivers**: a finding matched by a live waiver is marked waived. A waiver that matches nothing although its
-   rule ran is an S001 finding; an expired waiver is an S002 finding and the findings it covered count again.
-   A waiver of a rule that did not run (not selected, ignored, or ``off``) is neither: nothing was checked.
+   rule ran is an S001 finding (a waiver of a rule that did not run, being not selected, ignored or ``off``,
+   is not unused: nothing was checked). An expired waiver is an S002 finding whether or not its rule ran (its
+   date is a fact of the design file), and the findings it covered count again.
 2. **severity**: the design's ``severity`` for every code, made by a rule or by the engine (S0xx); ``off``
    drops the finding. X001 (a crashed rule) keeps its severity.
 3. **select / ignore**: only findings whose code (or a prefix of it) or name is selected and not ignored stay.

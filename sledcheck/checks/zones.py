@@ -53,7 +53,7 @@ def _intrusions(assembly: Assembly, kind: str) -> Iterable[tuple[Zone, Part, lis
             lo, hi = part.bounds
             if lo[0] >= x1 or hi[0] <= x0 or lo[1] >= y1 or hi[1] <= y0 or lo[2] >= high or hi[2] <= low:
                 continue
-            pieces = clip_to_prism(part.mesh, part.triangle_boxes, zone.polygon, low, high)
+            pieces = clip_to_prism(part.mesh, part.triangle_boxes, zone.polygon, low, high, solid=part.health.closed)
             if pieces:
                 yield zone, part, pieces, reference, low, high
 
