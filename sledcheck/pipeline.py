@@ -55,7 +55,7 @@ def check(
                             today=today or dt.date.today())
     diff = None
     if baseline_keys is not None:
-        findings = [replace(f, baseline="existing" if f.key in baseline_keys else "new") for f in findings]
+        findings = tuple(replace(f, baseline="existing" if f.key in baseline_keys else "new") for f in findings)
         found = {f.key for f in findings}
         diff = BaselineDiff(file=str(baseline), fixed=tuple(sorted(k for k in baseline_keys if k not in found)))
     parts = tuple(PartSummary(

@@ -117,7 +117,7 @@ def _height_limits(assembly: Assembly) -> Iterable[Finding]:
             evidence=HeightEvidence(zone=zone.name, over_mm=over, top_mm=top))
 
 
-def _zone_anchor(assembly: Assembly, zone: Zone) -> tuple[str, ...] | None:
+def _zone_anchor(assembly: Assembly, zone: Zone) -> tuple[str | int, ...]:
     design = assembly.design
     if zone.pack is not None:
         return ("spec-line", zone.pack, zone.line)

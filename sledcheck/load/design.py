@@ -343,7 +343,8 @@ def _hole_patterns(root: Section, names: set[str], units: str | None) -> tuple[H
         for point in sec.child("pattern").elements() if sec.has("pattern") else []:
             if not isinstance(point.value, list) or len(point.value) != 2:
                 raise point.error("expected a hole centre [x, y]")
-            pattern.append(tuple(point.quantity(i, "length", units).m_as("mm") for i in range(2)))  # type: ignore[arg-type]
+            x, y = (float(point.quantity(i, "length", units).m_as("mm")) for i in range(2))
+            pattern.append((x, y))
         tolerance = sec.quantity("tolerance", "length", units, positive=True).m_as("mm")
         patterns.append(HolePattern(part=part, against=against, pattern=tuple(pattern), tolerance=tolerance,
                                     line=sec.line(), index=index))

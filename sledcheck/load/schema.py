@@ -120,7 +120,7 @@ class Section:
     def unit(self, key: str, dimension: str = "length") -> str | None:
         if not self.has(key):
             return None
-        value = self.text(key)
+        value = self.text(key) or ""
         try:
             unit = parse_unit(value)
         except UnitError as err:

@@ -114,4 +114,4 @@ def _outline(sec: Section, units: str | None) -> tuple[tuple[float, float], ...]
     polygon = Polygon(points)
     if not polygon.is_valid or polygon.area <= 0:
         raise sec.error("the outline crosses itself or has no area", "outline")
-    return tuple(points)  # type: ignore[arg-type]
+    return tuple(points)

@@ -83,7 +83,7 @@ class Assembly:
         with it (a module-level cache would keep every assembly of a long-lived process alive)."""
         if key not in self.analyses:
             self.analyses[key] = compute()
-        return self.analyses[key]  # type: ignore[no-any-return]
+        return self.analyses[key]
 
     def part(self, name: str) -> Part:
         return next(p for p in self.parts if p.name == name)
@@ -136,8 +136,8 @@ def _make_part(spec: PartSpec, mesh_file: MeshFile) -> Part:
     units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
     transform = placement(spec, units.scale)
     mesh, boxes, health = weld_bodies(bodies, transform)
-    names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
-    return Part(spec=spec, mesh=mesh, bodies=names, units=units, health=health, file=mesh_file.display,
+    body_names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
+    return Part(spec=spec, mesh=mesh, bodies=body_names, units=units, health=health, file=mesh_file.display,
                 triangle_boxes=boxes)
 
 

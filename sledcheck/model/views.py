@@ -184,7 +184,8 @@ def _raster_union(tri: np.ndarray) -> BaseGeometry:
     vs = origin[1] + (np.arange(shape[1]) + 0.5) * pixel
     gen = contourpy.contour_generator(us, vs, mask.astype(np.float32), fill_type=contourpy.FillType.OuterOffset,
                                       name="serial")
-    points, offsets = gen.filled(0.5, 1.5)
+    filled: Any = gen.filled(0.5, 1.5)   # OuterOffset: (points per polygon, ring offsets per polygon)
+    points, offsets = filled[0], filled[1]
     polygons = []
     for pts, offs in zip(points, offsets, strict=True):
         rings = [pts[offs[i]:offs[i + 1]] for i in range(len(offs) - 1)]

@@ -118,7 +118,7 @@ def _intrusion(ax: Any, view: str, f: Finding, e: ZoneIntrusionEvidence, views: 
 def _height(ax: Any, view: str, f: Finding, e: HeightEvidence, views: Views, colour: str, detail: bool) -> None:
     if view != SIDE:
         return
-    part = next((views.part(s) for s in f.subjects if views.part(s)), None)
+    part = next((p for p in map(views.part, f.subjects) if p is not None), None)
     if part is None:
         return
     y = (part.bounds[0][1] + part.bounds[1][1]) / 2
@@ -135,7 +135,7 @@ def _envelope_window(f: Finding, e: EnvelopeEvidence, views: Views) -> Window | 
     if e.dimension != "height" or f.limit is None:
         return None
     names = [n for n, _ in e.parts] or list(f.subjects)
-    parts = [views.part(n) for n in names if views.part(n)]
+    parts = [p for p in map(views.part, names) if p is not None]
     if not parts:
         return None
     az0 = views.bounds[0][2]

@@ -193,13 +193,14 @@ def _view_figure(report: Report, views: Views, view: str, prefix: str) -> str:
 
 def _detail_windows(report: Report, views: Views) -> list[tuple[str, str, tuple[float, float, float, float], Finding]]:
     """(title, view, (u0, u1, v0, v1), finding) of zoomed views around interferences, clearances, overruns."""
-    out = []
+    out: list[tuple[str, str, tuple[float, float, float, float], Finding]] = []
     for f in report.findings:
         annotation = annotation_for(f.evidence)
         if annotation is not None and annotation.window is not None:
-            window = annotation.window(f, f.evidence, views)
-            if window is not None:
-                out.append((*window, f))
+            proposed = annotation.window(f, f.evidence, views)
+            if proposed is not None:
+                title, view, window = proposed
+                out.append((title, view, window, f))
     merged: dict[tuple[Any, ...], tuple[str, str, tuple[float, float, float, float], Finding]] = {}
     for title, view, window, f in out:
         key = (view, *(round(w, 1) for w in window))

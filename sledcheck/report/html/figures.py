@@ -21,12 +21,12 @@ def mpl() -> Iterator[Any]:
     """matplotlib with byte-stable SVG output: fixed hash salt, text kept as text, no math parsing."""
     import matplotlib
 
-    settings = {"svg.hashsalt": "sledcheck", "svg.fonttype": "none", "text.parse_math": False,
+    settings: dict[str, Any] = {"svg.hashsalt": "sledcheck", "svg.fonttype": "none", "text.parse_math": False,
                 "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"], "font.size": 9,
                 "axes.titlesize": 10, "axes.labelsize": 9, "xtick.labelsize": 8, "ytick.labelsize": 8,
                 "legend.fontsize": 8, "axes.edgecolor": "#8a909a", "axes.linewidth": 0.8,
                 "hatch.linewidth": 0.8, "path.simplify": False}
-    with matplotlib.rc_context(settings):
+    with matplotlib.rc_context(settings):  # type: ignore[arg-type]
         yield matplotlib
 
 def figure(width: float, height: float) -> Any:
@@ -73,7 +73,7 @@ def patch(view: str, outline: Outline, **style: Any) -> Any:
         if len(ring) < 3:
             continue
         vertices += [*ring, ring[0]]
-        codes += [Path.MOVETO] + [Path.LINETO] * (len(ring) - 1) + [Path.CLOSEPOLY]
+        codes += [int(Path.MOVETO)] + [int(Path.LINETO)] * (len(ring) - 1) + [int(Path.CLOSEPOLY)]
     return PathPatch(Path(vertices, codes), **style)
 
 def box(view: str, region: Any) -> tuple[float, float, float, float]:
