@@ -206,3 +206,19 @@ def test_python_m_entry_point() -> None:
     import sys
     done = subprocess.run([sys.executable, "-m", "sledcheck", "rules"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "M001" in done.stdout
+
+
+def test_spec_findings_point_into_the_repository_in_every_format(cli: Callable[..., Run],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (issue 9): after a regular install, findings anchored to built-in packs pointed into
+    <prefix>/share/sledcheck/specs (file:// URIs in SARIF, absolute paths in GitHub annotations)."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    sarif = json.loads(cli("check", "examples/tray-1u/overheight.yaml", "--format", "sarif").out)
+    assert "file://" not in json.dumps(sarif)
+    (d001,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "D001"]
+    assert d001["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "examples/tray-1u/overheight.yaml"}
+    related = d001["relatedLocations"][0]["physicalLocation"]["artifactLocation"]
+    assert related == {"uri": "specs/eia-310-1u.yaml", "uriBaseId": "SLEDCHECK_DATA"}
+    github = cli("check", "examples/tray-1u/overheight.yaml", "--format", "github").out
+    assert "::error file=examples/tray-1u/overheight.yaml,line=7,title=D001 envelope::" in github
+    assert "/share/sledcheck" not in github

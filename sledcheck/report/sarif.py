@@ -27,6 +27,8 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 #: Our ``Finding.baseline`` values -> SARIF ``baselineState``.
 BASELINE_STATES = {"new": "new", "existing": "unchanged"}
 FINGERPRINT_KEY = "sledcheck/v1"
+#: uriBaseId of sledcheck's own data files (built-in spec packs), which are not in the user's repository.
+BUILTIN_BASE = "SLEDCHECK_DATA"
 
 
 def repo_path(file: str) -> str:
@@ -102,6 +104,11 @@ def _result(finding: Finding, report: Report, index: int, occurrence: int) -> di
             "limit": as_json(finding.limit) if finding.limit is not None else None,
         },
     }
+    if finding.related:   # the spec pack's own line behind a spec-derived finding
+        result["relatedLocations"] = [{"id": i, "physicalLocation": {
+            "artifactLocation": {"uri": quote(r.file, safe="/"), "uriBaseId": BUILTIN_BASE} if r.builtin
+            else {"uri": artifact_uri(r.file)}, "region": {"startLine": max(1, int(r.line))}}}
+            for i, r in enumerate(finding.related)]
     if finding.waived:
         result["suppressions"] = [{"kind": "external", "status": "accepted",
                                    "justification": finding.waiver_reason or "waived"}]
@@ -131,11 +138,15 @@ def sarif_dict(report: Report) -> dict[str, Any]:
             **({"associatedRule": {"id": f.data["rule"], "index": index[f.data["rule"]]}}
                if f.data.get("rule") in index else {}),
         } for f in crashes]
+    run: dict[str, Any] = {"tool": {"driver": driver}}
+    if any(r.builtin for f in report.findings for r in f.related):
+        run["originalUriBaseIds"] = {BUILTIN_BASE: {"description": {
+            "text": "sledcheck's built-in data (spec packs): `sledcheck specs NAME` shows a pack and its file"}}}
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": driver},
+            **run,
             "invocations": [invocation],
             "results": results,
             "properties": {"design": report.design, "name": report.name, "verdict": report.verdict,

@@ -33,7 +33,7 @@ def render_text(report: Report, width: int = 100) -> str:
         if f.waived and f.waiver_reason:
             lines.append(f"    waived: {f.waiver_reason}")
         if where:
-            lines.append(f"    at {where}")
+            lines.append(f"    at {where}" + "".join(f" (from {r})" for r in f.related))
     if report.thermal is not None:
         lines.append("")
         lines.extend(report.thermal.text_lines())
