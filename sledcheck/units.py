@@ -9,6 +9,12 @@ Defined on top of pint's defaults:
   pint's own ``U`` is the enzyme unit and is refused by :func:`parse_quantity`.
 - ``thou`` (0.001 in). pint's ``mil`` is an angle (milliradian-like); it is refused too.
 - ``CFM`` (ft^3/min) and ``LFM`` (ft/min), the airflow units of fan datasheets.
+
+Text is never evaluated: pint's own string parsing (``Q_("...")``, ``ureg("...")``, ``ureg.Unit("...")``,
+``ureg.parse_expression``) is replaced on this registry by the strict one of :func:`parse_quantity`: ONE
+number and ONE unit, the unit in a small grammar (names, ``*``, ``/``, ``^``/``**`` with whole exponents up to
+:data:`MAX_EXPONENT`, parentheses, at most :data:`MAX_UNIT_CHARS` characters). ``"9**9**9"`` is an error, not
+a computation.
 """
 
 from __future__ import annotations
@@ -20,7 +26,27 @@ from typing import Any
 
 import pint
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+
+class _StrictRegistry(pint.UnitRegistry):
+    """pint's registry whose string parsing follows the strict grammar once :attr:`strict` is set."""
+
+    strict = False
+
+    def parse_expression(self, input_string: str, case_sensitive: bool | None = None, **values: Any) -> Any:
+        if not self.strict:
+            return super().parse_expression(input_string, case_sensitive, **values)
+        return _strict_expression(input_string)
+
+    __call__ = parse_expression
+
+    def _parse_units_as_container(self, input_string: str, as_delta: bool = True,
+                                  case_sensitive: bool = True) -> Any:
+        if self.strict and input_string not in self._cache.parse_unit:
+            _check_unit_text(input_string)
+        return super()._parse_units_as_container(input_string, as_delta, case_sensitive)
+
+
+ureg = _StrictRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
 ureg.define("rack_unit = 44.45 * millimeter = RU")
 ureg.define("open_rack_unit = 48 * millimeter = OU")
 ureg.define("thou = 0.001 * inch")
@@ -156,6 +182,33 @@ class _UnitGrammar:
             raise self.fail("expected a unit name")
 
 
+def _check_unit_text(name: str) -> list[tuple[str, str]]:
+    """Tokens of a unit string that follows the grammar of :class:`_UnitGrammar`; raises UnitError."""
+    name = name.strip()
+    if not name:
+        return []
+    if len(name) > MAX_UNIT_CHARS:
+        raise UnitError(f"the unit {name[:20]!r}... is {len(name)} characters long; "
+                        f"a unit has at most {MAX_UNIT_CHARS}")
+    tokens = _unit_tokens(name)
+    grammar = _UnitGrammar(name, tokens)
+    grammar.unit()
+    if grammar.peek():
+        raise grammar.fail("unexpected ')'")
+    return tokens
+
+
+def _strict_expression(text: str) -> pint.Quantity:
+    """``Q_("35 mm")`` on this registry: one number and/or one unit, never an evaluated expression."""
+    text = str(text).strip()
+    if not text:
+        return Q_(1)
+    if _NUMBER.match(text) is None:
+        return Q_(1, parse_unit(text))
+    parsed = _parse_text(text, "'35 mm'")
+    return parsed if isinstance(parsed, pint.Quantity) else Q_(parsed)
+
+
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit such as ``"mm"`` or ``"W/(m*K)"`` without evaluating anything.
 
@@ -166,15 +219,7 @@ def parse_unit(text: str) -> pint.Unit:
     name = str(text).strip()
     if not name:
         raise UnitError("no unit given")
-    if len(name) > MAX_UNIT_CHARS:
-        raise UnitError(f"the unit {name[:20]!r}... is {len(name)} characters long; "
-                        f"a unit has at most {MAX_UNIT_CHARS}")
-    tokens = _unit_tokens(name)
-    _check_traps(tokens)
-    grammar = _UnitGrammar(name, tokens)
-    grammar.unit()
-    if grammar.peek():
-        raise grammar.fail("unexpected ')'")
+    _check_traps(_check_unit_text(name))
     try:
         return ureg.parse_units(name)
     except _PINT_ERRORS as err:
@@ -331,3 +376,6 @@ def round_sig(value: float, digits: int = 6) -> float:
     if value == 0 or not math.isfinite(value):
         return value
     return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+
+
+ureg.strict = True   # from here on, strings given to pint are parsed strictly, never evaluated
