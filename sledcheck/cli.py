@@ -193,7 +193,7 @@ def _check(args: argparse.Namespace) -> int:
         _check_readable(Path(args.baseline), args.baseline)
     design = load_design(args.design)
     _refuse_inputs(targets, _inputs(design, args.baseline))
-    _refuse_special_meshes(design)
+    _refuse_special_inputs(design)
     progress = _progress()
     wants_views = "html" in {args.format, *(fmt for fmt, _ in outputs)}
     report = check(design, fail_on=args.fail_on, select=args.select, ignore=args.ignore,
@@ -300,8 +300,14 @@ def _refuse_inputs(targets: list[tuple[str, Path, TargetKey]], inputs: dict[tupl
                                  hint="write the report to another path, e.g. report.json")
 
 
-def _refuse_special_meshes(design: Design) -> None:
-    """A mesh that is a FIFO, a device or a folder would block or read forever: refuse it up front."""
+def _refuse_special_inputs(design: Design) -> None:
+    """Refuse meshes that are FIFOs, devices or folders (they would block or read forever) and fan models
+    over the YAML limits (the fan-model loader parses YAML without them), before any work starts."""
+    from .load.design import display_path
+    from .load.yamlfile import read_yaml
+
+    if design.thermal is not None:
+        read_yaml(design.thermal.fan_model, display_path(design.thermal.fan_model))
     for part in design.parts:
         try:
             _refuse_special_file(part.file, part.file_as_given)

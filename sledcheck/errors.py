@@ -50,7 +50,7 @@ class MeshLoadError(SledcheckError):
 
 
 class InputLimitError(DesignError):
-    """An input file exceeds one of sledcheck's size or complexity limits (see README, "Limits")."""
+    """An input file exceeds one of sledcheck's size or complexity limits (see :mod:`sledcheck.load.yamlfile`)."""
 
 
 def printable(text: str) -> str:

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -161,6 +162,16 @@ def test_a_big_file_is_refused_by_its_size(cli: Cli, design: Design, monkeypatch
     _error(cli("check", path), f"{path}: the file is 5", "the limit is 4194304 bytes", "SLEDCHECK_MAX_YAML_BYTES")
     monkeypatch.setenv("SLEDCHECK_MAX_YAML_BYTES", "8000000")
     assert cli("check", path).code == 0
+
+
+def test_a_fan_model_is_read_within_the_yaml_limits(cli: Cli, tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "examples" / "tray-1u", tmp_path / "tray")
+    design = tmp_path / "tray" / "fixed.yaml"
+    text = design.read_text(encoding="utf-8")
+    assert "model: server-40x56-dual-rotor" in text
+    design.write_text(text.replace("model: server-40x56-dual-rotor", "model: bomb.yaml"), encoding="utf-8")
+    (tmp_path / "tray" / "bomb.yaml").write_text(BOMB, encoding="utf-8")
+    _error(cli("check", design), "bomb.yaml:1: YAML anchors (&a) are not supported")
 
 
 @pytest.mark.parametrize(("value", "fragments"), [

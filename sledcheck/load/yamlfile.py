@@ -3,7 +3,7 @@
 ``read_yaml(path)`` returns a :class:`YamlDocument`: the plain Python data (dicts, lists, scalars) and a
 table from the path of each value (a tuple of keys and indices) to its 1-based line.
 
-Files come from pull requests, so reading is bounded (see the README, "Limits"): only regular files (never a
+Files come from pull requests, so reading is bounded: only regular files (never a
 FIFO or a device), at most ``SLEDCHECK_MAX_YAML_BYTES`` (4 MiB), UTF-8 text, no anchors or aliases, no tags
 beyond the plain core ones, at most ``SLEDCHECK_MAX_YAML_NODES`` values (100 000), nesting at most
 :data:`MAX_DEPTH` (64) deep, values at most ``SLEDCHECK_MAX_YAML_SCALAR`` characters (65 536), numbers at most
@@ -76,7 +76,7 @@ def stat_input(path: Path, shown: str) -> os.stat_result:
 
 def _require_regular(info: os.stat_result, shown: str) -> None:
     if stat.S_ISDIR(info.st_mode):
-        raise DesignError("is a folder, not a file", file=shown, hint="give the YAML file inside it")
+        raise DesignError("is a folder, not a file", file=shown, hint="give the path of a file in it")
     if not stat.S_ISREG(info.st_mode):
         raise DesignError("is not a regular file (a FIFO, device or socket); sledcheck reads only files",
                           file=shown, hint="give a path to a file on disk")
