@@ -182,15 +182,16 @@ def _progress():  # type: ignore[no-untyped-def]
 
 def _check(args: argparse.Namespace) -> int:
     from .load.design import load_design
+    from .load.yamlfile import stat_input
     from .pipeline import baseline_text, check
     from .report import FORMATS
     from .report.write import write_atomic
 
     outputs = _outputs(args)
     targets = _check_targets(outputs)
-    _check_readable(Path(args.design), args.design)
+    stat_input(Path(args.design), args.design)    # no FIFO, device, loop or NUL byte gets further
     if args.baseline:
-        _check_readable(Path(args.baseline), args.baseline)
+        _check_baseline(Path(args.baseline), args.baseline)
     design = load_design(args.design)
     _refuse_inputs(targets, _inputs(design, args.baseline))
     _refuse_special_inputs(design)
@@ -266,11 +267,15 @@ def _refuse_special_file(path: Path, shown: str) -> None:
     stat_input(path, shown)
 
 
-def _check_readable(path: Path, shown: str) -> None:
-    """The design or baseline must be a regular file we can stat (no FIFO, device, loop or NUL in the path)."""
-    from .load.yamlfile import stat_input
+def _check_baseline(path: Path, shown: str) -> None:
+    """The --baseline file must be a regular file within the size limit of input files."""
+    from .errors import InputLimitError
+    from .load.yamlfile import MAX_BYTES, limit, stat_input
 
-    stat_input(path, shown)
+    size, most = stat_input(path, shown).st_size, limit("SLEDCHECK_MAX_YAML_BYTES", MAX_BYTES)
+    if size > most:
+        raise InputLimitError(f"the file is {size} bytes; the limit is {most} bytes", file=shown,
+                              hint="is it a baseline? to allow larger files set SLEDCHECK_MAX_YAML_BYTES")
 
 
 def _inputs(design: Design, baseline: str | None) -> dict[tuple[int, int], str]:
@@ -323,7 +328,7 @@ def _inspect(args: argparse.Namespace) -> int:
     _refuse_special_file(Path(args.mesh), args.mesh)
     info = inspect_mesh(args.mesh, args.units)
     if args.format == "json":
-        _emit(strict_json(info, indent=2, ensure_ascii=False) + "\n", "json")
+        _emit(strict_json(info, indent=2) + "\n", "json")
         return EXIT_PASS
     ext = info["extents"]["value"]
     lines = [
