@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - an internal error still gets exit 2 and a readable line
         if _debug(args):
             _say(traceback.format_exc().rstrip())
-        _say(f"sledcheck: internal error: {type(err).__name__}: {str(err)[:500]}\n"
+        _say(f"sledcheck: internal error: {type(err).__name__}: {printable(str(err)[:500])}\n"
              "please report this with the design that caused it"
              + ("" if _debug(args) else " (run with --debug or SLEDCHECK_DEBUG=1 for the traceback)"))
         return EXIT_ERROR

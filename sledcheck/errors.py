@@ -35,10 +35,10 @@ class SledcheckError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.file:
-            where = printable(self.file) + (f":{self.line}" if self.line else "") + ": "
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
         field = f"{self.field}: " if self.field else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}{field}{self.message}{hint}"
+        return printable(f"{where}{field}{self.message}{hint}")   # one line, no terminal escapes from inputs
 
 
 class DesignError(SledcheckError):

@@ -218,6 +218,7 @@ def test_design_paths_that_cannot_be_read(cli: Cli, tmp_path: Path) -> None:
         ("/dev/zero", "is not a regular file"),
         (fifo, "is not a regular file"),
         (tmp_path, "is a folder"),
+        (tmp_path / "red\x1b[31m\nname.yaml", "red\\x1b[31m\\nname.yaml: file not found"),
     ]
     for path, fragment in cases:
         start = time.perf_counter()
