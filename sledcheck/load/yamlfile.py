@@ -188,7 +188,8 @@ class _Composer:
         self.next()                              # DocumentEndEvent
         event = self.next()
         if not isinstance(event, yaml.StreamEndEvent):
-            raise self.fail(event, "more than one YAML document in the file", "keep one document (remove '---')")
+            raise self.fail(event, "more than one YAML document in the file",
+                            "keep one document: remove the '---' line")
         return node
 
     def node(self, depth: int) -> yaml.Node:
@@ -231,8 +232,8 @@ class _Composer:
         tag = getattr(event, "tag", None)
         if tag not in (None, "!") and tag not in _CORE_TAGS:
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            raise self.fail(event, f"the YAML tag {shown[:60]!r} is not allowed",
-                            "remove the tag; sledcheck reads plain values (text, numbers, true/false, lists, mappings)")
+            raise self.fail(event, f"the YAML tag {shown[:60]!r} is not allowed", "remove the tag; sledcheck "
+                            "reads plain values: text, numbers, true/false, lists and mappings")
         self.nodes += 1
         if self.nodes > self.max_nodes:
             raise self.fail(event, f"more than {self.max_nodes} YAML values", "a design needs far fewer; to "
