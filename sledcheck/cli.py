@@ -125,7 +125,7 @@ def _emit(text: str, fmt: str = "text") -> None:
     stream = sys.stdout
     if stream is None:
         raise SledcheckError("standard output is closed, so the report cannot be shown",
-                             hint="do not close it (>&-); redirect it to a file or use --output FORMAT=PATH")
+                             hint="do not close it with >&-; redirect it to a file or use --output FORMAT=PATH")
     try:
         stream.write(_encodable(text, fmt, getattr(stream, "encoding", None) or "utf-8"))
         stream.flush()

@@ -284,7 +284,7 @@ def _scalar(node: yaml.Node, shown: str) -> Any:
     line = node.start_mark.line + 1
     if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(node.value) > MAX_NUMBER_CHARS:
         raise InputLimitError(f"a number of {len(node.value)} characters; the limit is {MAX_NUMBER_CHARS}",
-                              file=shown, line=line, hint="write it in exponent form (e.g. 1e30) or quote it")
+                              file=shown, line=line, hint="write it in exponent form such as 1e30, or quote it")
     try:
         value = _CONSTRUCTOR.construct_object(node)
     except (yaml.YAMLError, ValueError, OverflowError) as err:
