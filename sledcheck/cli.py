@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import json
+import codecs
+import contextlib
+import io
 import os
 import sys
 import textwrap
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import SledcheckError
+from .errors import DesignError, SledcheckError, printable
+
+if TYPE_CHECKING:
+    from .load.design import Design
+    from .report.write import TargetKey
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130   # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sledcheck", description="Check server sled designs (CAD exports) for fit and "
                      "air-cooling margin.")
     parser.add_argument("--version", action="version", version=f"sledcheck {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an internal error (or set SLEDCHECK_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     c = sub.add_parser("check", help="check a design file")
@@ -56,12 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rules", help="list the rules or explain one")
     r.add_argument("code", nargs="?")
+    for command in (c, i, s, r):
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show the traceback of an internal error (or set SLEDCHECK_DEBUG=1)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run the command line; returns the exit code (0 pass, 1 fail, 2 could not check, 130 interrupted)."""
+    args: argparse.Namespace | None = None
     try:
+        args = build_parser().parse_args(argv)
         if args.command == "check":
             return _check(args)
         if args.command == "inspect":
@@ -70,22 +86,91 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _specs(args)
         return _rules(args)
     except SledcheckError as err:
-        sys.stderr.write(f"sledcheck: error: {err}\n")
+        _say(f"sledcheck: error: {err}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        sys.stderr.write("sledcheck: interrupted\n")
-        return EXIT_ERROR
+        _say("sledcheck: interrupted")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:   # the reader (e.g. `| head`) stopped early: not an error of ours
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return EXIT_PASS
     except Exception as err:  # noqa: BLE001 - an internal error still gets exit 2 and a readable line
-        sys.stderr.write(f"sledcheck: internal error: {type(err).__name__}: {err}\n"
-                         "please report this with the design that caused it\n")
+        if _debug(args):
+            _say(traceback.format_exc().rstrip())
+        _say(f"sledcheck: internal error: {type(err).__name__}: {printable(str(err)[:500])}\n"
+             "please report this with the design that caused it"
+             + ("" if _debug(args) else " (run with --debug or SLEDCHECK_DEBUG=1 for the traceback)"))
         return EXIT_ERROR
+
+
+def _debug(args: argparse.Namespace | None) -> bool:
+    return bool(getattr(args, "debug", False)) or os.environ.get("SLEDCHECK_DEBUG", "") not in ("", "0")
+
+
+def _say(message: str) -> None:
+    """One message on stderr; a closed or full stderr is not worth a traceback."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush cannot fail again (full disk, closed pipe)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _emit(text: str, fmt: str = "text") -> None:
+    """Write a report to stdout in an encoding it can take (escapes where it cannot), flushed."""
+    stream = sys.stdout
+    if stream is None:
+        raise SledcheckError("standard output is closed, so the report cannot be shown",
+                             hint="do not close it with >&-; redirect it to a file or use --output FORMAT=PATH")
+    try:
+        stream.write(_encodable(text, fmt, getattr(stream, "encoding", None) or "utf-8"))
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as err:
+        _silence_stdout()
+        reason = getattr(err, "strerror", None) or str(err)
+        raise SledcheckError(f"cannot write the report to standard output: {reason}",
+                             hint="check the disk or the pipe it goes to; or use --output FORMAT=PATH") from None
+
+
+def _json_escapes(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: characters the stream cannot take as JSON \\uXXXX escapes (valid JSON)."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    out = []
+    for ch in err.object[err.start:err.end]:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), err.end
+
+
+codecs.register_error("sledcheck-json", _json_escapes)
+_ESCAPES = {"json": "sledcheck-json", "sarif": "sledcheck-json", "junit": "xmlcharrefreplace",
+            "html": "xmlcharrefreplace"}
+
+
+def _encodable(text: str, fmt: str, encoding: str) -> str:
+    """``text`` unchanged when ``encoding`` holds it, else with escapes that keep the format valid."""
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        return text.encode(encoding, _ESCAPES.get(fmt, "backslashreplace")).decode(encoding)
+    except LookupError:
+        return text
 
 
 def _progress():  # type: ignore[no-untyped-def]
-    if not sys.stderr.isatty():
+    if not sys.stderr or not sys.stderr.isatty():
         return None
 
     def show(message: str) -> None:
@@ -96,9 +181,44 @@ def _progress():  # type: ignore[no-untyped-def]
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .load.design import load_design
+    from .load.yamlfile import stat_input
     from .pipeline import baseline_text, check
     from .report import FORMATS
     from .report.write import write_atomic
+
+    outputs = _outputs(args)
+    targets = _check_targets(outputs)
+    stat_input(Path(args.design), args.design)    # no FIFO, device, loop or NUL byte gets further
+    if args.baseline:
+        _check_baseline(Path(args.baseline), args.baseline)
+    design = load_design(args.design)
+    _refuse_inputs(targets, _inputs(design, args.baseline))
+    _refuse_special_inputs(design)
+    progress = _progress()
+    wants_views = "html" in {args.format, *(fmt for fmt, _ in outputs)}
+    report = check(design, fail_on=args.fail_on, select=args.select, ignore=args.ignore,
+                   baseline=args.baseline, progress=progress, views=wants_views)
+    if progress:
+        sys.stderr.write("\r\x1b[K")
+    for fmt, path in outputs:
+        write_atomic(path, baseline_text(report) if fmt == BASELINE else FORMATS[fmt](report))
+    _emit(FORMATS[args.format](report), args.format)
+    if report.incomplete:
+        crashed = ", ".join(sorted({str(f.data.get("rule")) for f in report.findings if f.code == "X001"}))
+        _say(f"sledcheck: error: {printable(args.design)}: the check is incomplete: rule(s) {crashed} crashed "
+             "(see X001 in the report)")
+    if args.format not in ("text",) and sys.stderr and sys.stderr.isatty():
+        _say(f"verdict: {report.verdict}")
+    return report.exit_code
+
+
+BASELINE = "baseline"   # the pseudo-format of --write-baseline among the outputs
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """(format, path) for each --output, then ("baseline", path) for --write-baseline."""
+    from .report import FORMATS
 
     outputs = []
     for item in args.output:
@@ -109,37 +229,106 @@ def _check(args: argparse.Namespace) -> int:
             raise SledcheckError(f"--output {item!r}: unknown format {fmt!r}",
                                  hint=f"formats: {', '.join(sorted(FORMATS))}")
         outputs.append((fmt, Path(path)))
-    for target in [p for _, p in outputs] + ([Path(args.write_baseline)] if args.write_baseline else []):
-        if target.is_dir():
-            raise SledcheckError("is a folder; give a file name", file=target)
-        if not (target.parent if str(target.parent) else Path(".")).is_dir():
-            raise SledcheckError("the output folder does not exist", file=target, hint="create it first")
-    progress = _progress()
-    wants_views = "html" in {args.format, *(fmt for fmt, _ in outputs)}
-    report = check(args.design, fail_on=args.fail_on, select=args.select, ignore=args.ignore,
-                   baseline=args.baseline, progress=progress, views=wants_views)
-    if progress:
-        sys.stderr.write("\r\x1b[K")
-    for fmt, path in outputs:
-        write_atomic(path, FORMATS[fmt](report))
     if args.write_baseline:
-        write_atomic(Path(args.write_baseline), baseline_text(report))
-    sys.stdout.write(FORMATS[args.format](report))
-    if report.incomplete:
-        crashed = ", ".join(sorted({str(f.data.get("rule")) for f in report.findings if f.code == "X001"}))
-        sys.stderr.write(f"sledcheck: error: {args.design}: the check is incomplete: rule(s) {crashed} crashed "
-                         "(see X001 in the report)\n")
-    if args.format not in ("text",) and sys.stderr.isatty():
-        sys.stderr.write(f"verdict: {report.verdict}\n")
-    return report.exit_code
+        outputs.append((BASELINE, Path(args.write_baseline)))
+    return outputs
+
+
+def _option(fmt: str) -> str:
+    return "--write-baseline" if fmt == BASELINE else f"--output {fmt}"
+
+
+def _check_targets(outputs: list[tuple[str, Path]]) -> list[tuple[str, Path, TargetKey]]:
+    """Refuse symlinks, special files, folders and two outputs to one file, before any work starts."""
+    from .report.write import check_target
+
+    seen: dict[TargetKey, str] = {}
+    targets = []
+    for fmt, path in outputs:
+        key = check_target(path, _option(fmt))
+        if key in seen:
+            raise SledcheckError(f"{_option(fmt)} and {seen[key]} write the same file", file=path,
+                                 hint="give each report its own path")
+        seen[key] = _option(fmt)
+        targets.append((fmt, path, key))
+    return targets
+
+
+def _refuse_special_file(path: Path, shown: str) -> None:
+    """Refuse a FIFO, device or folder (it would block or read forever); missing files are the loader's."""
+    from .load.yamlfile import stat_input
+
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        pass
+    stat_input(path, shown)
+
+
+def _check_baseline(path: Path, shown: str) -> None:
+    """The --baseline file must be a regular file within the size limit of input files."""
+    from .errors import InputLimitError
+    from .load.yamlfile import MAX_BYTES, limit, stat_input
+
+    size, most = stat_input(path, shown).st_size, limit("SLEDCHECK_MAX_YAML_BYTES", MAX_BYTES)
+    if size > most:
+        raise InputLimitError(f"the file is {size} bytes; the limit is {most} bytes", file=shown,
+                              hint="is it a baseline? to allow larger files set SLEDCHECK_MAX_YAML_BYTES")
+
+
+def _inputs(design: Design, baseline: str | None) -> dict[tuple[int, int], str]:
+    """(st_dev, st_ino) of every file the run reads -> what it is, for refusing to write over one."""
+    named: list[tuple[Path, str]] = [(design.path, "the design file")]
+    named += [(p.path, f"the spec pack {p.name!r}") for p in design.specs if p.path]
+    named += [(p.file, f"the mesh of part {p.name!r}") for p in design.parts]
+    if design.thermal is not None:
+        named.append((design.thermal.fan_model, "the fan model"))
+    if baseline:
+        named.append((Path(baseline), "the --baseline file"))
+    with contextlib.suppress(OSError, RuntimeError, ValueError):   # resolve() on a symlink loop
+        named += [(path, "an input file") for path in design.input_files()]
+    identities: dict[tuple[int, int], str] = {}
+    for path, what in named:
+        with contextlib.suppress(OSError, ValueError):
+            info = os.stat(path)
+            identities.setdefault((info.st_dev, info.st_ino), what)
+    return identities
+
+
+def _refuse_inputs(targets: list[tuple[str, Path, TargetKey]], inputs: dict[tuple[int, int], str]) -> None:
+    for fmt, path, key in targets:
+        if key[0] == "inode" and (key[1], key[2]) in inputs:
+            raise SledcheckError(f"is {inputs[(key[1], key[2])]}, which this run reads; writing the report "
+                                 "there would destroy it", file=path, field=_option(fmt),
+                                 hint="write the report to another path, e.g. report.json")
+
+
+def _refuse_special_inputs(design: Design) -> None:
+    """Refuse meshes that are FIFOs, devices or folders (they would block or read forever) and fan models
+    over the YAML limits (the fan-model loader parses YAML without them), before any work starts."""
+    from .load.design import display_path
+    from .load.yamlfile import read_yaml
+
+    if design.thermal is not None:
+        read_yaml(design.thermal.fan_model, display_path(design.thermal.fan_model))
+    for part in design.parts:
+        try:
+            _refuse_special_file(part.file, part.file_as_given)
+        except DesignError as err:
+            raise DesignError(f"{part.file_as_given!r}: {err.message}", file=design.path_as_given, line=part.line,
+                              field=f"parts.{part.name}.file", hint=err.hint) from None
 
 
 def _inspect(args: argparse.Namespace) -> int:
     from .inspect import inspect_mesh
+    from .report.json_format import strict_json
 
+    _refuse_special_file(Path(args.mesh), args.mesh)
     info = inspect_mesh(args.mesh, args.units)
     if args.format == "json":
-        sys.stdout.write(json.dumps(info, indent=2) + "\n")
+        _emit(strict_json(info, indent=2) + "\n", "json")
         return EXIT_PASS
     ext = info["extents"]["value"]
     lines = [
@@ -168,7 +357,7 @@ def _inspect(args: argparse.Namespace) -> int:
         c = h["center"]["value"]
         lines.append(f"             d {h['diameter']['value']:.3f} mm at ({c[0]:.3f}, {c[1]:.3f}, {c[2]:.3f}) "
                      f"along {h['axis']}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    _emit("\n".join(lines) + "\n")
     return EXIT_PASS
 
 
@@ -179,7 +368,7 @@ def _specs(args: argparse.Namespace) -> int:
     if not args.name:
         for name in builtin_packs():
             pack = load_pack(resolve_pack(name, Path.cwd()))
-            sys.stdout.write(f"{name:24} {pack.title}\n")
+            _emit(f"{name:24} {pack.title}\n")
         return EXIT_PASS
     try:
         path = resolve_pack(args.name, Path.cwd())
@@ -198,7 +387,7 @@ def _specs(args: argparse.Namespace) -> int:
                      + (f", {value.clause}" if value.clause else ""))
         if value.note:
             lines.append(f"  {'':28} {'':>14}  note: {value.note}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    _emit("\n".join(lines) + "\n")
     return EXIT_PASS
 
 
@@ -207,7 +396,7 @@ def _rules(args: argparse.Namespace) -> int:
 
     if not args.code:
         for rule in all_rules():
-            sys.stdout.write(f"{rule.code}  {rule.name:24} {rule.severity:8} {rule.summary}\n")
+            _emit(f"{rule.code}  {rule.name:24} {rule.severity:8} {rule.summary}\n")
         return EXIT_PASS
     rule = find_rule(args.code)
     if rule is None:
@@ -220,5 +409,5 @@ def _rules(args: argparse.Namespace) -> int:
         text += ["", f"Options (rules: {{{rule.code}: {{NAME: VALUE}}}}):"]
         text += [f"  {o.name}: {o.help} (default: {o.default})" for o in rule.options]
     text += ["", f"Change its severity in a design: severity: {{{rule.code}: warning}} (error, warning, info, off)."]
-    sys.stdout.write("\n".join(text) + "\n")
+    _emit("\n".join(text) + "\n")
     return EXIT_PASS

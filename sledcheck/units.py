@@ -9,17 +9,44 @@ Defined on top of pint's defaults:
   pint's own ``U`` is the enzyme unit and is refused by :func:`parse_quantity`.
 - ``thou`` (0.001 in). pint's ``mil`` is an angle (milliradian-like); it is refused too.
 - ``CFM`` (ft^3/min) and ``LFM`` (ft/min), the airflow units of fan datasheets.
+
+Text is never evaluated: pint's own string parsing (``Q_("...")``, ``ureg("...")``, ``ureg.Unit("...")``,
+``ureg.parse_expression``) is replaced on this registry by the strict one of :func:`parse_quantity`: ONE
+number and ONE unit, the unit in a small grammar (names, ``*``, ``/``, ``^``/``**`` with whole exponents up to
+:data:`MAX_EXPONENT`, parentheses, at most :data:`MAX_UNIT_CHARS` characters). ``"9**9**9"`` is an error, not
+a computation.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from typing import Any
 
 import pint
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+
+class _StrictRegistry(pint.UnitRegistry):
+    """pint's registry whose string parsing follows the strict grammar once :attr:`strict` is set."""
+
+    strict = False
+
+    def parse_expression(self, input_string: str, case_sensitive: bool | None = None, **values: Any) -> Any:
+        if not self.strict:
+            return super().parse_expression(input_string, case_sensitive, **values)
+        return _strict_expression(input_string)
+
+    __call__ = parse_expression
+
+    def _parse_units_as_container(self, input_string: str, as_delta: bool = True,
+                                  case_sensitive: bool = True) -> Any:
+        if self.strict and input_string not in self._cache.parse_unit:
+            _check_unit_text(input_string)
+        return super()._parse_units_as_container(input_string, as_delta, case_sensitive)
+
+
+ureg = _StrictRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
 ureg.define("rack_unit = 44.45 * millimeter = RU")
 ureg.define("open_rack_unit = 48 * millimeter = OU")
 ureg.define("thou = 0.001 * inch")
@@ -48,6 +75,11 @@ DIMENSIONS = {
     "thermal_resistance": "[temperature] / [power]",
     "thermal_conductivity": "[power] / [length] / [temperature]",
     "velocity": "[length] / [time]",
+    "density": "[mass] / [length] ** 3",
+    "rotational_speed": "1 / [time]",
+    "area": "[length] ** 2",
+    "area_resistance": "[temperature] * [length] ** 2 / [power]",
+    "angle": "",   # pint's angles are dimensionless: checked against ANGLE_UNITS instead
     "dimensionless": "",
 }
 
@@ -62,90 +94,256 @@ EXAMPLES = {
     "thermal_resistance": "'0.05 K/W'",
     "thermal_conductivity": "'5 W/(m*K)'",
     "velocity": "'2 m/s'",
+    "density": "'1.2 kg/m^3'",
+    "rotational_speed": "'12000 rpm'",
+    "area": "'1.6 cm^2'",
+    "area_resistance": "'0.1 K*cm^2/W'",
+    "angle": "'90 deg'",
     "dimensionless": "'0.5'",
 }
+
+#: pint's names of the units an angle may be written in ('deg', 'rad', 'turn', ...).
+ANGLE_UNITS = frozenset({"degree", "radian", "arcminute", "arcsecond", "turn", "gradian", "milliradian"})
+
+#: Limits on quantity text: quantities are parsed as ONE number and ONE unit, never evaluated.
+MAX_QUANTITY_CHARS = 100
+MAX_UNIT_CHARS = 64
+MAX_NUMBER_CHARS = 40
+MAX_EXPONENT = 12
 
 
 class UnitError(ValueError):
     """A value could not be read as a quantity of the expected dimension."""
 
 
+_PINT_ERRORS = (pint.errors.PintError, ValueError, AttributeError, TypeError, KeyError, ArithmeticError,
+                SyntaxError, RecursionError)
+_TOKEN = re.compile(r"\s*(?:(?P<name>(?:[^\W\d]|°)(?:\w|°)*|%)|(?P<int>\d+)|(?P<op>\*\*|[*/^()-]))")
+
+
+def _unit_tokens(text: str) -> list[tuple[str, str]]:
+    """Split a unit string into (kind, text) tokens; anything else (digits in names, '.', ',', ...) is refused."""
+    tokens, pos, end = [], 0, len(text.rstrip())
+    while pos < end:
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            raise UnitError(f"unexpected {text[pos:].strip()[:1]!r} in the unit {text!r}")
+        kind = match.lastgroup or ""
+        tokens.append((kind, match.group(kind)))
+        pos = match.end()
+    return tokens
+
+
+class _UnitGrammar:
+    """``unit := term (('*' | '/' | ' ') term)*``, ``term := factor (('^' | '**') ['-'] INT)?``,
+    ``factor := NAME | '1' | '(' unit ')'``: no numbers but exponents (at most :data:`MAX_EXPONENT`) and 1."""
+
+    def __init__(self, text: str, tokens: list[tuple[str, str]]) -> None:
+        self.text, self.tokens, self.pos = text, tokens, 0
+
+    def peek(self) -> str:
+        return self.tokens[self.pos][1] if self.pos < len(self.tokens) else ""
+
+    def fail(self, what: str) -> UnitError:
+        found = self.peek()
+        return UnitError(f"{what} in the unit {self.text!r}" + (f" at {found!r}" if found else " at its end")
+                         + " (a unit is names with *, /, ^ and small whole exponents, e.g. 'W/(m*K)')")
+
+    def unit(self) -> None:
+        self.term()
+        while self.peek() not in ("", ")"):
+            if self.peek() in ("*", "/"):
+                self.pos += 1
+            self.term()
+
+    def term(self) -> None:
+        self.factor()
+        if self.peek() in ("^", "**"):
+            self.pos += 1
+            if self.peek() == "-":
+                self.pos += 1
+            if self.pos >= len(self.tokens) or self.tokens[self.pos][0] != "int":
+                raise self.fail("expected a whole-number exponent")
+            if int(self.tokens[self.pos][1][:6]) > MAX_EXPONENT:
+                raise self.fail(f"an exponent above {MAX_EXPONENT}")
+            self.pos += 1
+
+    def factor(self) -> None:
+        kind, token = self.tokens[self.pos] if self.pos < len(self.tokens) else ("", "")
+        if kind == "name" or (kind == "int" and token == "1"):
+            self.pos += 1
+        elif token == "(":
+            self.pos += 1
+            self.unit()
+            if self.peek() != ")":
+                raise self.fail("expected ')'")
+            self.pos += 1
+        else:
+            raise self.fail("expected a unit name")
+
+
+def _check_unit_text(name: str) -> list[tuple[str, str]]:
+    """Tokens of a unit string that follows the grammar of :class:`_UnitGrammar`; raises UnitError."""
+    name = name.strip()
+    if not name:
+        return []
+    if len(name) > MAX_UNIT_CHARS:
+        raise UnitError(f"the unit {name[:20]!r}... is {len(name)} characters long; "
+                        f"a unit has at most {MAX_UNIT_CHARS}")
+    tokens = _unit_tokens(name)
+    grammar = _UnitGrammar(name, tokens)
+    grammar.unit()
+    if grammar.peek():
+        raise grammar.fail("unexpected ')'")
+    return tokens
+
+
+def _strict_expression(text: str) -> pint.Quantity:
+    """``Q_("35 mm")`` on this registry: one number and/or one unit, never an evaluated expression."""
+    text = str(text).strip()
+    if not text:
+        return Q_(1)
+    if _NUMBER.match(text) is None:
+        return Q_(1, parse_unit(text))
+    parsed = _parse_text(text, "'35 mm'")
+    return parsed if isinstance(parsed, pint.Quantity) else Q_(parsed)
+
+
 def parse_unit(text: str) -> pint.Unit:
-    """Parse a unit name such as ``"mm"``; raises :class:`UnitError` for unknown units and pint traps."""
+    """Parse a unit such as ``"mm"`` or ``"W/(m*K)"`` without evaluating anything.
+
+    The text must follow a strict grammar (names, ``*``, ``/``, ``^``/``**`` with small whole exponents,
+    parentheses; at most :data:`MAX_UNIT_CHARS` characters) before pint's unit parser sees it. Raises
+    :class:`UnitError` for unknown units, expressions and pint traps.
+    """
     name = str(text).strip()
-    if name in TRAPS:
-        raise UnitError(TRAPS[name])
+    if not name:
+        raise UnitError("no unit given")
+    _check_traps(_check_unit_text(name))
     try:
-        return ureg.Unit(name)
-    except (pint.errors.UndefinedUnitError, ValueError, AttributeError, TypeError) as err:
+        return ureg.parse_units(name)
+    except _PINT_ERRORS as err:
         raise UnitError(f"unknown unit {name!r}") from err
 
 
-def _check_traps(text: str) -> None:
-    for token in text.replace("*", " ").replace("/", " ").replace("(", " ").replace(")", " ").split():
-        if token in TRAPS:
+def _check_traps(tokens: list[tuple[str, str]]) -> None:
+    for kind, token in tokens:
+        if kind == "name" and token in TRAPS:
             raise UnitError(TRAPS[token])
 
 
 def parse_quantity(value: Any, dimension: str, default_unit: str | None = None) -> pint.Quantity:
-    """Read ``value`` as a quantity of ``dimension`` (a key of :data:`DIMENSIONS`).
+    """Read ``value`` as a quantity of ``dimension`` (a key of :data:`DIMENSIONS`); never evaluates text.
 
-    ``value`` may be a Quantity, a string such as ``"35 mm"``/``"85 degC"``, or a bare number, which takes
-    ``default_unit`` when one is given (the design's ``units`` for lengths) and is an error otherwise.
-    Temperatures are read as absolute (degC, K, degF); ``temperature_difference`` accepts K and delta_degC.
-    Raises :class:`UnitError` with a message that says what was expected.
+    ``value`` may be a Quantity, a string of ONE number and ONE unit such as ``"35 mm"``/``"85 degC"``, or a
+    bare number, which takes ``default_unit`` when one is given (the design's ``units`` for lengths,
+    ``"deg"`` for angles) and is an error otherwise. Temperatures are read as absolute (degC, K, degF);
+    ``temperature_difference`` accepts K and delta_degC. Raises :class:`UnitError` saying what was expected.
     """
     expected = DIMENSIONS[dimension]
     example = EXAMPLES[dimension]
+    wanted = dimension.replace("_", " ")
     if isinstance(value, bool):
-        raise UnitError(f"expected a {dimension.replace('_', ' ')} such as {example}, got {value!r}")
+        raise UnitError(f"expected {_a(wanted)} such as {example}, got {value!r}")
     if isinstance(value, pint.Quantity):
         quantity = value
-    elif isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise UnitError(f"expected a finite number, got {value!r}")
+    elif isinstance(value, numbers.Real):
+        number = _finite(value)
         if dimension == "dimensionless":
-            return Q_(value, "")
+            return Q_(number, "")
         if default_unit is None:
             raise UnitError(f"a bare number {value!r} has no unit: write it with one, e.g. {example}")
-        quantity = Q_(value, parse_unit(default_unit))
+        quantity = Q_(number, parse_unit(default_unit))
     elif isinstance(value, str):
-        text = value.strip()
-        _check_traps(text)
-        try:
-            quantity = _parse_text(text)
-        except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
-                AttributeError, TypeError, SyntaxError) as err:
-            raise UnitError(f"cannot read {value!r} as a quantity: {err}; write e.g. {example}") from err
-        if not isinstance(quantity, pint.Quantity):  # a bare number in a string
+        parsed = _parse_text(value, example)
+        if not isinstance(parsed, pint.Quantity):  # a bare number in a string
             if dimension == "dimensionless":
-                return Q_(float(quantity), "")
+                return Q_(parsed, "")
             if default_unit is None:
                 raise UnitError(f"{value!r} has no unit: write it with one, e.g. {example}")
-            quantity = Q_(float(quantity), parse_unit(default_unit))
+            parsed = Q_(parsed, parse_unit(default_unit))
+        quantity = parsed
     else:
-        raise UnitError(f"expected a {dimension.replace('_', ' ')} such as {example}, got {value!r}")
-    if not quantity.check(expected) if expected else not quantity.dimensionless:
-        raise UnitError(
-            f"{value!r} is a {_describe(quantity)}, but a {dimension.replace('_', ' ')} is needed, e.g. {example}"
-        )
-    if not math.isfinite(float(quantity.magnitude)):
-        raise UnitError(f"expected a finite value, got {value!r}")
+        raise UnitError(f"expected {_a(wanted)} such as {example}, got {_short(value)}")
+    try:
+        _check_dimension(quantity, value, dimension, expected)
+        finite = math.isfinite(float(quantity.magnitude))
+    except UnitError:
+        raise
+    except _PINT_ERRORS as err:
+        raise UnitError(f"cannot use {_short(value)} as {_a(wanted)}: {err}; write e.g. {example}") from None
+    if not finite:
+        raise UnitError(f"expected a finite value, got {_short(value)}")
     if dimension == "temperature_difference" and quantity.units in (ureg.degC, ureg.degF):
         raise UnitError(f"{value!r} is an absolute temperature; a difference is written '5 K' or '5 delta_degC'")
     return quantity
 
 
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+def _check_dimension(quantity: pint.Quantity, value: Any, dimension: str, expected: str) -> None:
+    if dimension == "angle":
+        ok = quantity.dimensionless and _is_angle(quantity)
+    else:
+        ok = quantity.check(expected) if expected else quantity.dimensionless
+    if not ok:
+        raise UnitError(f"{_short(value)} is {_a(_describe(quantity))}, but {_a(dimension.replace('_', ' '))} "
+                        f"is needed, e.g. {EXAMPLES[dimension]}")
 
 
-def _parse_text(text: str) -> pint.Quantity | float:
-    """``"85 degC"`` -> Q_(85, degC) (offset units cannot go through pint's expression parser)."""
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def _is_angle(quantity: pint.Quantity) -> bool:
+    items = list(quantity.unit_items())
+    return len(items) == 1 and items[0][0] in ANGLE_UNITS and items[0][1] == 1
+
+
+def _finite(value: numbers.Real) -> float | int:
+    try:
+        ok = math.isfinite(float(value))
+    except OverflowError:
+        raise UnitError(f"the number {_short(value)} is too large") from None
+    if not ok:
+        raise UnitError(f"expected a finite number, got {value!r}")
+    return value if isinstance(value, int) else float(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+
+
+_NUMBER = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?![\d.])\s*")
+
+
+def _parse_text(text: str, example: str) -> pint.Quantity | float:
+    """``"85 degC"`` -> Q_(85, degC): one number, then one unit for :func:`parse_unit`; nothing is evaluated."""
+    if len(text) > MAX_QUANTITY_CHARS:
+        raise UnitError(f"{_short(text)} is too long for a quantity (at most {MAX_QUANTITY_CHARS} characters: "
+                        f"one number and one unit, e.g. {example})")
     match = _NUMBER.match(text)
     if match is None:
-        raise ValueError("it does not start with a number")
-    number, unit = float(match.group(1)), match.group(2)
-    return Q_(number, parse_unit(unit)) if unit else number
+        raise UnitError(f"cannot read {text!r} as a quantity: it does not start with a number; "
+                        f"write e.g. {example}")
+    if len(match.group(1)) > MAX_NUMBER_CHARS:
+        raise UnitError(f"the number in {_short(text)} has more than {MAX_NUMBER_CHARS} characters")
+    number, unit = float(match.group(1)), text[match.end():].strip()
+    if not unit:
+        return number
+    try:
+        return Q_(number, parse_unit(unit))
+    except UnitError as err:
+        if unit in TRAPS or any(kind == "name" and tok in TRAPS for kind, tok in _safe_tokens(unit)):
+            raise
+        raise UnitError(f"cannot read {_short(text)} as a quantity: {err}; write one number and one unit, "
+                        f"e.g. {example}") from None
+
+
+def _safe_tokens(text: str) -> list[tuple[str, str]]:
+    try:
+        return _unit_tokens(text)
+    except UnitError:
+        return []
 
 
 def unit_string(unit: pint.Unit | pint.Quantity) -> str:
@@ -156,6 +354,8 @@ def unit_string(unit: pint.Unit | pint.Quantity) -> str:
 
 
 def _describe(quantity: pint.Quantity) -> str:
+    if quantity.dimensionless and _is_angle(quantity):
+        return "angle"
     for name, dim in DIMENSIONS.items():
         if dim and name != "temperature_difference" and quantity.check(dim):
             return name.replace("_", " ")
@@ -176,3 +376,6 @@ def round_sig(value: float, digits: int = 6) -> float:
     if value == 0 or not math.isfinite(value):
         return value
     return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+
+
+ureg.strict = True   # from here on, strings given to pint are parsed strictly, never evaluated

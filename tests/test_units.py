@@ -47,3 +47,68 @@ def test_json_units_are_ascii_and_parse_back() -> None:
         encoded = as_json(q)
         assert encoded["unit"].isascii()
         assert Q_(encoded["value"], ureg.Unit(encoded["unit"])) == q
+
+
+@pytest.mark.parametrize(("text", "dimension", "value", "unit"), [
+    ("1.2 kg/m^3", "density", 1.2, "kg/m**3"),
+    ("12000 rpm", "rotational_speed", 12000, "rpm"),
+    ("600 1/min", "rotational_speed", 10, "1/s"),    # pint: 1 rpm = 2 pi / min (a revolution is 2 pi rad)
+    ("1.6 cm^2", "area", 1.6e-4, "m**2"),
+    ("0.1 K*cm^2/W", "area_resistance", 1e-5, "K*m**2/W"),
+    ("0.1 K cm**2 / W", "area_resistance", 1e-5, "K*m**2/W"),
+    ("90 deg", "angle", 90, "deg"),
+    ("0.5 turn", "angle", 180, "deg"),
+    ("5 W/(m*K)", "thermal_conductivity", 5, "W/(m*K)"),
+])
+def test_the_dimensions_of_the_thermal_inputs(text: str, dimension: str, value: float, unit: str) -> None:
+    assert parse_quantity(text, dimension).m_as(unit) == pytest.approx(value, rel=1e-9)
+
+
+def test_a_bare_angle_is_degrees_only_with_default_unit_deg() -> None:
+    assert parse_quantity(90, "angle", "deg").m_as("deg") == 90
+    assert parse_quantity("90", "angle", "deg").m_as("deg") == 90
+    with pytest.raises(UnitError, match="no unit"):
+        parse_quantity(90, "angle")
+    for text in ("50 percent", "2 mm", "0.5"):
+        with pytest.raises(UnitError):
+            parse_quantity(text, "angle")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("9**9**9", "expected a unit name"),
+    ("1 9**9**9", "expected a unit name"),
+    ("2*3 mm", "expected a unit name"),
+    ("1 m**99", "an exponent above 12"),
+    ("1 exp(2)", "expected a unit name"),
+    ("1 __import__('os')", "unexpected"),
+    ("1 mm + 2 mm", "unexpected"),
+    ("1 (mm", r"expected '\)'"),
+    ("1 " + "m*" * 40 + "m", "a unit has at most 64"),
+    ("1 " + "m" * 200, "too long for a quantity"),
+    ("1" * 60 + " mm", "more than 40 characters"),
+])
+def test_quantity_text_is_never_evaluated(text: str, message: str) -> None:
+    with pytest.raises(UnitError, match=message):
+        parse_quantity(text, "length")
+
+
+def test_the_registry_itself_never_evaluates_text() -> None:
+    for text in ("9**9**9", "2**2**40 m", "1 m**9**9"):
+        with pytest.raises(UnitError):
+            Q_(text)
+        with pytest.raises(UnitError):
+            ureg.parse_expression(text)
+    with pytest.raises(UnitError):
+        ureg.Unit("m**9**9")
+    with pytest.raises(UnitError):
+        ureg("9**9**9")
+    assert Q_("85 degC").m_as("degC") == 85      # offset units work in text, too
+    assert Q_("12000 rpm").m_as("rpm") == pytest.approx(12000)
+    assert Q_("0.8").m_as("") == 0.8
+
+
+def test_huge_numbers_are_errors_not_crashes() -> None:
+    with pytest.raises(UnitError, match="too large"):
+        parse_quantity(10**400, "length", "mm")
+    with pytest.raises(UnitError, match="finite"):
+        parse_quantity("1e999 mm", "length")

@@ -1,8 +1,10 @@
-"""The JSON report of the contract: deterministic (sorted, rounded, no timestamps)."""
+"""The JSON report of the contract: deterministic (sorted, rounded, no timestamps) and strict JSON (no NaN)."""
 
 from __future__ import annotations
 
 import json
+import math
+import numbers
 from typing import Any
 
 from ..checks.engine import Finding
@@ -59,4 +61,26 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return strict_json(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def strict_json(data: Any, **options: Any) -> str:
+    """``json.dumps`` that can never write NaN or Infinity: every non-finite number becomes null."""
+    return json.dumps(finite(data), allow_nan=False, **options)
+
+
+def finite(data: Any) -> Any:
+    """``data`` with every non-finite float (anywhere in dicts, lists, tuples) as None, numpy scalars as
+    Python numbers, tuples as lists; everything else unchanged."""
+    if isinstance(data, dict):
+        return {key: finite(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite(value) for value in data]
+    if isinstance(data, bool) or data is None or isinstance(data, (str, int)):
+        return data
+    if isinstance(data, numbers.Integral):
+        return int(data)
+    if isinstance(data, numbers.Real):
+        value = float(data)
+        return value if math.isfinite(value) else None
+    return data
