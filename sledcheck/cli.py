@@ -181,9 +181,8 @@ def _progress():  # type: ignore[no-untyped-def]
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .load.design import load_design
     from .load.yamlfile import stat_input
-    from .pipeline import baseline_text, check
+    from .pipeline import baseline_text, check, load
     from .report import FORMATS
     from .report.write import write_atomic
 
@@ -192,7 +191,7 @@ def _check(args: argparse.Namespace) -> int:
     stat_input(Path(args.design), args.design)    # no FIFO, device, loop or NUL byte gets further
     if args.baseline:
         _check_baseline(Path(args.baseline), args.baseline)
-    design = load_design(args.design)
+    design = load(args.design)
     _refuse_inputs(targets, _inputs(design, args.baseline))
     _refuse_special_inputs(design)
     progress = _progress()
