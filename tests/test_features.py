@@ -1,4 +1,4 @@
-"""Tests for sledcheck.geometry.features: plate-fin heat sink and through-hole recognition.
+"""Tests for sledcheck.geometry (sections, heatsinks, holes): plate-fin heat sink and through-hole recognition.
 
 Real files come from ../shared/realdata (see its SOURCES.md); tests that need one skip if it is missing.
 The expected values for them were read off the meshes' sections and vertices, not only from SOURCES.md.
@@ -14,15 +14,9 @@ import pytest
 import trimesh
 from shapely.geometry import Polygon
 
-from sledcheck.geometry.features import (
-    Hole,
-    NotRecognised,
-    PlateFinGeometry,
-    compare_hole_patterns,
-    find_through_holes,
-    in_plane_axes,
-    recognise_plate_fin,
-)
+from sledcheck.geometry.heatsinks import NotRecognised, PlateFinGeometry, recognise_plate_fin
+from sledcheck.geometry.holes import Hole, compare_hole_patterns, find_through_holes, in_plane_axes
+from sledcheck.geometry.sections import Sections
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 #: trimesh hands meshes to manifold3d as float32, so boolean-built parts carry ~1e-6 mm vertex noise:
@@ -123,7 +117,7 @@ SYNTH_WIDTH = 9 * 1.3 + 8 * 2.7
 def test_synthetic_flow_x_offset() -> None:
     mesh = synthetic_sink()
     mesh.apply_translation((123.4, -56.7, 89.1))
-    g = recognise_plate_fin(mesh)
+    g = recognise_plate_fin(Sections(mesh))
     assert_sink(g, **SYNTH, width=SYNTH_WIDTH, flow_axis="x", base_normal="+z")
     assert rel(g.fin_pitch, 4.0) < 1e-6
     assert rel(g.base_bounds[0][2], 89.1) < 1e-6 and rel(g.base_bounds[1][2], 92.6) < 1e-6
@@ -133,14 +127,14 @@ def test_synthetic_rotated_flow_y() -> None:
     mesh = synthetic_sink()
     mesh.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (0, 0, 1)))
     mesh.apply_translation((-10.0, 5.0, -300.0))
-    assert_sink(recognise_plate_fin(mesh), **SYNTH, width=SYNTH_WIDTH, flow_axis="y", base_normal="+z")
+    assert_sink(recognise_plate_fin(Sections(mesh)), **SYNTH, width=SYNTH_WIDTH, flow_axis="y", base_normal="+z")
 
 
 def test_synthetic_fins_down() -> None:
     mesh = synthetic_sink()
     mesh.apply_transform(trimesh.transformations.rotation_matrix(math.pi, (1, 0, 0)))
     mesh.apply_translation((7.0, 7.0, 7.0))
-    assert_sink(recognise_plate_fin(mesh), **SYNTH, width=SYNTH_WIDTH, flow_axis="x", base_normal="-z")
+    assert_sink(recognise_plate_fin(Sections(mesh)), **SYNTH, width=SYNTH_WIDTH, flow_axis="x", base_normal="-z")
 
 
 def test_synthetic_fins_sideways() -> None:
@@ -148,7 +142,7 @@ def test_synthetic_fins_sideways() -> None:
     mesh = synthetic_sink()
     mesh.apply_transform(trimesh.transformations.rotation_matrix(-math.pi / 2, (0, 1, 0)))
     mesh.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (1, 0, 0)))
-    g = recognise_plate_fin(mesh)
+    g = recognise_plate_fin(Sections(mesh))
     assert_sink(g, **SYNTH, width=SYNTH_WIDTH)
     assert g.base_normal[1] == "x" and g.flow_axis in "yz"
 
@@ -184,7 +178,7 @@ def test_synthetic_realistic_edge_fins_holes_margins() -> None:
     mesh = trimesh.boolean.union([mesh, chamfer], engine="manifold")
     mesh = trimesh.boolean.difference([mesh, *cylinders], engine="manifold")
     mesh.apply_translation((-33.0, 12.0, 4.0))
-    g = recognise_plate_fin(mesh)
+    g = recognise_plate_fin(Sections(mesh))
     assert_sink(
         g,
         fin_count=9,
@@ -201,7 +195,7 @@ def test_synthetic_realistic_edge_fins_holes_margins() -> None:
         flow_axis="x",
         base_normal="+z",
     )
-    found = find_through_holes(mesh)
+    found = find_through_holes(Sections(mesh))
     assert [h.axis for h in found] == ["z"] * 4
     want = sorted((x - 33.0, y + 12.0) for x, y in holes)
     assert [h.position for h in found] == [pytest.approx(w, abs=MANIFOLD_TOL) for w in want]
@@ -212,7 +206,7 @@ def test_synthetic_realistic_edge_fins_holes_margins() -> None:
 def test_pin_fin_is_rejected() -> None:
     parts = [box((0, 0, 0), (40, 30, 3))]
     parts += [box((2 + 5 * i, 2 + 4.5 * j, 3), (4 + 5 * i, 4 + 4.5 * j, 20)) for i in range(8) for j in range(6)]
-    g = recognise_plate_fin(union(parts))
+    g = recognise_plate_fin(Sections(union(parts)))
     assert isinstance(g, NotRecognised) and not g
     assert g.reason.startswith("pin-fin")
 
@@ -221,14 +215,14 @@ def test_cross_cut_fins_are_pin_fin() -> None:
     """Plate fins cut into short pieces along the flow are not straight plate fins."""
     parts = [box((0, 0, 0), (60, 30, 3))]
     parts += [box((1 + 15 * i, 1 + 4 * j, 3), (13 + 15 * i, 2.5 + 4 * j, 25)) for i in range(4) for j in range(7)]
-    g = recognise_plate_fin(union(parts))
+    g = recognise_plate_fin(Sections(union(parts)))
     assert isinstance(g, NotRecognised)
     assert g.reason.startswith("pin-fin: fins are broken along the flow")
 
 
 def test_box_and_plate_are_not_sinks() -> None:
     for mesh in (box((0, 0, 0), (50, 40, 30)), plate_with_holes((100, 60, 5), [(10, 10), (90, 50)], 5.0)):
-        g = recognise_plate_fin(mesh)
+        g = recognise_plate_fin(Sections(mesh))
         assert isinstance(g, NotRecognised)
         assert g.reason == "no parallel fins found"
 
@@ -236,7 +230,7 @@ def test_box_and_plate_are_not_sinks() -> None:
 def test_shrouded_fins_are_rejected() -> None:
     sink = synthetic_sink()
     lid = box((0, 0, 3.5 + 23.0), (60, SYNTH_WIDTH, 3.5 + 23.0 + 2.0))
-    g = recognise_plate_fin(union([sink, lid]))
+    g = recognise_plate_fin(Sections(union([sink, lid])))
     assert isinstance(g, NotRecognised)
     assert "both ends" in g.reason
 
@@ -247,7 +241,7 @@ def test_shrouded_fins_are_rejected() -> None:
 
 def test_bitaxe_heatsink() -> None:
     """skot/bitaxeHex heatsink.step: 90 x 71 x 36 mm, 26 fins 0.8 mm (0.9 mm edge fins), 2 mm gaps."""
-    g = recognise_plate_fin(load_mm("skot-bitaxeHex/heatsink.step"))
+    g = recognise_plate_fin(Sections(load_mm("skot-bitaxeHex/heatsink.step")))
     assert isinstance(g, PlateFinGeometry), g
     assert g.fin_count == 26
     assert g.flow_axis == "x" and g.base_normal == "+z"
@@ -270,7 +264,7 @@ def test_bitaxe_heatsink() -> None:
 )
 def test_martona_rdimm_heatsinks(name: str, fins: int, thickness: float, width: float) -> None:
     """Base 2 mm on top (z -36..-34), fins hang down (-z) 38 mm to z = -74, 1 mm root fillets, 3 mm gaps."""
-    g = recognise_plate_fin(load_mm(f"martona-ddr5-rdimm-heatsink/{name}"))
+    g = recognise_plate_fin(Sections(load_mm(f"martona-ddr5-rdimm-heatsink/{name}")))
     assert isinstance(g, PlateFinGeometry), g
     assert g.fin_count == fins
     assert g.flow_axis == "x" and g.base_normal == "-z"
@@ -287,12 +281,12 @@ def test_martona_rdimm_heatsinks(name: str, fins: int, thickness: float, width: 
 
 def test_martona_base_has_slots_not_round_holes() -> None:
     """The 4 openings in the martona base are 3.6 x 20.8 mm slots: no circular holes."""
-    assert find_through_holes(load_mm("martona-ddr5-rdimm-heatsink/heatsink-6rdimm-8mmc2c.step")) == []
+    assert find_through_holes(Sections(load_mm("martona-ddr5-rdimm-heatsink/heatsink-6rdimm-8mmc2c.step"))) == ()
 
 
 def test_prusa_mini_heatsink_not_plate_fin() -> None:
     """A 12 mm slotted block: ribs hang from a bar but their far ends join the rest of the block."""
-    g = recognise_plate_fin(load_mm("prusa3d-Original-Prusa-MINI/MINI-heatsink.stp"))
+    g = recognise_plate_fin(Sections(load_mm("prusa3d-Original-Prusa-MINI/MINI-heatsink.stp")))
     assert isinstance(g, NotRecognised)
     assert "not free fin tips" in g.reason
 
@@ -303,7 +297,7 @@ def test_prusa_mini_heatsink_not_plate_fin() -> None:
 
 def test_plate_holes_stl() -> None:
     """8 x 12 x 0.5 in plate: 5 through-holes, 6.756 mm (24-gon) at their narrowest; two are counterbored."""
-    holes = find_through_holes(load_mm("trimesh/plate_holes.STL"))
+    holes = find_through_holes(Sections(load_mm("trimesh/plate_holes.STL")))
     assert len(holes) == 5
     assert all(h.axis == "z" and h.center[2] == pytest.approx(6.35) for h in holes)
     assert [h.diameter for h in holes] == pytest.approx([6.7564] * 5, abs=1e-3)
@@ -313,7 +307,7 @@ def test_plate_holes_stl() -> None:
 
 def test_tray_bottom_circular_holes_only() -> None:
     """Y-up 1/8 in plate: 22 circular holes (5 sizes); the rectangular cut-out is not a hole."""
-    holes = find_through_holes(load_mm("trimesh/1002_tray_bottom.STL"))
+    holes = find_through_holes(Sections(load_mm("trimesh/1002_tray_bottom.STL")))
     assert len(holes) == 22
     assert {h.axis for h in holes} == {"y"}
     assert all(h.center[1] == pytest.approx(3.175 / 2) for h in holes)
@@ -326,7 +320,7 @@ def test_tray_bottom_circular_holes_only() -> None:
 
 
 def test_bitaxe_base_holes() -> None:
-    holes = find_through_holes(load_mm("skot-bitaxeHex/heatsink.step"))
+    holes = find_through_holes(Sections(load_mm("skot-bitaxeHex/heatsink.step")))
     assert len(holes) == 6
     assert all(h.axis == "z" and h.diameter == pytest.approx(2.2, abs=1e-4) for h in holes)
     assert all(h.center[2] == pytest.approx(2.4, abs=1e-4) for h in holes)  # mid-plane of the 4.8 mm base
@@ -340,7 +334,7 @@ def test_fan_spacer_32mm_pattern() -> None:
     The other two corners of the pattern are cut away by the fan opening / left solid, so they are reported
     unmatched.
     """
-    holes = find_through_holes(load_mm("prusa3d-Original-Prusa-MINI/MINI-fan-spacer.stp"))
+    holes = find_through_holes(Sections(load_mm("prusa3d-Original-Prusa-MINI/MINI-fan-spacer.stp")))
     assert len(holes) == 2
     assert all(h.diameter == pytest.approx(3.3, abs=1e-3) and h.axis == "z" for h in holes)
     (x0, y0), (x1, y1) = (h.position for h in holes)
@@ -356,7 +350,7 @@ def test_synthetic_plate_holes_exact() -> None:
     pattern = [(12.0, 9.0), (88.5, 9.0), (12.0, 51.25), (88.5, 51.25)]
     mesh = plate_with_holes((100.0, 60.0, 6.0), pattern, 4.5)
     mesh.apply_translation((1000.0, -200.0, 50.0))
-    holes = find_through_holes(mesh)
+    holes = find_through_holes(Sections(mesh))
     assert len(holes) == 4
     want = sorted((x + 1000.0, y - 200.0) for x, y in pattern)
     for h, w in zip(holes, want, strict=True):
@@ -373,18 +367,18 @@ def test_holes_axis_and_blind_holes() -> None:
         radius=3.0, height=4.0, sections=48, transform=trimesh.transformations.translation_matrix((28, 18, 5))
     )
     mesh = trimesh.boolean.difference([mesh, pocket], engine="manifold")
-    holes = find_through_holes(mesh, axis="z")
+    holes = find_through_holes(Sections(mesh), axis="z")
     assert [(h.position, h.diameter) for h in holes] == [(pytest.approx((10.0, 10.0)), pytest.approx(4.0))]
     mesh.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (1, 0, 0)))
-    (h,) = find_through_holes(mesh)
+    (h,) = find_through_holes(Sections(mesh))
     assert h.axis == "y" and h.position == pytest.approx((10.0, 10.0))
-    assert find_through_holes(mesh, axis="x") == []
+    assert find_through_holes(Sections(mesh), axis="x") == ()
 
 
 def test_compare_hole_patterns_reports_offset() -> None:
     pattern = [(10.0, 10.0), (90.0, 10.0), (10.0, 50.0), (90.0, 50.0)]
     moved = [*pattern[:3], (90.7, 50.0)]
-    holes = find_through_holes(plate_with_holes((100.0, 60.0, 4.0), moved, 3.4))
+    holes = find_through_holes(Sections(plate_with_holes((100.0, 60.0, 4.0), moved, 3.4)))
     result = compare_hole_patterns(holes, pattern, tolerance=0.5)
     assert [m.expected for m in result] == pattern
     assert [m.within_tolerance for m in result] == [True, True, True, False]
@@ -415,6 +409,6 @@ def test_in_plane_axes() -> None:
 
 def test_empty_mesh() -> None:
     empty = trimesh.Trimesh()
-    result = recognise_plate_fin(empty)
+    result = recognise_plate_fin(Sections(empty))
     assert isinstance(result, NotRecognised) and result.reason == "empty mesh"
-    assert find_through_holes(empty) == []
+    assert find_through_holes(Sections(empty)) == ()
