@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-__all__ = ["MIN_FINS", "Kind", "Rows", "bbox", "classify"]
+__all__ = ["Kind", "Rows", "bbox", "classify", "rows_across"]
 
 #: A fin is a cross-section strip at least this many times longer than it is thick.
 FIN_ELONGATION = 4.0

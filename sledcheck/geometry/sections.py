@@ -89,7 +89,10 @@ def sample_heights(mesh: trimesh.Trimesh, axis: int, max_sections: int) -> list[
 
 class Sections:
     """Cross-sections of one mesh [mm], cut on demand and kept by (axis, height), and the results derived
-    from them. ``twins`` (optional) shares derived results between meshes of identical geometry."""
+    from them. ``twins`` (optional) shares derived results between meshes of identical geometry.
+
+    The mesh must not change afterwards (make a new ``Sections`` for a moved or edited mesh).
+    """
 
     def __init__(self, mesh: trimesh.Trimesh, twins: Twins | None = None) -> None:
         self.mesh = mesh
@@ -99,6 +102,7 @@ class Sections:
 
     @property
     def empty(self) -> bool:
+        """True for a mesh without faces."""
         return len(self.mesh.faces) == 0
 
     def at(self, axis: int, height: float) -> tuple[Polygon, ...]:
