@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,9 @@ import numpy as np
 import trimesh
 
 from .errors import SledcheckError
-from .geometry.features import Hole, NotRecognised, PlateFinGeometry, find_through_holes, recognise_plate_fin
+from .geometry.heatsinks import NotRecognised, PlateFinGeometry, recognise_plate_fin
+from .geometry.holes import Hole, find_through_holes
+from .geometry.sections import Sections
 from .load.design import display_path
 from .load.meshes import read_mesh_file, resolve_units
 from .model.assembly import weld_bodies
@@ -52,10 +55,10 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
 def _features(mesh: trimesh.Trimesh) -> dict[str, Any]:
     """Heat-sink and hole recognition; a failure there is reported, not fatal to the inspection."""
     try:
-        sink = recognise_plate_fin(mesh)
-        axis = sink.base_normal[1] if sink else None
+        sections = Sections(mesh)   # one set of sections for both recognitions
+        sink = recognise_plate_fin(sections)
         return {"heatsink": _heatsink(sink), "heatsink_reason": None if sink else sink.reason,
-                "holes": _holes(find_through_holes(mesh, axis))}
+                "holes": _holes(find_through_holes(sections))}
     except Exception as err:  # noqa: BLE001 - recognition is best-effort on arbitrary CAD
         return {"heatsink": None, "holes": [], "feature_error": f"{type(err).__name__}: {err}"}
 
@@ -75,7 +78,7 @@ def _heatsink(result: PlateFinGeometry | NotRecognised) -> dict[str, Any] | None
     }
 
 
-def _holes(holes: list[Hole]) -> list[dict[str, Any]]:
+def _holes(holes: Sequence[Hole]) -> list[dict[str, Any]]:
     return [{"center": {"value": [round_sig(float(v), 6) for v in h.center], "unit": "mm"},
              "diameter": {"value": round_sig(float(h.diameter), 6), "unit": "mm"}, "axis": h.axis}
             for h in holes]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..geometry.features import Hole, HoleMatch, compare_hole_patterns, find_through_holes, in_plane_axes
+from ..geometry.holes import Hole, HoleMatch, compare_hole_patterns, find_through_holes, in_plane_axes
 from ..load.design import HolePattern
 from ..model.assembly import Assembly, Part
 from ..units import Q_
@@ -13,8 +13,8 @@ from .evidence import HoleEvidence, HoleOffset
 
 
 def part_holes(assembly: Assembly, part: Part, axis: str | None = None) -> tuple[Hole, ...]:
-    """Circular through-holes of a part [mm, sled coordinates], found once per part and axis."""
-    return assembly.analysis(f"holes:{part.name}:{axis}", lambda: tuple(find_through_holes(part.mesh, axis)))
+    """Circular through-holes of a part [mm, sled coordinates], found once per part (and geometry) and axis."""
+    return find_through_holes(assembly.sections(part), axis)
 
 
 def _expected(assembly: Assembly, pattern: HolePattern, part: Part, axis: str) -> list[tuple[float, float]]:

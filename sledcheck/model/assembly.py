@@ -14,6 +14,8 @@ import trimesh
 
 from ..errors import MeshLoadError
 from ..geometry.proximity import to_manifold, triangle_boxes
+from ..geometry.sections import Sections
+from ..geometry.twins import Twins
 from ..load.design import Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
 from ..load.meshes import Body, MeshFile, Units, read_mesh_file, resolve_units
@@ -84,6 +86,12 @@ class Assembly:
         if key not in self.analyses:
             self.analyses[key] = compute()
         return self.analyses[key]
+
+    def sections(self, part: Part) -> Sections:
+        """The part's cross-sections, cut once and shared by heat-sink and hole recognition (which keep their
+        results there); parts of identical geometry up to a translation share those results."""
+        twins = self.analysis("twins", Twins)
+        return self.analysis(f"sections:{part.name}", lambda: Sections(part.mesh, twins))
 
     def part(self, name: str) -> Part:
         return next(p for p in self.parts if p.name == name)

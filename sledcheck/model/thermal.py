@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..geometry.clip import clip_to_prism
-from ..geometry.features import PlateFinGeometry, recognise_plate_fin
+from ..geometry.heatsinks import PlateFinGeometry, recognise_plate_fin
 from ..load.thermal import Component, Lane, ThermalSpec
 from ..thermal import air, atmosphere, platefin, spreading
 from ..thermal.fans import load_fan_model
@@ -184,7 +184,7 @@ def _declared_fins(part: Part, given: dict[str, float]) -> PlateFinGeometry:
 def _sink(assembly: Assembly, lane: Lane, lane_width: float, name: str,
           declared: dict[str, float] | None = None) -> SinkGeometry | Problem:
     part = assembly.part(name)
-    fins = _declared_fins(part, declared) if declared else recognise_plate_fin(part.mesh)
+    fins = _declared_fins(part, declared) if declared else recognise_plate_fin(assembly.sections(part))
     if not isinstance(fins, PlateFinGeometry):
         return Problem((name,), f"{name} is not recognised as a straight plate-fin heat sink ({fins.reason}); "
                                 "give its fins in the component's heatsink_geometry, or use a plate-fin mesh")

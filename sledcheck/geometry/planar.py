@@ -1,0 +1,94 @@
+"""One planar cross-section of a mesh normal to a coordinate axis, as shapely polygons with holes.
+
+The section's segments are cut from the triangles directly and their rings closed by ``shapely.polygonize``
+(GEOS, near-linear); which rings are material and which are holes follows from the nesting depth of each
+ring (even = material), counted with an STR-tree instead of a pairwise containment pass. Each edge's
+crossing point is computed from its lower end, so the two triangles sharing an edge give bitwise the same
+point and the rings close without merging vertices.
+
+Sections through a vertex, and meshes whose section is not a set of disjoint closed rings (open or
+non-manifold meshes, rings touching at a point), fall back to trimesh's ``section`` / ``polygons_full``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+import trimesh
+from shapely.geometry import Polygon
+
+__all__ = ["in_plane_axes", "section_polygons"]
+
+
+def in_plane_axes(axis: int) -> tuple[int, int]:
+    """Indices of the two in-plane axes of a section normal to axis index ``axis`` (xyz order)."""
+    u, v = (i for i in range(3) if i != axis)
+    return u, v
+
+
+def section_polygons(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[Polygon, ...]:
+    """Cross-section polygons at ``height`` [mm] along axis index ``axis``, in in-plane coordinates [mm]."""
+    h = mesh.vertices[:, axis]
+    if np.any(np.abs(h - height) <= trimesh.tol.merge):
+        return _trimesh_section(mesh, axis, height)
+    segments = _segments(mesh, axis, height)
+    if len(segments) == 0:
+        return ()
+    polygons = _polygons(segments)
+    return _trimesh_section(mesh, axis, height) if polygons is None else polygons
+
+
+def _segments(mesh: trimesh.Trimesh, axis: int, height: float) -> np.ndarray:
+    """(n, 2, 2) in-plane segments where the triangles cross the plane (no vertex lies on it) [mm]."""
+    faces = mesh.faces
+    above = mesh.vertices[:, axis][faces] > height
+    count = above.sum(axis=1)
+    crossing = (count == 1) | (count == 2)
+    faces, above = faces[crossing], above[crossing]
+    if len(faces) == 0:
+        return np.empty((0, 2, 2))
+    # the two edges of each crossing triangle whose ends lie on opposite sides
+    ends = np.stack([faces, np.roll(faces, -1, axis=1)], axis=2)  # (n, 3 edges, 2)
+    cut = above != np.roll(above, -1, axis=1)  # (n, 3)
+    edges = ends[cut].reshape(-1, 2)  # two per triangle, in triangle order
+    up = above[cut].reshape(-1)  # the edge's first end is above the plane
+    lower = np.where(up, edges[:, 1], edges[:, 0])
+    upper = np.where(up, edges[:, 0], edges[:, 1])
+    p, q = mesh.vertices[lower], mesh.vertices[upper]
+    t = (height - p[:, axis]) / (q[:, axis] - p[:, axis])
+    u, v = in_plane_axes(axis)
+    points = p[:, [u, v]] + t[:, None] * (q[:, [u, v]] - p[:, [u, v]])
+    return points.reshape(-1, 2, 2)
+
+
+def _polygons(segments: np.ndarray) -> tuple[Polygon, ...] | None:
+    """Material polygons (with their holes) bounded by closed rings of ``segments``; None if the segments
+    do not form disjoint simple rings."""
+    _, degree = np.unique(segments.reshape(-1, 2), axis=0, return_counts=True)
+    if np.any(degree != 2) or np.any(np.all(segments[:, 0] == segments[:, 1], axis=1)):
+        return None
+    faces, cuts, dangles, invalid = shapely.polygonize_full(shapely.linestrings(segments))
+    if not (cuts.is_empty and dangles.is_empty and invalid.is_empty):
+        return None
+    faces = np.asarray(shapely.get_parts(faces))
+    # every ring bounds one face from outside; a face's depth is the number of rings around it
+    shells = shapely.polygons(shapely.get_exterior_ring(faces))
+    probe = shapely.get_point(shapely.get_exterior_ring(faces), 0)
+    inside, _ = shapely.STRtree(shells).query(probe, predicate="within")
+    depth = np.bincount(inside, minlength=len(faces))
+    material = faces[depth % 2 == 0]
+    return tuple(p for p in material if p.area > 0)
+
+
+def _trimesh_section(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[Polygon, ...]:
+    """The section through trimesh's Path2D (quadratic in the number of rings; for the odd cases)."""
+    origin = np.zeros(3)
+    origin[axis] = height
+    normal = np.zeros(3)
+    normal[axis] = 1.0
+    path = mesh.section(plane_origin=origin, plane_normal=normal)
+    if path is None or len(path.entities) == 0:
+        return ()
+    u, v = in_plane_axes(axis)
+    planar = trimesh.path.Path2D(entities=path.entities, vertices=path.vertices[:, [u, v]])
+    return tuple(p for p in planar.polygons_full if p is not None and p.area > 0)
