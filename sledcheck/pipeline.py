@@ -13,6 +13,7 @@ from .checks.policy import apply_policy, rules_to_run
 from .checks.registry import RULES, all_rules, catalog
 from .errors import SledcheckError
 from .load.design import Design, load_design
+from .load.yamlfile import MAX_BYTES, decode_text, limit, read_input
 from .model.assembly import build_assembly
 from .model.thermal import analyse_thermal
 from .report.model import BaselineDiff, PartSummary, Report
@@ -90,12 +91,16 @@ def baseline_text(report: Report) -> str:
 
 
 def read_baseline(path: Path) -> set[tuple[str, tuple[str, ...]]]:
+    """The (code, subjects) keys of a baseline file, read within the same limits as every YAML input."""
+    shown = str(path)
+    if not path.exists() and not path.is_symlink():
+        raise SledcheckError("baseline file not found", file=path, hint="write one with --write-baseline")
+    budget = "SLEDCHECK_MAX_YAML_BYTES"
+    text = decode_text(read_input(path, shown, limit(budget, MAX_BYTES), budget), shown)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SledcheckError("baseline file not found", file=path, hint="write one with --write-baseline") from None
-    except (OSError, ValueError) as err:
-        raise SledcheckError(f"cannot read the baseline: {err}", file=path,
+        data = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise SledcheckError(f"cannot read the baseline: {str(err)[:200]}", file=path,
                              hint="it must be a file written by --write-baseline") from None
     if not isinstance(data, dict) or data.get("sledcheck-baseline") != 1 or not isinstance(data.get("findings"), list):
         raise SledcheckError("not a sledcheck baseline file", file=path, hint="write one with --write-baseline")

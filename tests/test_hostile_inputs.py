@@ -175,9 +175,9 @@ def test_a_fan_model_is_read_within_the_yaml_limits(cli: Cli, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(("value", "fragments"), [
-    ("9**9**9", ["cannot read '9**9**9' as an angle"]),
-    ("1 9**9**9", ["cannot read '1 9**9**9' as an angle"]),
-    ("90 " + "m" * 5000, ["as an angle"]),
+    ("9**9**9", ["cannot read '9**9**9' as a quantity", "e.g. '90 deg'"]),
+    ("1 9**9**9", ["cannot read '1 9**9**9' as a quantity", "e.g. '90 deg'"]),
+    ("90 " + "m" * 5000, ["is too long for a quantity", "e.g. '90 deg'"]),
 ])
 def test_angles_are_never_evaluated(cli: Cli, design: Design, value: str, fragments: list[str]) -> None:
     placed = f"{{file: a.stl, role: pcb, rotation: [0, 0, '{value}']}}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 import pint
 
 from ..errors import DesignError
-from ..units import Q_
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
 from .selection import selects_any
@@ -249,16 +247,9 @@ def _vector(sec: Section, key: str, default_unit: str | None, kind: str) -> tupl
                                 "write it with one ('130 mm') or give the design 'units: mm'")
             out.append(vec.quantity(i, "length", default_unit).m_as("mm"))
         else:
-            item = value[i]
-            if isinstance(item, bool) or not isinstance(item, (int, float, str)):
-                raise vec.error("expected an angle, e.g. 90 or '90 deg'", i)
-            try:
-                angle = Q_(float(item), "deg") if isinstance(item, (int, float)) else Q_(item)
-                out.append(float(angle.m_as("deg")))
-                if not math.isfinite(out[-1]) or abs(out[-1]) > 3600:
-                    raise ValueError("not a usable angle")
-            except Exception:
-                raise vec.error(f"cannot read {item!r} as an angle", i, "e.g. 90 or '90 deg'") from None
+            out.append(float(vec.quantity(i, "angle", "deg").m_as("deg")))
+            if abs(out[-1]) > 3600:
+                raise vec.error(f"{value[i]!r} is not a usable angle (more than ten turns)", i, "e.g. 90 or '90 deg'")
     return (out[0], out[1], out[2])
 
 
