@@ -10,12 +10,12 @@ import os
 import sys
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
 from .errors import DesignError, SledcheckError, printable
+from .version import __version__
 
 if TYPE_CHECKING:
     from .load.design import Design
@@ -26,7 +26,7 @@ EXIT_INTERRUPTED = 130   # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # bad command line -> exit 2 with usage
+    def error(self, message: str) -> NoReturn:  # bad command line -> exit 2 with usage
         self.print_usage(sys.stderr)
         sys.stderr.write(f"sledcheck: error: {message}\n")
         raise SystemExit(EXIT_ERROR)
@@ -169,7 +169,7 @@ def _encodable(text: str, fmt: str, encoding: str) -> str:
         return text
 
 
-def _progress():  # type: ignore[no-untyped-def]
+def _progress() -> Callable[[str], None] | None:
     if not sys.stderr or not sys.stderr.isatty():
         return None
 
@@ -298,8 +298,9 @@ def _inputs(design: Design, baseline: str | None) -> dict[tuple[int, int], str]:
 
 def _refuse_inputs(targets: list[tuple[str, Path, TargetKey]], inputs: dict[tuple[int, int], str]) -> None:
     for fmt, path, key in targets:
-        if key[0] == "inode" and (key[1], key[2]) in inputs:
-            raise SledcheckError(f"is {inputs[(key[1], key[2])]}, which this run reads; writing the report "
+        identity = (int(key[1]), int(key[2])) if key[0] == "inode" else None
+        if identity is not None and identity in inputs:
+            raise SledcheckError(f"is {inputs[identity]}, which this run reads; writing the report "
                                  "there would destroy it", file=path, field=_option(fmt),
                                  hint="write the report to another path, e.g. report.json")
 
@@ -397,9 +398,10 @@ def _rules(args: argparse.Namespace) -> int:
         for rule in all_rules():
             _emit(f"{rule.code}  {rule.name:24} {rule.severity:8} {rule.summary}\n")
         return EXIT_PASS
-    rule = find_rule(args.code)
-    if rule is None:
+    found = find_rule(args.code)
+    if found is None:
         raise SledcheckError(f"no rule {args.code!r}", hint="`sledcheck rules` lists them")
+    rule = found
     text = [f"{rule.code} {rule.name} (default severity: {rule.severity})", "", rule.summary, "",
             "Why: " + rule.explanation, "", "How to fix: " + rule.fix]
     if rule.configured_by:

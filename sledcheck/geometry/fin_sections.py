@@ -79,6 +79,13 @@ class Kind:
     rows: Rows | None = None
     pieces: int = 0
 
+    @property
+    def fin_rows(self) -> Rows:
+        """The rows of a "fins" or "pins" section (they always have them)."""
+        if self.rows is None:
+            raise ValueError(f"a {self.kind!r} section has no rows")
+        return self.rows
+
 
 def classify(polygons: Sequence[Polygon], tol: float) -> Kind:
     """What a section parallel to a would-be base looks like."""
@@ -99,7 +106,7 @@ def classify(polygons: Sequence[Polygon], tol: float) -> Kind:
                 and strips.sum() >= 0.8 * len(strips)
                 and rows.area[strips].sum() >= 0.6 * total
             )
-            if ok and (best is None or rows.area[strips].sum() > best.rows.area[best.rows.strips].sum()):
+            if ok and (best is None or rows.area[strips].sum() > best.fin_rows.area[best.fin_rows.strips].sum()):
                 best = Kind("fins", rows, n)
         if best is not None:
             return best

@@ -95,7 +95,7 @@ def _runs(kinds: list[Kind], want: str) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        while j + 1 < len(kinds) and kinds[j + 1].kind == want and kinds[j + 1].rows.d == kinds[i].rows.d:
+        while j + 1 < len(kinds) and kinds[j + 1].kind == want and kinds[j + 1].fin_rows.d == kinds[i].fin_rows.d:
             j += 1
         runs.append((i, j))
         i = j + 1
@@ -179,7 +179,7 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[Sample]) -> 
         cover = samples[j].hi - samples[i].lo
         if not _is_open(samples, kinds, j if below is not None else i, 1 if below is not None else -1, cover):
             continue
-        rows = kinds[(i + j) // 2].rows
+        rows = kinds[(i + j) // 2].fin_rows
         flow = AXES[(u, v)[rows.d]]
         reason = (
             f"pin-fin: fins are broken along the flow ({len(rows.pieces)} rows of about "
@@ -201,7 +201,7 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[Sample]) -> 
         box = bbox([p for s in samples[i : j + 1] for p in s.polygons])
         below = _find_base(samples, kinds, i, -1, box, extent)
         above = _find_base(samples, kinds, j, +1, box, extent)
-        counts = [len(kinds[k].rows.pieces) for k in range(i, j + 1)]
+        counts = [len(kinds[k].fin_rows.pieces) for k in range(i, j + 1)]
         what = f"{int(np.bincount(counts).argmax())} parallel fins normal to {name}"
         if below is None and above is None:
             cand = _Candidate(cover, NotRecognised(f"{what} but no base plate at either end"), 1)
@@ -250,7 +250,7 @@ def _measure(
     mid = 0.5 * (base_top + tip)
     i, j = run
     k = min(range(i, j + 1), key=lambda q: abs(samples[q].height - mid))
-    rows = kinds[k].rows
+    rows = kinds[k].fin_rows
     thick = rows.c_hi - rows.c_lo
     gaps = rows.c_lo[1:] - rows.c_hi[:-1]
     u, v = in_plane_axes(axis)
@@ -303,7 +303,7 @@ def _moved(result: PlateFinGeometry | NotRecognised, offset: np.ndarray) -> Plat
     """The same sink translated by ``offset`` [mm] (a twin's result)."""
     if not isinstance(result, PlateFinGeometry):
         return result
-    across = 3 - AXES.index(result.flow_axis) - AXES.index(result.base_normal[1])  # type: ignore[arg-type]
+    across = 3 - "xyz".index(result.flow_axis) - "xyz".index(result.base_normal[1])
     lo, hi = (tuple(float(c + d) for c, d in zip(b, offset, strict=True)) for b in result.base_bounds)
     return replace(result, fin_centres=tuple(float(c + offset[across]) for c in result.fin_centres),
                    base_bounds=(lo, hi))  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ class Hole:
         u, v = in_plane_axes(self.axis)
         return (self.center[u], self.center[v])
 
-    def moved(self, offset: Sequence[float]) -> Hole:
+    def moved(self, offset: Sequence[float] | np.ndarray) -> Hole:
         """The same hole translated by ``offset`` [mm]."""
         x, y, z = (float(c + d) for c, d in zip(self.center, offset, strict=True))
         return replace(self, center=(x, y, z))

@@ -37,7 +37,7 @@ def axis_index(axis: str | int) -> int:
     if isinstance(axis, (int, np.integer)) and 0 <= int(axis) < 3:
         return int(axis)
     if isinstance(axis, str) and axis.lower() in AXES:
-        return AXES.index(axis.lower())  # type: ignore[arg-type]
+        return "xyz".index(axis.lower())
     raise ValueError(f"axis must be 'x', 'y' or 'z', not {axis!r}")
 
 

@@ -47,7 +47,8 @@ class Twins:
             group.results[name] = (origin, compute())
         their_origin, result = group.results[name]
         offset = origin - their_origin
-        return result if not offset.any() else move(result, offset)  # type: ignore[arg-type]
+        shared: T = result  # type: ignore[assignment]   # stored by this same name, so of this type
+        return shared if not offset.any() else move(shared, offset)
 
     def _group(self, mesh: trimesh.Trimesh, origin: np.ndarray) -> _Group:
         relative = np.asarray(mesh.vertices, dtype=float) - origin

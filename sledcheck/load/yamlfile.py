@@ -176,7 +176,7 @@ class _Composer:
         self.max_scalar = limit("SLEDCHECK_MAX_YAML_SCALAR", MAX_SCALAR)
         self.resolver = yaml.resolver.Resolver()
 
-    def fail(self, event: yaml.Event, message: str, hint: str, error: type[DesignError] = DesignError) -> DesignError:
+    def fail(self, event: Any, message: str, hint: str, error: type[DesignError] = DesignError) -> DesignError:
         return error(message, file=self.shown, line=event.start_mark.line + 1, hint=hint)
 
     def document(self) -> yaml.Node | None:
@@ -193,17 +193,18 @@ class _Composer:
         return node
 
     def node(self, depth: int) -> yaml.Node:
-        event = self.next()
+        event: Any = self.next()
         self.admit(event, depth)
         if isinstance(event, yaml.ScalarEvent):
             return self.scalar(event)
         tag = event.tag if event.tag not in (None, "!") else None
+        start: Any = event.start_mark   # the stubs split pure-Python and libyaml marks; both work here
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
             while not isinstance(self.peek(), yaml.SequenceEndEvent):
                 items.append(self.node(depth + 1))
-            end = self.next()
-            return yaml.SequenceNode(tag or "tag:yaml.org,2002:seq", items, event.start_mark, end.end_mark,
+            end: Any = self.next()
+            return yaml.SequenceNode(tag or "tag:yaml.org,2002:seq", items, start, end.end_mark,
                                      flow_style=event.flow_style)
         pairs = []
         while not isinstance(self.peek(), yaml.MappingEndEvent):
@@ -212,16 +213,16 @@ class _Composer:
         return yaml.MappingNode(tag or "tag:yaml.org,2002:map", pairs, event.start_mark, end.end_mark,
                                 flow_style=event.flow_style)
 
-    def next(self) -> yaml.Event:
+    def next(self) -> Any:
         event, self.pending = (self.pending, None) if self.pending is not None else (next(self.events), None)
         return event
 
-    def peek(self) -> yaml.Event:
+    def peek(self) -> Any:
         if self.pending is None:
             self.pending = next(self.events)
         return self.pending
 
-    def admit(self, event: yaml.Event, depth: int) -> None:
+    def admit(self, event: Any, depth: int) -> None:
         """Refuse aliases, anchors, non-core tags and documents over the node and depth limits."""
         if isinstance(event, yaml.AliasEvent):
             raise self.fail(event, f"YAML aliases (*{event.anchor}) are not supported",
@@ -242,7 +243,7 @@ class _Composer:
             raise self.fail(event, f"lists and mappings nested more than {MAX_DEPTH} levels deep",
                             "flatten the structure", InputLimitError)
 
-    def scalar(self, event: yaml.ScalarEvent) -> yaml.ScalarNode:
+    def scalar(self, event: Any) -> yaml.ScalarNode:
         if len(event.value) > self.max_scalar:
             raise self.fail(event, f"a value of {len(event.value)} characters; the limit is {self.max_scalar}",
                             "shorten it; to allow longer values set SLEDCHECK_MAX_YAML_SCALAR", InputLimitError)
