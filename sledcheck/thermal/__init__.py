@@ -31,11 +31,9 @@ from . import tim as _tim
 from .atmosphere import ASHRAE_CLASSES, AshraeClass
 from .fans import (
     FanCurve,
-    FanModelError,
     OperatingPoint,
     OperatingPointError,
     SystemCurve,
-    load_fan_model,
     operating_point,
 )
 
@@ -444,3 +442,13 @@ def tim_resistance(bond_line_thickness: Any, conductivity: Any, area: Any,
     _positive("area", a)
     _positive("contact_resistance", rc, allow_zero=True)
     return Q_(float(_tim.tim_resistance(blt, k, a, rc)), "K/W")
+
+
+def __getattr__(name: str) -> Any:
+    """``load_fan_model`` and ``FanModelError`` live in :mod:`sledcheck.load.fans` (the physics package does no
+    file I/O); they stay importable from here, loaded on first use."""
+    if name in ("load_fan_model", "FanModelError"):
+        from ..load import fans as _loader
+
+        return getattr(_loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
