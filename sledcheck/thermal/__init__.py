@@ -25,6 +25,7 @@ import pint
 from ..units import Q_, UnitError, parse_quantity
 from . import air as _air
 from . import atmosphere as _atmosphere
+from . import heatsink as _heatsink
 from . import platefin as _platefin
 from . import spreading as _spreading
 from . import tim as _tim
@@ -277,19 +278,23 @@ class PlateFinHeatsink:
         return Q_(float(_platefin.base_resistance(self.base_thickness.m, self.base_conductivity.m,
                                                   self.width.m, self.length.m)), "K/W")
 
-    def _geometry(self) -> tuple[float, float, float, int, float]:
-        return self.width.m, self.length.m, self.fin_height.m, self.fin_count, self.fin_thickness.m
+    @property
+    def si(self) -> _heatsink.PlateFin:
+        """The same heat sink as the SI :class:`~sledcheck.thermal.heatsink.PlateFin` the sled model uses (one
+        implementation of the :class:`~sledcheck.thermal.heatsink.HeatSink` interface for both)."""
+        return _heatsink.PlateFin(width_m=self.width.m, length_m=self.length.m, fin_height_m=self.fin_height.m,
+                                  fin_count=self.fin_count, fin_thickness_m=self.fin_thickness.m,
+                                  fin_conductivity_w_mk=self.fin_conductivity.m)
 
     def performance(self, flow: Any, air: AirProperties) -> HeatsinkPerformance:
         """All intermediate values, resistance, pressure drop and validity at a fin-channel flow."""
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q)
         rho, mu, k_air, pr = _air_si(air)
-        w, length, h_fin, n, t = self._geometry()
-        th = _platefin.plate_fin_thermal(q, w, length, h_fin, n, t, self.fin_conductivity.m,
-                                         rho, mu, k_air, pr)
-        dp = _platefin.plate_fin_pressure_drop(q, w, length, h_fin, n, t, rho, mu)
-        val = _platefin.validity(q, w, length, h_fin, n, t, rho, mu)
+        sink = self.si
+        th = sink.performance(q, rho, mu, k_air, pr)
+        dp = sink.pressure_terms(q, rho, mu)
+        val = sink.validity(q, rho, mu)
         return HeatsinkPerformance(
             flow=_wrap(q, "m**3/s"), fin_gap=_wrap(th.fin_gap, "m"), velocity=_wrap(th.velocity, "m/s"),
             re_star=_wrap(th.re_star, ""), reynolds=_wrap(dp.reynolds, ""), nusselt=_wrap(th.nusselt, ""),
@@ -303,23 +308,20 @@ class PlateFinHeatsink:
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q)
         rho, mu, k_air, pr = _air_si(air)
-        th = _platefin.plate_fin_thermal(q, *self._geometry(), self.fin_conductivity.m, rho, mu, k_air, pr)
-        return _wrap(th.resistance, "K/W")
+        return _wrap(self.si.thermal_resistance(q, rho, mu, k_air, pr), "K/W")
 
     def pressure_drop(self, flow: Any, air: AirProperties) -> pint.Quantity:
         """Static pressure drop through the fin channels (Culham-Muzychka / Simons), [Pa]."""
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q, allow_zero=True)
         rho, mu, _, _ = _air_si(air)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dp = _platefin.plate_fin_pressure_drop(q, *self._geometry(), rho, mu).pressure_drop
-        return _wrap(np.where(np.asarray(q) > 0.0, dp, 0.0), "Pa")
+        return _wrap(self.si.pressure_drop(q, rho, mu), "Pa")
 
     def validity(self, flow: Any, air: AirProperties) -> _platefin.Validity:
         """Re*, Re and whether 0.26 < Re* < 175 and Re < 2300 (the caller turns False into warnings)."""
         q = _si(flow, "volumetric_flow", "flow")
         rho, mu, _, _ = _air_si(air)
-        return _platefin.validity(q, *self._geometry(), rho, mu)
+        return self.si.validity(q, rho, mu)
 
 
 # ----------------------------------------------------------------------------------------- spreading

@@ -234,6 +234,8 @@ class FanCurve:
         """
         s = np.asarray(speed, dtype=float)
         rated = np.maximum(np.asarray(flow, dtype=float) / s, self.flow_si[0])
+        q_free = self.flow_si[-1]
+        rated = np.where(rated <= q_free * (1.0 + 1e-12), np.minimum(rated, q_free), rated)  # rounding at Q_free
         return self._interp(rated) * s**2 * np.asarray(density_ratio, dtype=float) + 0.0
 
     # -------------------------------------------------------------------------------- quantity API
