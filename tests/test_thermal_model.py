@@ -202,3 +202,53 @@ def test_declared_fin_geometry_gives_the_same_margin_as_the_recognised_one() -> 
     reference = sledcheck.check(TRAY / "fixed.yaml")
     for ours, theirs in zip(report.thermal.scenarios, reference.thermal.scenarios, strict=True):
         assert ours.components[0].temperature == pytest.approx(theirs.components[0].temperature, abs=1e-3)
+
+
+@pytest.mark.parametrize(("fan_text", "line", "fragment"), [
+    ("source: test\npoints:\n  - [0 CFM, 100 Pa]\n  - [10 CFM, 0 furlong]\n", 4, "pressure"),
+    ("source: test\nsource: again\npoints:\n  - [0 CFM, 100 Pa]\n  - [10 CFM, 0 Pa]\n", 2, "appears twice"),
+    ("source: test\npoints:\n  - [0 CFM, 100 Pa]\n  - [10 CFM, 0 Pa]\nspeeed: 1000 rpm\n", 5, "unknown key"),
+])
+def test_a_bad_fan_model_is_a_design_error_before_any_mesh(cli: Callable[..., Run], fan_text: str, line: int,
+                                                          fragment: str) -> None:
+    """The fan model is read with the design: exit 2 naming the fan file and line, never a crashed rule (X001)."""
+    from sledcheck.errors import DesignError
+    from sledcheck.pipeline import load
+
+    fan, design = TRAY / "_badfan.yaml", TRAY / "_badfan-design.yaml"
+    try:
+        fan.write_text(fan_text)
+        design.write_text(THERMAL.replace("model: server-40x56-dual-rotor", "model: _badfan.yaml", 1))
+        with pytest.raises(DesignError):
+            load(design)                          # the design alone: no mesh is read yet
+        result = cli("check", design, "--format", "json")
+    finally:
+        fan.unlink(missing_ok=True)
+        design.unlink(missing_ok=True)
+    assert result.code == 2
+    assert f"_badfan.yaml:{line}" in result.err and fragment in result.err
+    assert "X001" not in result.out + result.err
+
+
+def test_thermal_renderers_are_functions_of_the_result() -> None:
+    """report/thermal.py renders a hand-built result: units per contract.md, flows in CFM (1 CFM = 4.719474e-4
+    m^3/s), the margin line of the text report."""
+    from sledcheck.model.thermal import ComponentResult, LaneResult, ScenarioResult, ThermalResult
+    from sledcheck.report.thermal import thermal_json, thermal_text
+
+    comp = ComponentResult(part="gpu", power=700.0, temperature=80.0, limit_kind="junction", limit=95.0,
+                           margin=15.0, required_margin=5.0, local_inlet=36.0,
+                           chain={"r_jc": 0.02, "r_heatsink": 0.04}, fin_flow=0.02 * 4.719474e-4 * 100)
+    lane = LaneResult("left", 100 * 4.719474e-4, 120.0, 3, {"hs": 0.5})
+    result = ThermalResult((ScenarioResult("nominal", 25.0, 900.0, ("fan1",), (lane,), (comp,)),), (), "fan-x")
+    out = thermal_json(result)
+    assert out["fan_model"] == "fan-x"
+    scenario = out["scenarios"][0]
+    assert scenario["failed_fans"] == 1 and scenario["failed_fan_parts"] == ["fan1"]
+    assert scenario["airflow"]["total"]["unit"] == "CFM"
+    assert scenario["airflow"]["total"]["value"] == pytest.approx(100.0, rel=1e-6)
+    c = scenario["components"][0]
+    assert c["margin"] == {"value": 15.0, "unit": "K"} and c["junction_temperature"]["unit"] == "degC"
+    assert thermal_text(result)[2].split() == ["gpu", "700.0", "W", "Tj", "80.0", "degC", "limit", "95.0", "margin",
+                                               "+15.0", "K", "(need", "5)"]
+    assert result.to_json() == out and result.text_lines() == thermal_text(result)
