@@ -93,6 +93,9 @@ class Component:
 
 @dataclass(frozen=True)
 class ThermalSpec:
+    """The validated thermal section (SI, temperatures in degC); ``fan`` is the fan model file's curve, read and
+    validated with the design (:func:`sledcheck.load.fans.load_fan_model`), ``fan_model`` its path."""
+
     environment: Environment
     fan_model: Path
     fan_speed: float               # fraction of rated speed

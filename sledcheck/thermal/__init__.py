@@ -9,7 +9,10 @@ Every input is a pint Quantity of sledcheck's registry (:mod:`sledcheck.units`) 
 ``"35 degC"``; a bare number where a dimension is expected raises :class:`~sledcheck.units.UnitError`.
 Inputs are converted to SI at this boundary, the physics modules compute on SI floats
 (:mod:`.air`, :mod:`.atmosphere`, :mod:`.platefin`, :mod:`.spreading`, :mod:`.tim`, :mod:`.fans`), and results
-are wrapped back into Quantities. Equations and sources are in the module docstrings (they follow the
+are wrapped back into Quantities. Shared by this API and the sled model: :mod:`.heatsink` (the heat-sink
+interface and its plate-fin implementation), :mod:`.network` (a lane's fans, losses, heat sinks and bypass),
+:mod:`.roots` (the one root finder, with convergence flags). The physics package does no file I/O: fan model
+files are read by :mod:`sledcheck.load.fans`. Equations and sources are in the module docstrings (they follow the
 project's thermal reference, "thermal.md", whose section numbers they quote).
 """
 

@@ -16,7 +16,9 @@
 
 Modelling choices (documented limits):
 
-- Outside its datasheet flow range a fan curve is undefined (nan): no extrapolation.
+- Outside its datasheet flow range a fan curve is undefined (nan): no extrapolation. The sled model's lane
+  solver uses this same curve (:meth:`FanCurve.scaled_pressure_si`: vectorised PCHIP with the fan laws and
+  density) with a bracket that ends at the free delivery, so it never needs the curve beyond it.
 - Parallel: a fan facing more pressure than its maximum delivers zero flow; backflow through a weak or
   stopped fan is NOT modelled (that is a leak path of the system: model it there). Where a curve is not
   monotone (stall dip), the highest-flow branch, the stable one, is used.

@@ -34,6 +34,10 @@ from .fans import FanCurve
 from .heatsink import HeatSink
 from .roots import bisect
 
+#: Flow tolerance of the lane and split solves, relative to the bracket [-]: about 2^-48, the resolution of the
+#: 48 fixed halvings this module used before the shared root finder.
+XTOL = 4e-15
+
 
 @dataclass(frozen=True)
 class Bypass:
@@ -103,7 +107,8 @@ def split_flow(section: FinSection, coefficients: list[tuple[Any, Any]], flow: A
     def continuity(q_fin: Any) -> Any:
         return q_fin + bypass_flow(coefficients, fin_pressure(section, q_fin, density, viscosity)) - q_total
 
-    root = bisect(continuity, np.zeros_like(q_total), q_total, f_lo=-q_total, f_hi=continuity(q_total))
+    root = bisect(continuity, np.zeros_like(q_total), q_total, xtol=XTOL * q_total, f_lo=-q_total,
+                  f_hi=continuity(q_total))
     q_fin = root.x
     return q_fin, fin_pressure(section, q_fin, density, viscosity), root.converged
 
@@ -190,7 +195,8 @@ def solve_lane(fan: FanCurve, fans: Any, speed: Any, density_ratio: Any, lane_ar
         return np.where(beyond, np.inf, pressure - fan_p)
 
     shape = np.broadcast_shapes(np.shape(q_fan_max), np.shape(rho), np.shape(area), np.shape(k_losses))
-    root = bisect(residual, np.zeros(shape), np.broadcast_to(q_fan_max, shape))
+    hi = np.broadcast_to(q_fan_max, shape)
+    root = bisect(residual, np.zeros(shape), hi, xtol=XTOL * hi)
     inner_ok.clear()
     q, fins, pressure = state(root.x)
     converged = np.all([root.converged, *inner_ok], axis=0) if inner_ok else root.converged
