@@ -21,6 +21,7 @@ import pytest
 import sledcheck
 from sledcheck.checks.engine import Finding, Location, Rule
 from sledcheck.cli import build_parser, main
+from sledcheck.model.thermal.results import ComponentResult, LaneResult, ScenarioResult, ThermalResult
 from sledcheck.report import FORMATS
 from sledcheck.report.github import escape_data, escape_property, render_github
 from sledcheck.report.junit import render_junit
@@ -92,25 +93,18 @@ def real_report() -> Iterator[Report]:
         yield sledcheck.check(OVERHEIGHT)
 
 
-class Thermal:
-    """Stands in for the thermal result: the contract's thermal dict."""
+def _thermal() -> ThermalResult:
+    """A small thermal result: one scenario with a failed fan, one component above its limit."""
+    def component(part: str, temperature: float) -> ComponentResult:
+        return ComponentResult(part=part, power=700.0, temperature=temperature, limit_kind="junction", limit=95.0,
+                               margin=95.0 - temperature, required_margin=3.0, local_inlet=35.0,
+                               chain={"r_jc": 0.02, "r_heatsink": 0.06}, fin_flow=None)
 
-    def to_json(self) -> dict[str, Any]:
-        def q(value: float, unit: str) -> dict[str, Any]:
-            return {"value": value, "unit": unit}
-
-        return {"scenarios": [{
-            "name": "worst case | one fan failed", "inlet_temperature": q(35, "degC"), "altitude": q(3050, "m"),
-            "failed_fans": 1, "airflow": q(61.2345, "CFM"),
-            "components": [
-                {"part": "package0", "power": q(700, "W"), "junction_temperature": q(91.25, "degC"),
-                 "limit": q(95, "degC"), "margin": q(3.75, "delta_degC")},
-                {"part": "package1", "power": q(700, "W"), "junction_temperature": q(97.5, "degC"),
-                 "limit": q(95, "degC"), "margin": q(-2.5, "delta_degC")},
-            ]}]}
-
-    def text_lines(self) -> list[str]:
-        return ["thermal: worst case | one fan failed"]
+    lane = LaneResult(name="left", flow=61.2345 * 4.719474e-4, pressure=120.0, fans_working=2, fin_fraction={})
+    scenario = ScenarioResult(name="worst case | one fan failed", inlet=35.0, altitude=3050.0,
+                              failed_fans=("fan1",), lanes=(lane,),
+                              components=(component("package0", 91.25), component("package1", 97.5)))
+    return ThermalResult(scenarios=(scenario,), problems=(), fan_model="server-40x56-dual-rotor")
 
 
 def _snapshot(name: str, text: str) -> None:
@@ -142,7 +136,7 @@ def test_snapshot(fmt: str, report: Report) -> None:
 
 
 def test_snapshot_markdown_thermal(report: Report) -> None:
-    _snapshot("thermal.md", render_markdown(replace(report, thermal=Thermal())))
+    _snapshot("thermal.md", render_markdown(replace(report, thermal=_thermal())))
 
 
 # --- SARIF -------------------------------------------------------------------------------------------------------
@@ -337,9 +331,9 @@ def test_markdown_table(report: Report) -> None:
 
 
 def test_markdown_thermal(report: Report) -> None:
-    md = render_markdown(replace(report, thermal=Thermal()))
+    md = render_markdown(replace(report, thermal=_thermal()))
     assert "### Thermal margins" in md and r"#### worst case \| one fan failed" in md
-    assert "| package1 | 700 W | 97.5 degC | 95 degC | **-2.5 delta_degC** |" in md
+    assert "| package1 | 700 W | 97.5 degC | 95 degC | **-2.5 K** |" in md
 
 
 def test_markdown_real_run(real_report: Report) -> None:

@@ -2,7 +2,7 @@
 
     thermal:
       environment: {ashrae_class: A2, altitude: 900 m, nominal_inlet: 25 degC}   # max_inlet: optional override
-      fans: {model: server-40x56-dual-rotor, speed: 100 %}      # models/fans/NAME.yaml or a path
+      fans: {model: server-40x56-dual-rotor, speed: 100 %}      # models/fans/NAME.yaml or a path (sledcheck.load.fans)
       spreading: series                                          # series (exact) or lee
       lanes:                                                     # ducted lanes, components in airflow order
         - name: left
@@ -34,7 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..resources import MODELS
+from ..thermal.fans import FanCurve
 from ..units import parse_quantity
+from .fans import load_fan_model
 from .schema import Section
 from .yamlfile import read_yaml
 
@@ -91,9 +93,13 @@ class Component:
 
 @dataclass(frozen=True)
 class ThermalSpec:
+    """The validated thermal section (SI, temperatures in degC); ``fan`` is the fan model file's curve, read and
+    validated with the design (:func:`sledcheck.load.fans.load_fan_model`), ``fan_model`` its path."""
+
     environment: Environment
     fan_model: Path
     fan_speed: float               # fraction of rated speed
+    fan: FanCurve                  # the fan model file, read and validated with the design
     spreading: str
     lanes: tuple[Lane, ...]
     components: tuple[Component, ...]
@@ -121,6 +127,7 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
     if not path.is_file():
         known = sorted(p.stem for p in (MODELS / "fans").glob("*.yaml"))
         raise fans.error(f"no fan model {model!r}", "model", f"built-in models: {', '.join(known)}; or a path")
+    fan_curve = load_fan_model(path)     # a bad fan file is a design error here, before any mesh loads
     speed = 1.0
     if fans.has("speed"):
         speed = float(fans.quantity("speed", "dimensionless").m_as(""))
@@ -173,8 +180,8 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
         if comp.part not in placed:
             raise sec.child("components").error(f"{comp.part!r} is in no lane", comp.part,
                                                 "add it to the components of the lane it sits in")
-    return ThermalSpec(environment=env, fan_model=path, fan_speed=speed, spreading=spreading, lanes=tuple(lanes),
-                       components=components, line=sec.line())
+    return ThermalSpec(environment=env, fan_model=path, fan_speed=speed, fan=fan_curve, spreading=spreading,
+                       lanes=tuple(lanes), components=components, line=sec.line())
 
 
 def _environment(sec: Section) -> Environment:

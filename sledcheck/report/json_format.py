@@ -11,6 +11,7 @@ from ..checks.engine import Finding
 from ..units import as_json, round_sig
 from ..version import __version__
 from .model import Report
+from .thermal import thermal_json
 
 SCHEMA_VERSION = 1
 
@@ -52,7 +53,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         } for p in report.parts],
         "rules_run": [r.code for r in report.rules_run],
         "findings": [finding_dict(f) for f in report.findings],
-        "thermal": report.thermal.to_json() if report.thermal is not None else None,
+        "thermal": thermal_json(report.thermal) if report.thermal is not None else None,
     }
     if report.baseline is not None:
         out["baseline"] = {"file": report.baseline.file,

@@ -10,6 +10,7 @@ import pint
 from ..checks.engine import Finding
 from .model import Report
 from .sarif import repo_path
+from .thermal import thermal_json
 
 VERDICTS = {"pass": "PASS", "fail": "FAIL", "error": "INCOMPLETE"}
 COLUMNS = ("Code", "Severity", "Rule", "Subjects", "Message", "Measured", "Limit", "Where")
@@ -108,5 +109,5 @@ def render_markdown(report: Report) -> str:
         lines += ["", "Fixed since the baseline: " + cell("; ".join(
             f"{code} {', '.join(subjects)}" for code, subjects in report.baseline.fixed))]
     if report.thermal is not None:
-        lines += _thermal(report.thermal.to_json())
+        lines += _thermal(thermal_json(report.thermal))
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from .model import Report
+from .thermal import thermal_text
 
 _MARK = {"error": "E", "warning": "W", "info": "I"}
 
@@ -36,7 +37,7 @@ def render_text(report: Report, width: int = 100) -> str:
             lines.append(f"    at {where}" + "".join(f" (from {r})" for r in f.related))
     if report.thermal is not None:
         lines.append("")
-        lines.extend(report.thermal.text_lines())
+        lines.extend(thermal_text(report.thermal))
     if report.baseline and report.baseline.fixed:
         lines.append("")
         lines.append("fixed since the baseline: " + "; ".join(

@@ -9,7 +9,10 @@ Every input is a pint Quantity of sledcheck's registry (:mod:`sledcheck.units`) 
 ``"35 degC"``; a bare number where a dimension is expected raises :class:`~sledcheck.units.UnitError`.
 Inputs are converted to SI at this boundary, the physics modules compute on SI floats
 (:mod:`.air`, :mod:`.atmosphere`, :mod:`.platefin`, :mod:`.spreading`, :mod:`.tim`, :mod:`.fans`), and results
-are wrapped back into Quantities. Equations and sources are in the module docstrings (they follow the
+are wrapped back into Quantities. Shared by this API and the sled model: :mod:`.heatsink` (the heat-sink
+interface and its plate-fin implementation), :mod:`.network` (a lane's fans, losses, heat sinks and bypass),
+:mod:`.roots` (the one root finder, with convergence flags). The physics package does no file I/O: fan model
+files are read by :mod:`sledcheck.load.fans`. Equations and sources are in the module docstrings (they follow the
 project's thermal reference, "thermal.md", whose section numbers they quote).
 """
 
@@ -25,17 +28,16 @@ import pint
 from ..units import Q_, UnitError, parse_quantity
 from . import air as _air
 from . import atmosphere as _atmosphere
+from . import heatsink as _heatsink
 from . import platefin as _platefin
 from . import spreading as _spreading
 from . import tim as _tim
 from .atmosphere import ASHRAE_CLASSES, AshraeClass
 from .fans import (
     FanCurve,
-    FanModelError,
     OperatingPoint,
     OperatingPointError,
     SystemCurve,
-    load_fan_model,
     operating_point,
 )
 
@@ -44,7 +46,6 @@ __all__ = [
     "AirProperties",
     "AshraeClass",
     "FanCurve",
-    "FanModelError",
     "HeatsinkPerformance",
     "OperatingPoint",
     "OperatingPointError",
@@ -53,7 +54,6 @@ __all__ = [
     "SystemCurve",
     "air_properties",
     "inlet_temperature_limit",
-    "load_fan_model",
     "operating_point",
     "pressure_at_altitude",
     "spreading_resistance",
@@ -279,19 +279,23 @@ class PlateFinHeatsink:
         return Q_(float(_platefin.base_resistance(self.base_thickness.m, self.base_conductivity.m,
                                                   self.width.m, self.length.m)), "K/W")
 
-    def _geometry(self) -> tuple[float, float, float, int, float]:
-        return self.width.m, self.length.m, self.fin_height.m, self.fin_count, self.fin_thickness.m
+    @property
+    def si(self) -> _heatsink.PlateFin:
+        """The same heat sink as the SI :class:`~sledcheck.thermal.heatsink.PlateFin` the sled model uses (one
+        implementation of the :class:`~sledcheck.thermal.heatsink.HeatSink` interface for both)."""
+        return _heatsink.PlateFin(width_m=self.width.m, length_m=self.length.m, fin_height_m=self.fin_height.m,
+                                  fin_count=self.fin_count, fin_thickness_m=self.fin_thickness.m,
+                                  fin_conductivity_w_mk=self.fin_conductivity.m)
 
     def performance(self, flow: Any, air: AirProperties) -> HeatsinkPerformance:
         """All intermediate values, resistance, pressure drop and validity at a fin-channel flow."""
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q)
         rho, mu, k_air, pr = _air_si(air)
-        w, length, h_fin, n, t = self._geometry()
-        th = _platefin.plate_fin_thermal(q, w, length, h_fin, n, t, self.fin_conductivity.m,
-                                         rho, mu, k_air, pr)
-        dp = _platefin.plate_fin_pressure_drop(q, w, length, h_fin, n, t, rho, mu)
-        val = _platefin.validity(q, w, length, h_fin, n, t, rho, mu)
+        sink = self.si
+        th = sink.performance(q, rho, mu, k_air, pr)
+        dp = sink.pressure_terms(q, rho, mu)
+        val = sink.validity(q, rho, mu)
         return HeatsinkPerformance(
             flow=_wrap(q, "m**3/s"), fin_gap=_wrap(th.fin_gap, "m"), velocity=_wrap(th.velocity, "m/s"),
             re_star=_wrap(th.re_star, ""), reynolds=_wrap(dp.reynolds, ""), nusselt=_wrap(th.nusselt, ""),
@@ -305,23 +309,20 @@ class PlateFinHeatsink:
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q)
         rho, mu, k_air, pr = _air_si(air)
-        th = _platefin.plate_fin_thermal(q, *self._geometry(), self.fin_conductivity.m, rho, mu, k_air, pr)
-        return _wrap(th.resistance, "K/W")
+        return _wrap(self.si.thermal_resistance(q, rho, mu, k_air, pr), "K/W")
 
     def pressure_drop(self, flow: Any, air: AirProperties) -> pint.Quantity:
         """Static pressure drop through the fin channels (Culham-Muzychka / Simons), [Pa]."""
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q, allow_zero=True)
         rho, mu, _, _ = _air_si(air)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dp = _platefin.plate_fin_pressure_drop(q, *self._geometry(), rho, mu).pressure_drop
-        return _wrap(np.where(np.asarray(q) > 0.0, dp, 0.0), "Pa")
+        return _wrap(self.si.pressure_drop(q, rho, mu), "Pa")
 
     def validity(self, flow: Any, air: AirProperties) -> _platefin.Validity:
         """Re*, Re and whether 0.26 < Re* < 175 and Re < 2300 (the caller turns False into warnings)."""
         q = _si(flow, "volumetric_flow", "flow")
         rho, mu, _, _ = _air_si(air)
-        return _platefin.validity(q, *self._geometry(), rho, mu)
+        return self.si.validity(q, rho, mu)
 
 
 # ----------------------------------------------------------------------------------------- spreading

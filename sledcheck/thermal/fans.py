@@ -11,11 +11,14 @@
   constant speed; thermal.md section 3).
 - Parallel fans add flow at equal pressure; series fans add pressure at equal flow.
 - :func:`solve_operating_point` (SI) / :func:`operating_point` (quantities): where the combined fan curve
-  meets the system's pressure-drop curve, by bracketing and :func:`scipy.optimize.brentq`.
+  meets the system's pressure-drop curve, by a scan for the bracket and the project's one root finder,
+  :func:`.roots.bisect` (its convergence flag is carried to the result).
 
 Modelling choices (documented limits):
 
-- Outside its datasheet flow range a fan curve is undefined (nan): no extrapolation.
+- Outside its datasheet flow range a fan curve is undefined (nan): no extrapolation. The sled model's lane
+  solver uses this same curve (:meth:`FanCurve.scaled_pressure_si`: vectorised PCHIP with the fan laws and
+  density) with a bracket that ends at the free delivery, so it never needs the curve beyond it.
 - Parallel: a fan facing more pressure than its maximum delivers zero flow; backflow through a weak or
   stopped fan is NOT modelled (that is a leak path of the system: model it there). Where a curve is not
   monotone (stall dip), the highest-flow branch, the stable one, is used.
@@ -32,19 +35,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pint
-import yaml
 from numpy.typing import ArrayLike
 from scipy.interpolate import PchipInterpolator
-from scipy.optimize import brentq
 
-from ..errors import SledcheckError
-from ..resources import MODELS
 from ..units import Q_, UnitError, parse_quantity
+from .roots import Root, bisect, scan_bracket
 
 #: Air density at which fan curves are rated unless stated: standard air, 1.2 kg/m^3 (AMCA 210 /
 #: ISO 5801 standard air: 20 C, 101.325 kPa, 50 % RH).
@@ -55,10 +54,6 @@ _ARRANGEMENTS = ("parallel", "series")
 
 class OperatingPointError(ValueError):
     """The fan and system curves do not cross inside the datasheet range."""
-
-
-class FanModelError(SledcheckError):
-    """A fan-model YAML file is invalid (exit code 2; names the file, line and field)."""
 
 
 # ------------------------------------------------------------------------------------------ SI helpers
@@ -189,31 +184,61 @@ class FanCurve:
         q = np.asarray(flow, dtype=float)
         return self._interp(q) + 0.0
 
+    def flow_at_root_si(self, pressure: ArrayLike) -> Root:
+        """Flow [m^3/s] delivered against static pressure(s) [Pa] on the highest-flow (stable) branch, with
+        the convergence flag of the vectorised bisection (:func:`.roots.bisect`).
+
+        PCHIP is monotone on every interval between datasheet points (Fritsch & Carlson 1980), so the crossing
+        lies in the last interval whose end values bracket p; one bisection over all pressures at once finds it.
+        Where no interval brackets p (above the curve's maximum or below its free-delivery end) x is nan and
+        ``bracketed``/``converged`` are False.
+        """
+        p = np.asarray(pressure, dtype=float)
+        q, pp = self.flow_si, self.pressure_si
+        lo_p, hi_p = np.minimum(pp[:-1], pp[1:]), np.maximum(pp[:-1], pp[1:])
+        inside = (lo_p <= p[..., None]) & (p[..., None] <= hi_p)
+        found = inside.any(axis=-1)
+        last = inside.shape[-1] - 1 - np.argmax(inside[..., ::-1], axis=-1)
+        i = np.where(found, last, 0)
+        root = bisect(lambda x: self._interp(x) - p, q[i], q[i + 1], xtol=1e-15, rtol=1e-13,
+                      f_lo=pp[i] - p, f_hi=pp[i + 1] - p)
+        flat = pp[i] == pp[i + 1]
+        x = np.where(found, np.where(flat, q[i + 1], root.x), np.nan) + 0.0
+        converged = found & (flat | root.converged)
+        if x.ndim == 0:
+            return Root(float(x), bool(converged), bool(found), root.iterations)
+        return Root(x, converged, found, root.iterations)
+
     def flow_at_si(self, pressure: ArrayLike) -> Any:
         """Flow [m^3/s] delivered against static pressure(s) [Pa], on the highest-flow (stable) branch.
 
-        nan where the pressure is above the curve's maximum or below its free-delivery end.
+        nan where the pressure is above the curve's maximum or below its free-delivery end, and where the
+        bisection did not converge (:meth:`flow_at_root_si` gives the flag).
         """
-        p = np.asarray(pressure, dtype=float)
-        out = np.array([self._flow_one(float(v)) for v in p.ravel()]).reshape(p.shape)
-        return out + 0.0
+        root = self.flow_at_root_si(pressure)
+        return np.where(root.converged, root.x, np.nan) + 0.0
 
-    def _flow_one(self, p: float) -> float:
-        q, pp = self.flow_si, self.pressure_si
-        # PCHIP is monotone on every interval between datasheet points, so the crossing lies in the last
-        # interval whose end values bracket p.
-        for i in range(q.size - 2, -1, -1):
-            lo, hi = min(pp[i], pp[i + 1]), max(pp[i], pp[i + 1])
-            if lo <= p <= hi:
-                if pp[i] == pp[i + 1]:
-                    return float(q[i + 1])
-                if p == pp[i + 1]:
-                    return float(q[i + 1])
-                if p == pp[i]:
-                    return float(q[i])
-                return float(brentq(lambda x: float(self._interp(x)) - p, q[i], q[i + 1], xtol=1e-15,
-                                    rtol=1e-13))
-        return math.nan
+    @property
+    def free_delivery_si(self) -> float:
+        """Highest datasheet flow [m^3/s] at the rated speed."""
+        return float(self.flow_si[-1])
+
+    def scaled_pressure_si(self, flow: ArrayLike, speed: ArrayLike = 1.0, density_ratio: ArrayLike = 1.0) -> Any:
+        """Static pressure [Pa] of this fan at ``speed`` (fraction of the rated speed [-]) in air of density
+        ``density_ratio`` x the rated density [-], at flow(s) [m^3/s] through the fan; vectorised PCHIP.
+
+        Affinity laws and density (module docstring): p(Q) = p_rated(Q / s) s^2 (rho / rho_rated).
+
+        Defined behaviour outside the datasheet (documented, and never relied on by the lane solver, whose
+        bracket ends at the free delivery s Q_free): past the free delivery the pressure is nan (unknown: the
+        fan is being driven by the system); below the first datasheet flow (a datasheet that starts above
+        zero flow) the first point's pressure is held, which on a normal curve under-states the shut-off side.
+        """
+        s = np.asarray(speed, dtype=float)
+        rated = np.maximum(np.asarray(flow, dtype=float) / s, self.flow_si[0])
+        q_free = self.flow_si[-1]
+        rated = np.where(rated <= q_free * (1.0 + 1e-12), np.minimum(rated, q_free), rated)  # rounding at Q_free
+        return self._interp(rated) * s**2 * np.asarray(density_ratio, dtype=float) + 0.0
 
     # -------------------------------------------------------------------------------- quantity API
 
@@ -379,27 +404,24 @@ class OperatingPointSI:
     fan_flows: tuple[float, ...]  # flow through each fan [m^3/s]
     fan_pressures: tuple[float, ...]  # static pressure of each fan [Pa]
     regime: str  # "intersection", "shutoff" or "free_delivery"
+    converged: bool = True  # False when the root finder did not reach its tolerance (never silently)
 
 
-def _scan_root(f: Callable[[float], float], lo: float, hi: float, atol: float, n: int = 400,
-               last: bool = True) -> float | None:
-    """Root of f on [lo, hi]: scan n intervals, brentq on the last (or first) sign change.
+def _scan_root(f: Callable[[Any], Any], lo: float, hi: float, atol: float, last: bool = True,
+               vectorised: bool = False) -> tuple[float, bool] | None:
+    """Root of f on [lo, hi] and whether it converged: scan 400 intervals (:func:`.roots.scan_bracket`), then
+    bisect (:func:`.roots.bisect`) the last (or first) sign change; None without a sign change.
 
     |f| <= atol counts as a root (so a zero system curve meets a curve ending at 0 Pa).
     """
-    xs = np.linspace(lo, hi, n + 1)
-    fs = np.array([f(float(x)) for x in xs])
-    fs[np.abs(fs) <= atol] = 0.0
-    order = range(n - 1, -1, -1) if last else range(n)
-    for i in order:
-        a, b = fs[i], fs[i + 1]
-        if a == 0.0:
-            return float(xs[i])
-        if b == 0.0:
-            return float(xs[i + 1])
-        if np.sign(a) != np.sign(b):
-            return float(brentq(f, xs[i], xs[i + 1], xtol=1e-14, rtol=1e-12))
-    return None
+    bracket = scan_bracket(f, lo, hi, atol=atol, last=last, vectorised=vectorised)
+    if bracket is None:
+        return None
+    a, b, f_a, f_b = bracket
+    if a == b:
+        return a, True
+    root = bisect(f, a, b, xtol=1e-14, rtol=1e-12, f_lo=f_a, f_hi=f_b)
+    return float(root.x), bool(root.converged)
 
 
 def solve_operating_point(
@@ -447,39 +469,48 @@ def solve_operating_point(
         def fan_p(q: float) -> float:
             return float(sum(float(f.pressure_at_si(q)) for f in fans))
 
-        q = _scan_root(lambda x: fan_p(x) - sys_p(x), lo, hi, atol)
-        regime = "intersection"
-        if q is None:
+        found = _scan_root(lambda x: fan_p(x) - sys_p(x), lo, hi, atol)
+        regime, converged = "intersection", True
+        q = None if found is None else found[0]
+        if found is None:
             regime = "shutoff" if fan_p(lo) < sys_p(lo) else "free_delivery"
             _no_intersection(regime, on_no_intersection, lo, hi, fan_p(lo), sys_p(lo), fan_p(hi), sys_p(hi))
             q = lo if regime == "shutoff" else hi
         pressures = tuple(float(f.pressure_at_si(q)) for f in fans)
-        return OperatingPointSI(q, sum(pressures), tuple(q for _ in fans), pressures, regime)
+        if found is not None:
+            converged = found[1]
+        return OperatingPointSI(q, sum(pressures), tuple(q for _ in fans), pressures, regime, converged)
 
     # parallel: unknown pressure p; each fan delivers Q_i(p) (0 above its maximum pressure)
-    def fan_q(p: float, f: FanCurve) -> float:
-        if p > f.pressure_si.max():
-            return 0.0
-        return float(f.flow_at_si(p))
+    def fan_q(p: Any, f: FanCurve) -> Any:
+        p = np.asarray(p, dtype=float)
+        return np.where(p > f.pressure_si.max(), 0.0, f.flow_at_si(np.minimum(p, f.pressure_si.max()))) + 0.0
 
     p_lo = max(float(f.pressure_si.min()) for f in fans)
     p_hi = max(float(f.pressure_si.max()) for f in fans)
 
-    def total_q(p: float) -> float:
-        return sum(fan_q(p, f) for f in fans)
+    def total_q(p: Any) -> Any:
+        total = sum(fan_q(p, f) for f in fans)
+        return float(total) if np.ndim(total) == 0 else total
 
-    def g(p: float) -> float:
-        return sys_p(total_q(p)) - p
+    def g(p: Any) -> Any:
+        """System pressure minus p at the fans' total flow against p (vectorised over p; the system curve is
+        a scalar callable, so it is called per value)."""
+        q = np.asarray(total_q(p), dtype=float)
+        return np.reshape([sys_p(float(v)) for v in q.ravel()], q.shape) - p
 
-    p = _scan_root(g, p_lo, p_hi, atol, last=False)
-    regime = "intersection"
-    if p is None:
-        regime = "free_delivery" if g(p_lo) < 0.0 else "shutoff"
+    found = _scan_root(g, p_lo, p_hi, atol, last=False, vectorised=True)
+    regime, converged = "intersection", True
+    p = p_lo if found is None else found[0]
+    if found is None:
+        regime = "free_delivery" if float(g(p_lo)) < 0.0 else "shutoff"
         _no_intersection(regime, on_no_intersection, total_q(p_hi), total_q(p_lo), p_hi,
                          sys_p(total_q(p_hi)), p_lo, sys_p(total_q(p_lo)))
         p = p_lo if regime == "free_delivery" else p_hi
-    flows = tuple(fan_q(p, f) for f in fans)
-    return OperatingPointSI(sum(flows), p, flows, tuple(p for _ in fans), regime)
+    else:
+        converged = found[1]
+    flows = tuple(float(fan_q(p, f)) for f in fans)
+    return OperatingPointSI(sum(flows), p, flows, tuple(p for _ in fans), regime, converged)
 
 
 def _no_intersection(regime: str, mode: str, q_lo: float, q_hi: float, fan_lo: float, sys_lo: float,
@@ -509,6 +540,7 @@ class OperatingPoint:
     fan_pressures: tuple[pint.Quantity, ...]
     regime: str
     arrangement: str
+    converged: bool = True   # False when the root finder did not reach its tolerance
 
 
 def _system_si(system: Any) -> Callable[[float], float]:
@@ -573,92 +605,5 @@ def operating_point(
         fan_pressures=tuple(Q_(v, "Pa") for v in res.fan_pressures),
         regime=res.regime,
         arrangement=arrangement,
+        converged=res.converged,
     )
-
-
-# ------------------------------------------------------------------------------------------ YAML models
-
-#: Directory of the fan models shipped with sledcheck (``models/fans`` in the repository).
-MODELS_DIR = MODELS / "fans"
-
-
-def _lines(path: Path, text: str) -> dict[str, int]:
-    """Line numbers (1-based) of the top-level keys and of each entry of ``points``."""
-    lines: dict[str, int] = {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines[str(key.value)] = key.start_mark.line + 1
-            if key.value == "points" and isinstance(value, yaml.SequenceNode):
-                for i, item in enumerate(value.value):
-                    lines[f"points[{i}]"] = item.start_mark.line + 1
-    return lines
-
-
-def load_fan_model(path: str | Path) -> FanCurve:
-    """Read a fan model YAML file into a :class:`FanCurve`.
-
-    Format (quantities as strings with units)::
-
-        name: 60x38 mm server fan
-        manufacturer: ...
-        model: ...
-        status: datasheet | representative
-        source: "manufacturer, model, document"
-        density: 1.2 kg/m^3          # rated air density (optional, default 1.2 kg/m^3)
-        speed: 16000 rpm             # rated speed (optional)
-        power: 18 W                  # input power at the rated speed (optional)
-        points:                      # [flow, static pressure] from shut-off to free delivery
-          - [0 CFM, 2.5 inH2O]
-          - ...
-
-    Raises :class:`FanModelError` (a SledcheckError: exit code 2) naming the file, line and field.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise FanModelError(f"cannot read the fan model: {err.strerror or err}", file=path) from err
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise FanModelError(f"invalid YAML: {getattr(err, 'problem', err)}", file=path,
-                            line=mark.line + 1 if mark else None) from err
-    lines = _lines(path, text)
-    if not isinstance(data, dict):
-        raise FanModelError("a fan model must be a mapping with at least 'points' and 'source'", file=path)
-    for key in ("points", "source"):
-        if key not in data:
-            raise FanModelError(f"missing required field {key!r}", file=path, field=key)
-    points = data["points"]
-    if not isinstance(points, list) or len(points) < 2:
-        raise FanModelError("'points' must be a list of at least two [flow, pressure] pairs", file=path,
-                            line=lines.get("points"), field="points")
-    flows, pressures = [], []
-    for i, item in enumerate(points):
-        where = {"file": path, "line": lines.get(f"points[{i}]"), "field": f"points[{i}]"}
-        if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise FanModelError("each point must be [flow, pressure], e.g. [12 CFM, 450 Pa]", **where)
-        try:
-            flows.append(parse_quantity(item[0], "volumetric_flow"))
-            pressures.append(parse_quantity(item[1], "pressure"))
-        except UnitError as err:
-            raise FanModelError(str(err), **where) from None
-    kwargs: dict[str, Any] = {}
-    for key in ("density", "speed", "power"):
-        if data.get(key) is not None:
-            kwargs[key] = data[key]
-    try:
-        return FanCurve(
-            flow=flows, pressure=pressures,
-            name=str(data.get("name", path.stem)), source=str(data["source"]),
-            status=str(data.get("status", "")),
-            **kwargs,
-        )
-    except (UnitError, ValueError) as err:
-        field_name = next((k for k in ("density", "speed", "power") if k in str(err)), "points")
-        raise FanModelError(str(err), file=path, line=lines.get(field_name), field=field_name) from None

@@ -2,21 +2,24 @@
 
 A lane is a duct (width x height) driven by its own fans in parallel. Along it, in series: fixed losses
 (velocity heads K, perforated plates) and heat-sink sections. At a heat sink the flow divides between the
-fin channels (Culham-Muzychka pressure drop, :mod:`.platefin`) and the bypass around it (the tip gap to the
-lid and the side gap to the duct walls) so that both see the same pressure drop (Simons & Schmidt,
-"A simple method to estimate heat sink air flow bypass", ElectronicsCooling 3(2), 1997).
+fin channels (the section's :class:`~.heatsink.HeatSink`, e.g. the Culham-Muzychka pressure drop of a plate-fin
+sink) and the bypass around it (the tip gap to the lid and the side gap to the duct walls) so that both see the
+same pressure drop (Simons & Schmidt, "A simple method to estimate heat sink air flow bypass",
+ElectronicsCooling 3(2), 1997).
 
 Each bypass passage is a rectangular duct with fully developed laminar friction (Shah & London fRe) and the
 entrance/exit losses of the sudden contraction and expansion: dP = a Q + c Q^2, which inverts in closed
 form. Neglecting the developing-flow excess in the bypass lets slightly more air bypass the fins: the fin
 flow, and so the margin, is slightly conservative.
 
-The fan curve is scaled by the affinity laws (flow ~ speed, pressure ~ speed^2) and by density (pressure ~
-rho / rho_rated at equal volume flow).
+The fans are the :class:`~.fans.FanCurve` itself (PCHIP through the datasheet, scaled by the affinity laws and
+by density in :meth:`~.fans.FanCurve.scaled_pressure_si`), the same object the public API uses.
 
-The lane flow is found by bisection on the flow through the first heat sink's fins (one unknown, monotone;
-40 halvings of the bracket give 1e-12 relative), so that every case of a batch is solved at once. Lanes with
-more heat sinks solve each further split by an inner bisection.
+The lane flow is found by bisection (:func:`.roots.bisect`, over every case of a batch at once) on the flow
+through the first heat sink's fins: one unknown, monotone. The bracket ends where the lane flow reaches the
+fans' free delivery (fans x speed x Q_free), so the fan curve is never evaluated past its datasheet. Lanes with
+more heat sinks solve each further split by an inner bisection. Cases whose solve did not converge are flagged
+(:attr:`LaneFlow.converged`), never returned as solved.
 """
 
 from __future__ import annotations
@@ -27,8 +30,13 @@ from typing import Any
 import numpy as np
 
 from . import platefin
+from .fans import FanCurve
+from .heatsink import HeatSink
+from .roots import bisect
 
-BISECTIONS = 48
+#: Flow tolerance of the lane and split solves, relative to the bracket [-]: about 2^-48, the resolution of the
+#: 48 fixed halvings this module used before the shared root finder.
+XTOL = 4e-15
 
 
 @dataclass(frozen=True)
@@ -44,13 +52,9 @@ class Bypass:
 
 @dataclass(frozen=True)
 class FinSection:
-    """A plate-fin heat sink in a lane: fin field width, length, fin height [m], count, thickness [m]."""
+    """A heat sink in a lane: the sink (any :class:`~.heatsink.HeatSink`, SI) and the passages around it."""
 
-    width: Any
-    length: Any
-    fin_height: Any
-    fin_count: Any
-    fin_thickness: Any
+    sink: HeatSink
     bypass: Bypass
 
 
@@ -91,26 +95,22 @@ def bypass_flow(coefficients: list[tuple[Any, Any]], pressure: Any) -> Any:
 
 def fin_pressure(section: FinSection, flow: Any, density: Any, viscosity: Any) -> Any:
     """Pressure drop [Pa] through the fin channels at fin flow ``flow`` [m^3/s] (0 at zero flow)."""
-    q = np.maximum(np.asarray(flow, float), 1e-12)
-    return platefin.plate_fin_pressure_drop(q, section.width, section.length, section.fin_height,
-                                            section.fin_count, section.fin_thickness, density, viscosity
-                                            ).pressure_drop
+    return section.sink.pressure_drop(flow, density, viscosity)
 
 
 def split_flow(section: FinSection, coefficients: list[tuple[Any, Any]], flow: Any, density: Any, viscosity: Any
-               ) -> tuple[Any, Any]:
-    """Fin flow [m^3/s] and pressure drop [Pa] of a heat sink carrying ``flow`` (fins and bypass at equal dP),
-    by bisection on the fin flow."""
+               ) -> tuple[Any, Any, Any]:
+    """Fin flow [m^3/s], pressure drop [Pa] and convergence flag of a heat sink carrying ``flow`` [m^3/s] (fins
+    and bypass at equal dP), by bisection on the fin flow in [0, flow]."""
     q_total = np.asarray(flow, float)
-    lo = np.zeros_like(q_total)
-    hi = q_total.copy()
-    for _ in range(BISECTIONS):
-        mid = (lo + hi) / 2.0
-        over = mid + bypass_flow(coefficients, fin_pressure(section, mid, density, viscosity)) > q_total
-        hi = np.where(over, mid, hi)
-        lo = np.where(over, lo, mid)
-    q_fin = (lo + hi) / 2.0
-    return q_fin, fin_pressure(section, q_fin, density, viscosity)
+
+    def continuity(q_fin: Any) -> Any:
+        return q_fin + bypass_flow(coefficients, fin_pressure(section, q_fin, density, viscosity)) - q_total
+
+    root = bisect(continuity, np.zeros_like(q_total), q_total, xtol=XTOL * q_total, f_lo=-q_total,
+                  f_hi=continuity(q_total))
+    q_fin = root.x
+    return q_fin, fin_pressure(section, q_fin, density, viscosity), root.converged
 
 
 def system_pressure(flow: Any, lane_area: Any, k_losses: Any, sections: tuple[FinSection, ...], density: Any,
@@ -126,48 +126,50 @@ def system_pressure(flow: Any, lane_area: Any, k_losses: Any, sections: tuple[Fi
 
 @dataclass(frozen=True)
 class LaneFlow:
-    """Solved lane: total and per-heat-sink fin flows [m^3/s], lane pressure drop [Pa]."""
+    """Solved lane (arrays over cases): total flow [m^3/s], per-heat-sink fin flows [m^3/s], lane pressure drop
+    [Pa]; ``solved`` is False where the fans push no flow through the lane (no working fan, or no convergence);
+    ``converged`` is False where the root finder failed (an invalid bracket or the tolerance not reached) in a
+    case with working fans: those numbers must not be used as an answer."""
 
     flow: Any
     fin_flows: tuple[Any, ...]
     pressure: Any
-    solved: Any      # False where the fans cannot push any flow through the lane
+    solved: Any
+    converged: Any = True
 
 
-def fan_pressure(curve_flow: np.ndarray, curve_pressure: np.ndarray, flow: Any, fans: Any, speed: Any,
-                 density_ratio: Any) -> Any:
+def fan_pressure(fan: FanCurve, flow: Any, fans: Any, speed: Any, density_ratio: Any) -> Any:
     """Static pressure [Pa] of ``fans`` identical fans in parallel at total flow ``flow`` [m^3/s].
 
-    Each fan carries flow/fans; the rated curve (curve_flow [m^3/s], curve_pressure [Pa]) is scaled by the
-    affinity laws with ``speed`` (fraction of rated) and by density_ratio = rho / rho_rated. Beyond free
-    delivery the pressure is negative (a fan driven past free delivery resists the flow).
+    Each fan carries flow/fans; :meth:`FanCurve.scaled_pressure_si` applies the affinity laws for ``speed``
+    (fraction of rated) and density_ratio = rho / rho_rated. nan past the fans' free delivery and where no fan
+    works (the lane solver never asks there).
     """
-    fans = np.asarray(fans, float)
-    speed = np.asarray(speed, float)
-    per_fan = np.asarray(flow, float) / np.maximum(fans, 1e-30) / speed
-    q_max = curve_flow[-1]
-    slope = (curve_pressure[-1] - curve_pressure[-2]) / (curve_flow[-1] - curve_flow[-2])
-    p = np.interp(per_fan, curve_flow, curve_pressure)
-    p = np.where(per_fan > q_max, curve_pressure[-1] + slope * (per_fan - q_max), p)
-    return np.where(fans > 0, p * speed**2 * np.asarray(density_ratio), -np.inf)
+    n = np.asarray(fans, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = fan.scaled_pressure_si(np.asarray(flow, float) / n, speed, density_ratio)
+    return np.where(n > 0, p, np.nan)
 
 
-def solve_lane(curve_flow: np.ndarray, curve_pressure: np.ndarray, fans: Any, speed: Any, density_ratio: Any,
-               lane_area: Any, k_losses: Any, sections: tuple[FinSection, ...], density: Any, viscosity: Any
-               ) -> LaneFlow:
-    """The operating point of a lane: fans = lane system (losses + heat sinks, each with its bypass)."""
+def solve_lane(fan: FanCurve, fans: Any, speed: Any, density_ratio: Any, lane_area: Any, k_losses: Any,
+               sections: tuple[FinSection, ...], density: Any, viscosity: Any) -> LaneFlow:
+    """The operating point of a lane: fans = lane system (losses + heat sinks, each with its bypass).
+
+    ``fan`` is the datasheet curve of one fan, ``fans`` the number working (per case), ``speed`` the fraction of
+    rated speed, ``density_ratio`` rho / rho_rated; lane area [m^2], K losses [-], air density [kg/m^3] and
+    viscosity [Pa s]. All but ``fan`` and ``sections`` broadcast over cases.
+    """
     rho = np.asarray(density, float)
     mu = np.asarray(viscosity, float)
     k_losses = np.asarray(k_losses, float)
     area = np.asarray(lane_area, float)
-    q_fan_max = np.asarray(fans, float) * np.asarray(speed, float) * curve_flow[-1]
+    n_fans = np.asarray(fans, float)
+    q_fan_max = n_fans * np.asarray(speed, float) * fan.free_delivery_si
     coefficients = [bypass_coefficients(s.bypass, rho, mu) for s in sections]
+    inner_ok: list[Any] = []
 
     def losses(q: Any) -> Any:
         return k_losses * rho * (q / area) ** 2 / 2.0
-
-    def split(section: FinSection, coeff: list, q_total: Any) -> tuple[Any, Any]:
-        return split_flow(section, coeff, q_total, rho, mu)
 
     def state(q_fin_first: Any) -> tuple[Any, list[Any], Any]:
         """Lane flow, fin flows and system pressure for a given fin flow in the first heat sink."""
@@ -178,22 +180,26 @@ def solve_lane(curve_flow: np.ndarray, curve_pressure: np.ndarray, fans: Any, sp
         pressure = losses(q) + p_first
         fins = [q_fin_first]
         for section, coeff in zip(sections[1:], coefficients[1:], strict=True):
-            q_fin, p = split(section, coeff, q)
+            q_fin, p, ok = split_flow(section, coeff, q, rho, mu)
+            inner_ok.append(ok)
             fins.append(q_fin)
             pressure = pressure + p
         return q, fins, pressure
 
+    def residual(q_fin_first: Any) -> Any:
+        """System minus fan pressure [Pa]; +inf past the fans' free delivery or with no fan working."""
+        q, _, pressure = state(q_fin_first)
+        beyond = (q > q_fan_max) | (n_fans <= 0)
+        with np.errstate(invalid="ignore"):
+            fan_p = fan_pressure(fan, np.minimum(q, q_fan_max), n_fans, speed, density_ratio)
+        return np.where(beyond, np.inf, pressure - fan_p)
+
     shape = np.broadcast_shapes(np.shape(q_fan_max), np.shape(rho), np.shape(area), np.shape(k_losses))
-    lo = np.zeros(shape)
-    hi = np.broadcast_to(q_fan_max, shape).astype(float).copy()
-    for _ in range(BISECTIONS):
-        mid = (lo + hi) / 2.0
-        q, _, pressure = state(mid)
-        over = q > q_fan_max
-        excess = (fan_pressure(curve_flow, curve_pressure, q, fans, speed, density_ratio) - pressure < 0.0) | over
-        hi = np.where(excess, mid, hi)
-        lo = np.where(excess, lo, mid)
-    q_fin = (lo + hi) / 2.0
-    q, fins, pressure = state(q_fin)
-    solved = (q > 0.0) & np.isfinite(pressure)
-    return LaneFlow(flow=q, fin_flows=tuple(fins), pressure=pressure, solved=solved)
+    hi = np.broadcast_to(q_fan_max, shape)
+    root = bisect(residual, np.zeros(shape), hi, xtol=XTOL * hi)
+    inner_ok.clear()
+    q, fins, pressure = state(root.x)
+    converged = np.all([root.converged, *inner_ok], axis=0) if inner_ok else root.converged
+    converged = converged | (n_fans <= 0)         # no working fan: no flow is the exact answer
+    solved = (q > 0.0) & np.isfinite(pressure) & np.asarray(root.converged)
+    return LaneFlow(flow=q, fin_flows=tuple(fins), pressure=pressure, solved=solved, converged=converged)

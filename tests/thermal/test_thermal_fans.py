@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from sledcheck.errors import SledcheckError
-from sledcheck.thermal import FanCurve, OperatingPointError, SystemCurve, load_fan_model, operating_point
-from sledcheck.thermal.fans import MODELS_DIR, FanModelError, affinity_scale, density_scale
+from sledcheck.load.fans import MODELS_DIR, FanModelError, load_fan_model
+from sledcheck.thermal import FanCurve, OperatingPointError, SystemCurve, operating_point
+from sledcheck.thermal.fans import affinity_scale, density_scale
 from sledcheck.units import Q_, UnitError
 
 # A linear fan dP = P0 (1 - Q/Qmax) sampled at 11 points: PCHIP reproduces a straight line exactly, so
@@ -175,15 +176,15 @@ def test_fan_model_errors_name_file_line_and_field(tmp_path: Path) -> None:
         load_fan_model(bad)
     err = info.value
     assert isinstance(err, SledcheckError)
-    assert (err.line, err.field) == (4, "points[1]")
+    assert (err.line, err.field) == (4, "points[1][1]")      # the pressure of the second point
     assert "bad.yaml:4" in str(err) and "pressure" in str(err)
     missing = tmp_path / "missing.yaml"
     missing.write_text("points:\n  - [0 CFM, 100 Pa]\n  - [10 CFM, 0 Pa]\n")
     with pytest.raises(FanModelError, match="source"):
         load_fan_model(missing)
-    with pytest.raises(FanModelError, match="cannot read"):
+    with pytest.raises(FanModelError, match="file not found"):      # the project's YAML reader's words
         load_fan_model(tmp_path / "nope.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("source: x\npoints: [\n")
-    with pytest.raises(FanModelError, match="invalid YAML"):
+    with pytest.raises(FanModelError, match="not valid YAML"):
         load_fan_model(broken)

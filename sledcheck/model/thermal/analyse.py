@@ -1,0 +1,97 @@
+"""Running every scenario of a design as one batch and packaging the numbers as results (data only; the
+renderings are in :mod:`sledcheck.report.thermal`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...thermal import air, platefin
+from ...thermal.network import fan_pressure, system_pressure
+from ..assembly import Assembly
+from .build import SledModel, build_model
+from .evaluate import KELVIN, Evaluation, evaluate
+from .results import ComponentResult, LaneResult, Problem, ScenarioResult, ThermalResult
+from .scenarios import scenarios
+
+
+def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
+    """Every scenario of the design's thermal section, evaluated as one batch (None when there is none);
+    computed once per assembly."""
+    return assembly.analysis("thermal", lambda: _analyse(assembly))
+
+
+def _analyse(assembly: Assembly) -> ThermalResult | None:
+    model = build_model(assembly)
+    if model is None:
+        return None
+    cases = scenarios(model.spec)
+    inlet = np.array([c[1] for c in cases])
+    working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
+                                         for c in cases]) for lane in model.lanes}
+    ev = evaluate(model, inlet, working)
+    problems = list(model.problems)
+    results = []
+    for i, (name, t_in, failed) in enumerate(cases):
+        lanes = []
+        comps = []
+        for lane in model.lanes:
+            q = float(ev.lane_flow[lane.lane.name][i])
+            if not bool(ev.lane_converged[lane.lane.name][i]):
+                problems.append(Problem((lane.lane.name,), f"lane '{lane.lane.name}': the airflow solve did not "
+                                        f"converge in scenario '{name}' (the fans and the lane's system curve "
+                                        "have no crossing inside the fans' datasheet range)"))
+            lanes.append(LaneResult(lane.lane.name, q, float(ev.lane_pressure[lane.lane.name][i]),
+                                    int(working[lane.lane.name][i]),
+                                    {s.part: float(ev.fin_flow[s.part][i]) / q if q > 0 else 0.0 for s in lane.sinks}))
+            for comp in lane.components:
+                part = comp.spec.part
+                chain = {key: float(np.asarray(v)[i]) for key, v in ev.chain[part].items()}
+                temperature = float(ev.temperature[part][i])
+                comps.append(ComponentResult(
+                    part=part, power=comp.spec.power, temperature=temperature, limit_kind=comp.spec.limit_kind,
+                    limit=comp.spec.limit, margin=comp.spec.limit - temperature,
+                    required_margin=comp.spec.required_margin, local_inlet=float(ev.local_inlet[part][i]),
+                    chain=chain, fin_flow=float(ev.fin_flow[comp.sink.part][i]) if comp.sink else None,
+                    warnings=_warnings(ev, part, i)))
+        results.append(ScenarioResult(name, t_in, model.spec.environment.altitude, failed, tuple(lanes), tuple(comps)))
+    return ThermalResult(tuple(results), tuple(problems), fan_model=model.spec.fan_model.stem,
+                         fan_source=model.fan.source, curves=_curves(model, results))
+
+
+def _warnings(ev: Evaluation, part: str, i: int) -> tuple[str, ...]:
+    if part not in ev.re_star:
+        return ()
+    out = []
+    re_star, re = float(ev.re_star[part][i]), float(ev.reynolds[part][i])
+    if not re_star > 0:   # no flow: reported by T001, not as a correlation out of range
+        return ()
+    if not platefin.RE_STAR_RANGE[0] < re_star < platefin.RE_STAR_RANGE[1]:
+        out.append(f"Re* = {re_star:.3g} is outside the Teertstra model's range 0.26-175")
+    if re >= platefin.RE_LAMINAR_MAX:
+        out.append(f"channel Re = {re:.0f} is above 2300: the laminar correlations do not hold (turbulent channels)")
+    return tuple(out)
+
+
+def _curves(model: SledModel, results: list[ScenarioResult]) -> dict[str, Any]:
+    """Fan and system curves per lane (for plots): all fans and one failed, at each scenario inlet, [m^3/s], [Pa].
+
+    The fans' pressure is that of the FanCurve (PCHIP), nan past their free delivery (so the N-1 curve ends
+    there instead of being extrapolated)."""
+    curves: dict[str, Any] = {}
+    fan = model.fan
+    for lane in model.lanes:
+        n = len(lane.lane.fans)
+        q_max = n * model.spec.fan_speed * fan.free_delivery_si
+        q = np.linspace(0.0, q_max, 41)[1:]
+        entry: dict[str, Any] = {"flow": q.tolist(), "fans": n, "scenarios": {}}
+        for t_in in sorted({r.inlet for r in results}):
+            rho = float(air.density(t_in + KELVIN, model.pressure))
+            mu = float(air.viscosity(t_in + KELVIN))
+            system = system_pressure(q, lane.area, lane.k_losses, tuple(s.section for s in lane.sinks), rho, mu)
+            fans = {str(k): fan_pressure(fan, q, k, model.spec.fan_speed, rho / fan.density_si).tolist()
+                    for k in (n, n - 1)}
+            entry["scenarios"][f"{t_in:.1f}"] = {"system": system.tolist(), "fan": fans}
+        curves[lane.lane.name] = entry
+    return curves

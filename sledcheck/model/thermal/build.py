@@ -1,0 +1,169 @@
+"""Building the sled's thermal model once from the design's thermal section and the CAD: lanes (area, fixed
+losses, heat sinks in airflow order) and, per hot component, what its chain needs that does not change between
+cases (TIM, base conduction, the spreading table). Everything here is SI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...load.thermal import Component, Lane, ThermalSpec
+from ...thermal import atmosphere, platefin, spreading
+from ...thermal.fans import FanCurve
+from ..assembly import Assembly
+from .cad import M_PER_MM, SinkGeometry, sink_geometry
+from .results import Problem
+
+#: R0 values [K/W] at which the exact spreading series is tabulated for each component (log-spaced; PCHIP in
+#: log-log between them is within 0.1 % of the series, see tests).
+R0_GRID = np.geomspace(1e-3, 100.0, 21)
+
+
+@dataclass(frozen=True, eq=False)
+class ComponentModel:
+    """A hot component with what its chain needs that does not change between cases (SI).
+
+    r_tim, r_base : TIM and base-conduction resistances [K/W]
+    spreading : callable R0 [K/W] -> spreading resistance [K/W] (vectorised); None without a heat sink
+    """
+
+    spec: Component
+    sink: SinkGeometry | None
+    r_tim: float
+    r_base: float
+    spreading: Any
+
+
+@dataclass(frozen=True, eq=False)
+class LaneModel:
+    """A lane (SI): cross-section ``area`` [m^2], heat sinks and components in airflow order, fixed losses
+    ``k_losses`` [velocity heads of the lane, -]."""
+
+    lane: Lane
+    area: float
+    sinks: tuple[SinkGeometry, ...]
+    k_losses: float
+    components: tuple[ComponentModel, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class SledModel:
+    """Everything of the sled's thermal model that is fixed: geometry, the fan curve, the air ``pressure`` [Pa] at
+    the site altitude."""
+
+    spec: ThermalSpec
+    fan: FanCurve
+    pressure: float
+    lanes: tuple[LaneModel, ...]
+    problems: tuple[Problem, ...]
+
+
+def k_losses(lane: Lane, lane_area_m2: float) -> float:
+    """Velocity heads [-] of the lane's fixed losses; perforated plates by the square-edged grille correlation
+    of fluids (Idelchik, via fluids.filters.square_edge_grill)."""
+    from fluids.filters import square_edge_grill
+
+    total = 0.0
+    for loss in lane.losses:
+        if loss.k is not None:
+            total += loss.k
+        else:
+            assert loss.open_area is not None
+            total += float(square_edge_grill(alpha=loss.open_area, l=loss.thickness, Dh=0.004, fd=0.03))
+    return total
+
+
+def spreading_table(method: str, sx_m: float, sy_m: float, sink: SinkGeometry, offset_m: tuple[float, float],
+                    t_m: float, k_w_mk: float) -> Any:
+    """Spreading resistance [K/W] as a vectorised function of R0 [K/W]: Lee's closed form, or the exact series
+    (Muzychka et al. 2003) tabulated on :data:`R0_GRID` and interpolated by PCHIP in log-log."""
+    from scipy.interpolate import PchipInterpolator
+
+    if method == "lee":
+        return lambda r0: spreading.lee_spreading(sx_m * sy_m, sink.base_x_m * sink.base_y_m, t_m, k_w_mk, r0).average
+    values = [float(spreading.series_spreading(sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, k_w_mk, r0,
+                                               offset_m[0], offset_m[1], rtol=1e-5, maximum=False).average)
+              for r0 in R0_GRID]
+    table = PchipInterpolator(np.log(R0_GRID), np.log(np.maximum(values, 1e-300)), extrapolate=True)
+    return lambda r0: np.exp(table(np.log(np.clip(r0, R0_GRID[0], R0_GRID[-1]))))
+
+
+def build_model(assembly: Assembly) -> SledModel | None:
+    """The fixed part of the thermal model, read from the design and the CAD once (None without a thermal
+    section). The fan curve was read with the design (:attr:`ThermalSpec.fan`)."""
+    spec = assembly.design.thermal
+    if spec is None:
+        return None
+    components = {c.part: c for c in spec.components}
+    problems: list[Problem] = []
+    lanes = []
+    for lane in spec.lanes:
+        fan_parts = [assembly.part(f) for f in lane.fans]
+        width_mm = lane.width / M_PER_MM if lane.width else float(max(p.bounds[1][0] for p in fan_parts)
+                                                                  - min(p.bounds[0][0] for p in fan_parts))
+        sinks: dict[str, SinkGeometry] = {}
+        for comp in (components[c] for c in lane.components):
+            if comp.heatsink is None:
+                continue
+            sink = sink_geometry(assembly, lane, width_mm, comp.heatsink, comp.heatsink_geometry,
+                                 comp.heatsink_conductivity)
+            if isinstance(sink, Problem):
+                problems.append(sink)
+            else:
+                sinks[comp.part] = sink
+        heights_m = [s.section.bypass.lane_area / (width_mm * M_PER_MM) for s in sinks.values()]
+        height_m = lane.height or (max(heights_m) if heights_m else None)
+        if height_m is None:
+            problems.append(Problem((lane.name,), f"lane '{lane.name}' has no height and no heat sink under a lid "
+                                                  "to measure it from; give the lane a height"))
+            continue
+        area_m2 = width_mm * M_PER_MM * height_m
+        centres = {c: float(assembly.part(c).bounds[:, 1].mean()) for c in lane.components}
+        in_cad = sorted(lane.components, key=lambda c: centres[c])
+        if list(lane.components) != in_cad:
+            problems.append(Problem(tuple(lane.components), f"lane '{lane.name}' lists {', '.join(lane.components)} "
+                                    f"but the CAD puts them in airflow order (front to back, y) as "
+                                    f"{', '.join(in_cad)}: the preheat would be wrong; list them in that order"))
+        models = []
+        for name in lane.components:
+            comp = components[name]
+            sink = sinks.get(name)
+            if comp.heatsink is not None and sink is None:
+                continue
+            model = component_model(assembly, comp, sink, spec.spreading)
+            if isinstance(model, Problem):
+                problems.append(model)
+            else:
+                models.append(model)
+        lanes.append(LaneModel(lane=lane, area=area_m2,
+                               sinks=tuple(sinks[c] for c in lane.components if c in sinks),
+                               k_losses=k_losses(lane, area_m2), components=tuple(models)))
+    return SledModel(spec=spec, fan=spec.fan,
+                     pressure=float(atmosphere.pressure_at_altitude(spec.environment.altitude)),
+                     lanes=tuple(lanes), problems=tuple(problems))
+
+
+def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | None,
+                    method: str) -> ComponentModel | Problem:
+    """The fixed part of a component's chain: TIM over the package footprint, base conduction, and the spreading
+    table for its heat source at its offset from the base centre."""
+    if sink is None:
+        return ComponentModel(spec=comp, sink=None, r_tim=0.0, r_base=0.0, spreading=None)
+    lo, hi = assembly.part(comp.part).bounds
+    contact_m2 = float((hi[0] - lo[0]) * (hi[1] - lo[1])) * M_PER_MM * M_PER_MM
+    sx, sy = comp.source_size or (float(hi[0] - lo[0]) * M_PER_MM, float(hi[1] - lo[1]) * M_PER_MM)
+    sx, sy = min(sx, sink.base_x_m), min(sy, sink.base_y_m)
+    offset = (round(float(lo[0] + hi[0]) / 2 * M_PER_MM - sink.base_centre_m[0], 9),
+              round(float(lo[1] + hi[1]) / 2 * M_PER_MM - sink.base_centre_m[1], 9))
+    t, k = sink.fins.base_thickness * M_PER_MM, comp.heatsink_conductivity
+    if abs(offset[0]) + sx / 2 > sink.base_x_m / 2 * (1 + 1e-9) or \
+            abs(offset[1]) + sy / 2 > sink.base_y_m / 2 * (1 + 1e-9):
+        return Problem((comp.part, sink.part), f"{sink.part} is not over {comp.part}: the heat source (centre "
+                       f"{offset[0] / M_PER_MM:+.1f}, {offset[1] / M_PER_MM:+.1f} mm from the base centre) is not "
+                       "on its base")
+    assert comp.tim_thickness is not None and comp.tim_conductivity is not None
+    return ComponentModel(spec=comp, sink=sink, r_tim=comp.tim_thickness / (comp.tim_conductivity * contact_m2),
+                          r_base=float(platefin.base_resistance(t, k, sink.base_x_m, sink.base_y_m)),
+                          spreading=spreading_table(method, sx, sy, sink, offset, t, k))

@@ -1,0 +1,125 @@
+"""What the CAD says about each heat sink: its fins (recognised from the mesh, or declared), the tip gap to the lid
+above it, the lane height (board top to lid) and the bypass passages around it.
+
+The meshes are in millimetres; everything this module returns is SI except the recogniser's
+:class:`~sledcheck.geometry.heatsinks.PlateFinGeometry`, which stays in mm as the geometry package gives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...geometry.clip import clip_to_prism
+from ...geometry.heatsinks import PlateFinGeometry, recognise_plate_fin
+from ...load.thermal import Lane
+from ...thermal.heatsink import PlateFin
+from ...thermal.network import Bypass, FinSection
+from ..assembly import Assembly, Part
+from .results import Problem
+
+#: metres per millimetre
+M_PER_MM = 1e-3
+
+
+@dataclass(frozen=True)
+class SinkGeometry:
+    """A heat sink as the thermal model sees it.
+
+    part : the heat-sink part
+    fins : the fin geometry recognised (or declared) [mm, as the geometry package gives it]
+    section : the lane network's view: the sink's :class:`~sledcheck.thermal.heatsink.HeatSink` and bypass [SI]
+    base_x_m, base_y_m : base-plate size across and along the flow [m]
+    base_centre_m : (x, y) of the base-plate centre [m]
+    tip_gap_m : fin tips to the lid [m]
+    """
+
+    part: str
+    fins: PlateFinGeometry
+    section: FinSection
+    base_x_m: float
+    base_y_m: float
+    base_centre_m: tuple[float, float]
+    tip_gap_m: float
+
+
+def board_top_mm(assembly: Assembly, part: Part) -> float:
+    """Top [mm] of the highest board (role pcb) under ``part``'s footprint; the assembly's bottom without one."""
+    lo, hi = part.bounds
+    tops = [p.bounds[1][2] for p in assembly.parts_with_role("pcb")
+            if p.bounds[1][2] <= lo[2] + 1e-6 and p.bounds[0][0] < hi[0] and p.bounds[1][0] > lo[0]
+            and p.bounds[0][1] < hi[1] and p.bounds[1][1] > lo[1]]
+    return max(tops) if tops else float(assembly.bounds[0][2])
+
+
+def lid_bottom_mm(assembly: Assembly, part: Part) -> float | None:
+    """Lowest point of any lid over the part's footprint and above its bottom [mm] (the lid is clipped to the
+    footprint, so this is exact; a lid the part runs into gives a tip gap of zero)."""
+    from shapely.geometry import box
+
+    lo, hi = part.bounds
+    footprint = box(lo[0], lo[1], hi[0], hi[1])
+    best = None
+    for lid in assembly.parts_with_role("lid"):
+        pieces = clip_to_prism(lid.mesh, lid.triangle_boxes, footprint, lo[2], np.inf)
+        for piece in pieces:
+            z = float(piece.vertices[:, 2].min())
+            best = z if best is None else min(best, z)
+    return best
+
+
+def declared_fins(part: Part, given: dict[str, float]) -> PlateFinGeometry:
+    """Fin geometry the design declares [mm] for a sink the recogniser cannot read; footprint from the mesh."""
+    lo, hi = part.bounds
+    n, t = int(given["fin_count"]), given["fin_thickness"]
+    width = given.get("fin_field_width", float(hi[0] - lo[0]))
+    gap = (width - n * t) / (n - 1)
+    return PlateFinGeometry(
+        fin_count=n, fin_thickness=t, fin_thickness_min=t, fin_thickness_max=t, fin_gap=gap, fin_gap_min=gap,
+        fin_gap_max=gap, fin_height=given["fin_height"], base_thickness=given["base_thickness"],
+        length=float(hi[1] - lo[1]), width=float(hi[0] - lo[0]),
+        fin_length=given.get("fin_length", float(hi[1] - lo[1])), fin_array_width=width, flow_axis="y",
+        base_normal="+z", fin_centres=(),
+        base_bounds=(tuple(lo), (hi[0], hi[1], lo[2] + given["base_thickness"])))  # type: ignore[arg-type]
+
+
+def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: str,
+                  declared: dict[str, float] | None = None, fin_conductivity_w_mk: float = 0.0
+                  ) -> SinkGeometry | Problem:
+    """The heat sink ``name`` in ``lane`` (``lane_width_mm`` wide [mm]): fins, tip gap, bypass passages (the tip
+    gap over the fin field, the flanges beside it, the lane beside the base), as a lane-network section whose
+    sink is a :class:`~sledcheck.thermal.heatsink.PlateFin` of conductivity ``fin_conductivity_w_mk``
+    [W/(m K)]."""
+    part = assembly.part(name)
+    fins = declared_fins(part, declared) if declared else recognise_plate_fin(assembly.sections(part))
+    if not isinstance(fins, PlateFinGeometry):
+        return Problem((name,), f"{name} is not recognised as a straight plate-fin heat sink ({fins.reason}); "
+                                "give its fins in the component's heatsink_geometry, or use a plate-fin mesh")
+    if fins.flow_axis != "y":
+        return Problem((name,), f"{name}'s fins run along {fins.flow_axis}, across the airflow (y): the air cannot "
+                                "pass through its channels")
+    lo, hi = part.bounds
+    board_mm = board_top_mm(assembly, part)
+    lid_mm = lid_bottom_mm(assembly, part)
+    height_mm = lane.height / M_PER_MM if lane.height else (lid_mm - board_mm if lid_mm is not None else None)
+    if height_mm is None:
+        return Problem((name,), f"no lid above {name} and no lane height for lane '{lane.name}': the bypass over the "
+                                "fins cannot be sized; give the lane a height")
+    top_mm = float(hi[2])
+    tip_mm = max((lid_mm if lid_mm is not None else board_mm + height_mm) - top_mm, 0.0)
+    base_w_mm = float(hi[0] - lo[0])
+    base_l_mm = float(hi[1] - lo[1])
+    flange_mm = max(base_w_mm - fins.fin_array_width, 0.0)
+    passages_mm = [(fins.fin_array_width, tip_mm), (flange_mm, fins.fin_height),
+                   (max(lane_width_mm - base_w_mm, 0.0), height_mm)]
+    bypass = Bypass(widths=tuple(w * M_PER_MM for w, _ in passages_mm),
+                    heights=tuple(h * M_PER_MM for _, h in passages_mm),
+                    length=base_l_mm * M_PER_MM, lane_area=lane_width_mm * height_mm * M_PER_MM * M_PER_MM)
+    sink = PlateFin(width_m=fins.fin_array_width * M_PER_MM, length_m=fins.fin_length * M_PER_MM,
+                    fin_height_m=fins.fin_height * M_PER_MM, fin_count=fins.fin_count,
+                    fin_thickness_m=fins.fin_thickness * M_PER_MM, fin_conductivity_w_mk=fin_conductivity_w_mk)
+    return SinkGeometry(part=name, fins=fins, section=FinSection(sink=sink, bypass=bypass),
+                        base_x_m=base_w_mm * M_PER_MM, base_y_m=base_l_mm * M_PER_MM,
+                        base_centre_m=(float(lo[0] + hi[0]) / 2 * M_PER_MM, float(lo[1] + hi[1]) / 2 * M_PER_MM),
+                        tip_gap_m=tip_mm * M_PER_MM)

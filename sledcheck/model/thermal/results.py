@@ -1,0 +1,79 @@
+"""What the thermal model computes, as data (plain frozen dataclasses; the renderings live in
+:mod:`sledcheck.report.thermal`).
+
+Units: temperatures [degC], temperature differences [K], power [W], flow [m^3/s], pressure [Pa], altitude [m],
+resistances [K/W].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that keeps the model from evaluating a component or lane (a T003 finding)."""
+
+    subjects: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    """One component in one scenario: power [W], the limited temperature (junction or case) [degC], its limit
+    [degC], margin and required margin [K], local inlet [degC], resistance chain [K/W], fin flow [m^3/s]."""
+
+    part: str
+    power: float
+    temperature: float
+    limit_kind: str
+    limit: float
+    margin: float
+    required_margin: float
+    local_inlet: float
+    chain: dict[str, float]
+    fin_flow: float | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def junction(self) -> float | None:
+        """Junction temperature [degC] where it is known (a junction limit, or a case limit with r_jc)."""
+        if self.limit_kind == "junction":
+            return self.temperature
+        return self.temperature + self.power * self.chain["r_jc"] if self.chain.get("r_jc") else None
+
+
+@dataclass(frozen=True)
+class LaneResult:
+    """One lane in one scenario: flow [m^3/s], pressure drop [Pa], working fans, fin flow / lane flow per sink."""
+
+    name: str
+    flow: float
+    pressure: float
+    fans_working: int
+    fin_fraction: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario: inlet [degC], altitude [m], the failed fans, and its lanes and components."""
+
+    name: str
+    inlet: float
+    altitude: float
+    failed_fans: tuple[str, ...]
+    lanes: tuple[LaneResult, ...]
+    components: tuple[ComponentResult, ...]
+
+
+@dataclass(frozen=True)
+class ThermalResult:
+    """Every scenario of a design, what kept the model from running, the fan model's name and source, and the
+    fan and system curves per lane for plots ([m^3/s], [Pa])."""
+
+    scenarios: tuple[ScenarioResult, ...]
+    problems: tuple[Problem, ...]
+    fan_model: str
+    fan_source: str = field(default="", compare=False)
+    curves: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -1,0 +1,104 @@
+"""The heat-sink interface every layer uses (lane network, sled model, public API), on SI floats/arrays.
+
+A heat-sink type is one class with three methods of the fin-channel flow; the lane network
+(:mod:`.network`) and the sled model (:mod:`sledcheck.model.thermal`) call only these, so a pin-fin or
+another type is added by writing one more class here (or in its own module), not by touching every layer.
+
+- ``pressure_drop(flow, density, viscosity)`` [Pa]: static pressure drop of ``flow`` [m^3/s] through the fins
+  (0 at zero flow), for air of ``density`` [kg/m^3] and dynamic ``viscosity`` [Pa s].
+- ``thermal_resistance(flow, density, viscosity, conductivity, prandtl)`` [K/W]: fins + exposed base to the
+  INLET air (so it contains the air's own temperature rise); air ``conductivity`` [W/(m K)], ``prandtl`` [-].
+- ``validity(flow, density, viscosity)`` -> :class:`~sledcheck.thermal.platefin.Validity`-like record with
+  ``re_star``, ``reynolds`` and boolean ``re_star_in_range``, ``laminar``.
+
+:class:`PlateFin` implements it with the Teertstra et al. (1999) heat transfer and the Culham-Muzychka (2001) /
+Simons (2003) pressure drop of :mod:`.platefin` (thermal.md section 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import platefin
+
+
+@runtime_checkable
+class HeatSink(Protocol):
+    """What the lane network and the sled model need of a heat sink (SI floats or numpy arrays)."""
+
+    kind: str
+
+    def pressure_drop(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> Any:
+        """Pressure drop [Pa] through the fins at fin-channel flow [m^3/s]; 0 at zero flow."""
+        ...
+
+    def thermal_resistance(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike,
+                           conductivity: ArrayLike, prandtl: ArrayLike) -> Any:
+        """Fins + exposed base to the inlet air [K/W] at fin-channel flow [m^3/s]."""
+        ...
+
+    def validity(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> Any:
+        """Dimensionless groups and whether the correlations hold at fin-channel flow [m^3/s]."""
+        ...
+
+
+@dataclass(frozen=True)
+class PlateFin:
+    """A straight plate-fin heat sink, flow along the fins, all fields SI.
+
+    width_m : fin-field width W across the flow [m]
+    length_m : fin length L along the flow [m]
+    fin_height_m : fin height H above the base [m]
+    fin_count : N [-] (>= 2)
+    fin_thickness_m : t [m]
+    fin_conductivity_w_mk : k_fin [W/(m K)] (only the thermal resistance needs it; 0 for a
+        pressure-only use)
+    """
+
+    width_m: float
+    length_m: float
+    fin_height_m: float
+    fin_count: int
+    fin_thickness_m: float
+    fin_conductivity_w_mk: float = 0.0
+    kind: str = "plate-fin"
+
+    def _geometry(self) -> tuple[float, float, float, float, float]:
+        return self.width_m, self.length_m, self.fin_height_m, self.fin_count, self.fin_thickness_m
+
+    @property
+    def fin_gap_m(self) -> float:
+        """b = (W - N t)/(N - 1) [m]."""
+        return float(platefin.fin_gap(self.width_m, self.fin_count, self.fin_thickness_m))
+
+    def pressure_drop(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> Any:
+        """Culham-Muzychka / Simons pressure drop [Pa] (:func:`.platefin.plate_fin_pressure_drop`); 0 at
+        zero (or negative) flow."""
+        q = np.asarray(flow, float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dp = platefin.plate_fin_pressure_drop(np.maximum(q, 1e-30), *self._geometry(), density,
+                                                  viscosity).pressure_drop
+        return np.where(q > 0.0, dp, 0.0) + 0.0
+
+    def thermal_resistance(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike,
+                           conductivity: ArrayLike, prandtl: ArrayLike) -> Any:
+        """Teertstra et al. R_hs [K/W] (:func:`.platefin.plate_fin_thermal`), referenced to the inlet air."""
+        return self.performance(flow, density, viscosity, conductivity, prandtl).resistance
+
+    def performance(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike, conductivity: ArrayLike,
+                    prandtl: ArrayLike) -> platefin.PlateFinThermal:
+        """All intermediate values of the Teertstra model (b, V, Re*, Nu_b, h, eta_fin, R_hs)."""
+        return platefin.plate_fin_thermal(flow, *self._geometry(), self.fin_conductivity_w_mk, density, viscosity,
+                                          conductivity, prandtl)
+
+    def pressure_terms(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> platefin.PlateFinPressure:
+        """All intermediate values of the pressure-drop model (V, Re, K_c, K_e, f_app, dP) at flow > 0."""
+        return platefin.plate_fin_pressure_drop(flow, *self._geometry(), density, viscosity)
+
+    def validity(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> platefin.Validity:
+        """Re*, Re and whether 0.26 < Re* < 175 and Re < 2300 (:func:`.platefin.validity`)."""
+        return platefin.validity(flow, *self._geometry(), density, viscosity)
