@@ -42,7 +42,7 @@ import trimesh
 
 from ..errors import MeshLoadError
 from ..units import UnitError, parse_unit
-from .native import Budget, BudgetError, ChildFailed, env_number, env_size, format_size, run_isolated
+from .native import ERROR_MARK, Budget, BudgetError, ChildFailed, env_number, env_size, format_size, run_isolated
 
 logging.getLogger("trimesh").setLevel(logging.ERROR)
 
@@ -164,7 +164,8 @@ def _regular_file_size(path: Path, display: str) -> int:
     except OSError as err:
         raise _path_error(err, path, display) from None
     if stat.S_ISDIR(info.st_mode):
-        raise MeshLoadError("is a folder, not a mesh file", file=display)
+        raise MeshLoadError("is a folder, not a mesh file", file=display,
+                            hint="point the design at the mesh file inside it")
     if not stat.S_ISREG(info.st_mode):
         kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
         raise MeshLoadError(f"is {kind}, not a regular file; sledcheck reads only regular files", file=display,
@@ -194,6 +195,8 @@ def _load(path: Path, display: str, fmt: str, size: int, limits: Limits) -> obje
     resolver = None
     if fmt == "stl":
         source = _check_stl(path, display, size, limits) or source
+    elif fmt == "ply":
+        _check_ply(path, display, size, limits)
     elif fmt == "3mf":
         _check_zip(path, display, limits)
     elif fmt in ("glb", "gltf"):
@@ -256,7 +259,8 @@ def _step_failure(failure: ChildFailed, display: str) -> MeshLoadError:
 def _native_reason(output: str) -> str:
     """OpenCASCADE's own error lines, without colour codes (at most two, 300 characters)."""
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip(" *") for line in output.splitlines()]
-    lines = [line for line in lines if line and ("ERR" in line or "Error" in line or "Fail" in line)]
+    lines = [line for line in lines if line and not line.startswith(ERROR_MARK)
+             and ("ERR" in line or "Error" in line or "Fail" in line)]
     return "; ".join(lines[:2])[:300]
 
 
@@ -456,6 +460,77 @@ def _check_triangle_count(count: int, display: str, limits: Limits) -> None:
         raise MeshLoadError(f"the file holds {count:,} triangles, more than the limit of {limits.triangles:,}",
                             file=display, hint=f"decimate the mesh, or raise the limit with {MAX_TRIANGLES_ENV}="
                             f"{max(count, limits.triangles * 2)}")
+
+
+# --- PLY ---------------------------------------------------------------------------------------------------------
+
+_PLY_BYTES = {"char": 1, "uchar": 1, "int8": 1, "uint8": 1, "short": 2, "ushort": 2, "int16": 2, "uint16": 2,
+              "int": 4, "uint": 4, "int32": 4, "uint32": 4, "float": 4, "float32": 4, "double": 8, "float64": 8}
+PLY_HEADER_CAP = 64 * 1024      # longest PLY header read [bytes]
+
+
+def _check_ply(path: Path, display: str, size: int, limits: Limits) -> None:
+    """The element counts a PLY header declares must fit in the file (a header that lies is refused), and the
+    face count within the triangle limit, before trimesh reads it."""
+    with path.open("rb") as handle:
+        head = handle.read(PLY_HEADER_CAP)
+    end = re.search(rb"end_header[ \t]*\r?\n", head)
+    if not head.startswith(b"ply") or not end:
+        raise MeshLoadError(f"not a PLY file (no 'ply' ... 'end_header' in its first {format_size(PLY_HEADER_CAP)})",
+                            file=display, hint=REEXPORT)
+    encoding, elements = _ply_header(head[:end.start()].decode("latin-1"), display)
+    counts = {name: count for name, count, _ in elements}
+    _check_triangle_count(counts.get("face", 0), display, limits)
+    declared = ", ".join(f"{count:,} {name}s" for name, count, _ in elements)
+    data = size - end.end()
+    if encoding == "ascii":
+        lines = _count_lines(path, end.end())
+        needed = sum(count for _, count, _ in elements)
+        if lines < needed:
+            raise MeshLoadError(f"the PLY header declares {declared} ({needed:,} lines) but the file holds only "
+                                f"{lines:,} lines after it: truncated, or the header lies", file=display,
+                                hint=REEXPORT)
+        return
+    needed = sum(count * row for _, count, row in elements)
+    if data < needed:
+        raise MeshLoadError(f"the PLY header declares {declared} (at least {format_size(needed)}) but the file "
+                            f"holds only {format_size(data)} after it: truncated, or the header lies",
+                            file=display, hint=REEXPORT)
+
+
+def _ply_header(header: str, display: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """The encoding ('ascii', 'binary_little_endian', ...) and each element's (name, count, least row bytes)."""
+    encoding = ""
+    elements: list[tuple[str, int, int]] = []
+    for line in header.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0] == "format":
+            encoding = words[1]
+        elif len(words) == 3 and words[0] == "element":
+            if not words[2].isdigit():
+                raise MeshLoadError(f"PLY header line {line.strip()!r} has no element count", file=display,
+                                    hint=REEXPORT)
+            elements.append((words[1], int(words[2]), 0))
+        elif len(words) >= 3 and words[0] == "property" and elements:
+            name, count, row = elements[-1]
+            kind = words[2] if words[1] == "list" else words[1]   # a list row holds at least its length
+            elements[-1] = (name, count, row + _PLY_BYTES.get(kind, 1))
+    return encoding, elements
+
+
+def _count_lines(path: Path, start: int) -> int:
+    """Non-empty lines of ``path`` after byte ``start``, in one streaming pass."""
+    lines = 0
+    with path.open("rb") as handle:
+        handle.seek(start)
+        carry = b""
+        while chunk := handle.read(STEP_SCAN_CHUNK):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            lines += sum(1 for line in data[:cut].split(b"\n") if line.strip())
+            carry = data[cut:][-STL_LINE_CAP:]
+        lines += bool(carry.strip())
+    return lines
 
 
 # --- 3MF ---------------------------------------------------------------------------------------------------------

@@ -45,6 +45,11 @@ _CRASHES = {signal.SIGSEGV: "SIGSEGV", signal.SIGBUS: "SIGBUS", signal.SIGILL: "
             signal.SIGABRT: "SIGABRT"}
 
 
+#: what a child that hit its address-space limit prints (C++, OpenCASCADE, the dynamic loader, Python)
+_MEMORY_TEXT = re.compile(r"bad_alloc|out of memory|OutOfMemory|failed to map segment|cannot allocate memory|"
+                          r"MemoryError", re.I)
+
+
 class BudgetError(ValueError):
     """An environment variable that should hold a budget does not."""
 
@@ -146,7 +151,7 @@ def run_isolated(target: str, args: Sequence[Any], *, budget: Budget, kwargs: di
 
 def _failure(code: int, output: str, budget: Budget, what: str) -> ChildFailed:
     """Why the child ended with ``code``, as a ChildFailed."""
-    if code == EXIT_MEMORY or (code < 0 and re.search(r"bad_alloc|out of memory|OutOfMemory", output, re.I)):
+    if code == EXIT_MEMORY or (code != 0 and _MEMORY_TEXT.search(output)):
         return ChildFailed("memory", f"{what} ran out of its memory budget of {format_size(budget.memory)} "
                            f"(the {MEMORY_ENV} budget)", f"if the file is just large, raise it, e.g. "
                            f"{MEMORY_ENV}={format_size(budget.memory * 2).replace(' ', '')}", output)
