@@ -481,7 +481,7 @@ def _check_ply(path: Path, display: str, size: int, limits: Limits) -> None:
     encoding, elements = _ply_header(head[:end.start()].decode("latin-1"), display)
     counts = {name: count for name, count, _ in elements}
     _check_triangle_count(counts.get("face", 0), display, limits)
-    declared = ", ".join(f"{count:,} {name}s" for name, count, _ in elements)
+    declared = " and ".join(f"{count:,} '{name}'" for name, count, _ in elements) + " elements"
     data = size - end.end()
     if encoding == "ascii":
         lines = _count_lines(path, end.end())
@@ -651,8 +651,11 @@ def _check_gltf_nodes(tree: dict[str, Any], display: str) -> None:
             if isinstance(child, bool) or not isinstance(child, int) or not 0 <= child < len(nodes):
                 raise MeshLoadError(f"glTF nodes[{index}] has child {child!r}, which is not a node", file=display,
                                     hint=REEXPORT)
-            if child == index or child in parent:
-                raise MeshLoadError(f"glTF node {child} has two parents (nodes {parent.get(child, child)} and "
+            if child == index:
+                raise MeshLoadError(f"glTF node {index} is its own child: the node hierarchy has a cycle",
+                                    file=display, hint=REEXPORT)
+            if child in parent:
+                raise MeshLoadError(f"glTF node {child} has two parents (nodes {parent[child]} and "
                                     f"{index}): the node hierarchy has a cycle or is not a tree", file=display,
                                     hint=REEXPORT)
             parent[child] = index
