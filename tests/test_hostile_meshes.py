@@ -137,7 +137,8 @@ def test_step_over_its_memory_budget_says_which_budget(tmp_path: Path, monkeypat
     refused(path, "ran out of its memory budget of 100 MiB", "SLEDCHECK_LOAD_MEMORY=")
 
 
-@pytest.mark.parametrize("mutation", ["delete-first", "delete-middle", "dangling", "deep"])
+@pytest.mark.parametrize("mutation", [pytest.param("delete-first", marks=pytest.mark.slow), "delete-middle",
+                                      pytest.param("dangling", marks=pytest.mark.slow), "deep"])
 def test_mutated_real_step_loads_or_is_a_message(tmp_path: Path, mutation: str,
                                                  capfd: pytest.CaptureFixture[str]) -> None:
     source = realdata_file("skot-bitaxeHex/bm1366.STP").read_text(encoding="latin-1")
@@ -291,6 +292,15 @@ def test_gltf_uri_outside_its_folder_is_refused(tmp_path: Path, uri: str) -> Non
     path = _gltf(tmp_path / "model", uri.replace("SECRET", str(secret).lstrip("/")))
     message = refused(path, "sledcheck reads only files in the glTF's own folder")
     assert "TOP-SECRET" not in message
+
+
+def test_gltf_image_uri_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "part.bin").write_bytes(TRIANGLE_BIN)
+    path = _gltf(tmp_path, "part.bin")
+    tree = json.loads(path.read_text())
+    tree["images"] = [{"uri": "texture.png"}, {"uri": "../../etc/shadow"}]
+    path.write_text(json.dumps(tree))
+    refused(path, "images[1].uri '../../etc/shadow' climbs out of the glTF's folder")
 
 
 def test_gltf_uri_to_etc_passwd_is_refused(tmp_path: Path) -> None:

@@ -190,7 +190,7 @@ def _path_error(err: OSError, path: Path, display: str) -> MeshLoadError:
 def _load(path: Path, display: str, fmt: str, size: int, limits: Limits) -> object:
     """Check what the format lets us check cheaply, then load with trimesh (STEP: OpenCASCADE in a child)."""
     if fmt == "step":
-        return _load_step(path, display)
+        return _load_step(path, display, limits)
     source: str | io.BytesIO = str(path)
     resolver = None
     if fmt == "stl":
@@ -217,8 +217,9 @@ def _load(path: Path, display: str, fmt: str, size: int, limits: Limits) -> obje
 # --- STEP --------------------------------------------------------------------------------------------------------
 
 
-def _load_step(path: Path, display: str) -> object:
-    """STEP -> GLB with OpenCASCADE in a child process under the load budget, then the GLB with trimesh."""
+def _load_step(path: Path, display: str, limits: Limits) -> object:
+    """STEP -> GLB with OpenCASCADE in a child process under the load budget, then that GLB with trimesh, checked
+    like any other GLB."""
     try:
         budget = Budget.from_env()
     except BudgetError as err:
@@ -234,8 +235,9 @@ def _load_step(path: Path, display: str) -> object:
         if not glb.is_file() or glb.stat().st_size == 0:
             raise MeshLoadError(f"the STEP file could not be loaded (OpenCASCADE wrote no geometry"
                                 f"{': ' + reason if reason else ''})", file=display, hint=STEP_HINT)
+        resolver = _gltf_resolver(glb, display, "glb", glb.stat().st_size, limits)
         try:
-            return trimesh.load(str(glb), file_type="glb", process=False, merge_primitives=True)
+            return trimesh.load(str(glb), file_type="glb", resolver=resolver, process=False, merge_primitives=True)
         except Exception as err:  # noqa: BLE001 - OpenCASCADE's output that trimesh cannot read
             raise MeshLoadError(f"the STEP file could not be loaded ({reason or f'{type(err).__name__}: {err}'})",
                                 file=display, hint=STEP_HINT) from None
