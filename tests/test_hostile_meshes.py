@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import trimesh
 
-from conftest import REALDATA, ROOT, Run
+from conftest import MINIMAL, REALDATA, ROOT, Run
 from sledcheck.errors import MeshLoadError
 from sledcheck.load import meshes
 from sledcheck.load.meshes import MeshFile, read_mesh_file
@@ -546,6 +546,16 @@ def test_fifo_as_the_mesh_file_does_not_block(tmp_path: Path, suffix: str) -> No
     path = tmp_path / f"pipe{suffix}"
     os.mkfifo(path)
     refused(path, "is a named pipe (FIFO), not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_in_a_design_is_exit_2_at_the_design_line(cli: Callable[..., Run],
+                                                       design: Callable[[str], Path]) -> None:
+    path = design(MINIMAL.replace("a.stl", "pipe.stl"))
+    os.mkfifo(path.parent / "pipe.stl")
+    result = cli("check", path)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"{path}:5: parts.a.file: " in result.err and "pipe.stl: is a named pipe (FIFO)" in result.err
 
 
 def test_folder_and_empty_file(tmp_path: Path) -> None:
