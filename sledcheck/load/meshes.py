@@ -119,7 +119,8 @@ def read_mesh_file(path: Path, display: str) -> MeshFile:
                             hint=f"export as one of: {', '.join(sorted(set(FORMATS)))}")
     size = _regular_file_size(path, display)
     limits = Limits.from_env(display)
-    declared, note = (None, "")
+    declared: str | None = None
+    note = ""
     if fmt == "step":
         declared, note = _step_unit(path)
     loaded = _load(path, display, fmt, size, limits)
