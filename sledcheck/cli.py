@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import DesignError, SledcheckError, printable
+from .errors import SledcheckError, printable
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -193,7 +193,6 @@ def _check(args: argparse.Namespace) -> int:
         _check_baseline(Path(args.baseline), args.baseline)
     design = load(args.design)
     _refuse_inputs(targets, _inputs(design, args.baseline))
-    _refuse_special_inputs(design)
     progress = _progress()
     wants_views = "html" in {args.format, *(fmt for fmt, _ in outputs)}
     report = check(design, fail_on=args.fail_on, select=args.select, ignore=args.ignore,
@@ -253,19 +252,6 @@ def _check_targets(outputs: list[tuple[str, Path]]) -> list[tuple[str, Path, Tar
     return targets
 
 
-def _refuse_special_file(path: Path, shown: str) -> None:
-    """Refuse a FIFO, device or folder (it would block or read forever); missing files are the loader's."""
-    from .load.yamlfile import stat_input
-
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError):
-        pass
-    stat_input(path, shown)
-
-
 def _check_baseline(path: Path, shown: str) -> None:
     """The --baseline file must be a regular file within the size limit of input files."""
     from .errors import InputLimitError
@@ -305,28 +291,11 @@ def _refuse_inputs(targets: list[tuple[str, Path, TargetKey]], inputs: dict[tupl
                                  hint="write the report to another path, e.g. report.json")
 
 
-def _refuse_special_inputs(design: Design) -> None:
-    """Refuse meshes that are FIFOs, devices or folders (they would block or read forever) and fan models
-    over the YAML limits (the fan-model loader parses YAML without them), before any work starts."""
-    from .load.design import display_path
-    from .load.yamlfile import read_yaml
-
-    if design.thermal is not None:
-        read_yaml(design.thermal.fan_model, display_path(design.thermal.fan_model))
-    for part in design.parts:
-        try:
-            _refuse_special_file(part.file, part.file_as_given)
-        except DesignError as err:
-            raise DesignError(f"{part.file_as_given!r}: {err.message}", file=design.path_as_given, line=part.line,
-                              field=f"parts.{part.name}.file", hint=err.hint) from None
-
-
 def _inspect(args: argparse.Namespace) -> int:
     from .inspect import inspect_mesh
     from .report.json_format import strict_json
 
-    _refuse_special_file(Path(args.mesh), args.mesh)
-    info = inspect_mesh(args.mesh, args.units)
+    info = inspect_mesh(args.mesh, args.units)   # the mesh loader refuses FIFOs, devices and loops itself
     if args.format == "json":
         _emit(strict_json(info, indent=2) + "\n", "json")
         return EXIT_PASS

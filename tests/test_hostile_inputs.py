@@ -242,8 +242,9 @@ def test_empty_binary_and_non_utf8_designs(cli: Cli, tmp_path: Path, content: by
 def test_a_special_mesh_is_refused_before_it_is_opened(cli: Cli, design: Design, tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.stl")
     path = design(MINIMAL.replace("a.stl", "pipe.stl"))
-    _error(cli("check", path), f"{path}:5: parts.a.file: 'pipe.stl': is not a regular file")
-    _error(cli("inspect", "/dev/zero"), "/dev/zero: is not a regular file")
+    _error(cli("check", path), f"{path}:5: parts.a.file: {tmp_path / 'pipe.stl'}: is a named pipe (FIFO)")
+    _error(cli("inspect", str(tmp_path / "pipe.stl")), "pipe.stl: is a named pipe (FIFO), not a regular file")
+    _error(cli("inspect", "/dev/zero"), "/dev/zero: unsupported file type")
 
 
 def test_a_baseline_that_is_a_device_is_refused(cli: Cli, design: Design) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,13 @@ from .zones import Zone, read_zones
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it lies below it, else absolute (POSIX style)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        resolved = path.resolve()
+    except (OSError, ValueError, RuntimeError):   # a NUL byte or a symlink loop: the loader says which
+        return os.path.abspath(path)
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return resolved.as_posix()
 
 ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component", "standoff", "connector",
          "bracket", "duct", "cable", "psu", "drive", "other")
@@ -122,7 +127,10 @@ class Design:
             files.append(self.thermal.fan_model)
         unique: dict[Path, None] = {}
         for file in files:
-            unique.setdefault(file.resolve(), None)
+            try:
+                unique.setdefault(file.resolve(), None)
+            except (OSError, ValueError, RuntimeError):   # refused later, with its own message
+                unique.setdefault(file, None)
         return tuple(unique)
 
     def line(self, *path: str | int) -> int:

@@ -111,7 +111,10 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
     files: dict[str, MeshFile] = {}
     parts = []
     for spec in design.parts:
-        key = str(spec.file.resolve())
+        try:
+            key = str(spec.file.resolve())
+        except (OSError, ValueError, RuntimeError):   # a NUL byte or a symlink loop: read_mesh_file says which
+            key = str(spec.file)
         if key not in files:
             if progress:
                 progress(f"loading {spec.file_as_given}")
