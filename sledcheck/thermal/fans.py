@@ -470,15 +470,14 @@ def solve_operating_point(
             return float(sum(float(f.pressure_at_si(q)) for f in fans))
 
         found = _scan_root(lambda x: fan_p(x) - sys_p(x), lo, hi, atol)
-        regime, converged = "intersection", True
-        q = None if found is None else found[0]
-        if found is None:
-            regime = "shutoff" if fan_p(lo) < sys_p(lo) else "free_delivery"
+        if found is not None:
+            regime = "intersection"
+            q, converged = found
+        else:
+            regime, converged = ("shutoff" if fan_p(lo) < sys_p(lo) else "free_delivery"), True
             _no_intersection(regime, on_no_intersection, lo, hi, fan_p(lo), sys_p(lo), fan_p(hi), sys_p(hi))
             q = lo if regime == "shutoff" else hi
         pressures = tuple(float(f.pressure_at_si(q)) for f in fans)
-        if found is not None:
-            converged = found[1]
         return OperatingPointSI(q, sum(pressures), tuple(q for _ in fans), pressures, regime, converged)
 
     # parallel: unknown pressure p; each fan delivers Q_i(p) (0 above its maximum pressure)
