@@ -37,7 +37,7 @@ def _codes(text: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .report import FORMATS
+    from .report import FORMAT_NAMES
 
     parser = _Parser(prog="sledcheck", description="Check server sled designs (CAD exports) for fit and "
                      "air-cooling margin.")
@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check a design file")
     c.add_argument("design", help="design YAML file")
-    c.add_argument("--format", default="text", choices=sorted(FORMATS), help="report on standard output")
+    c.add_argument("--format", default="text", choices=sorted(FORMAT_NAMES),
+                   help="report on standard output")
     c.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
                    help="also write a report file (repeatable)")
     c.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "never"])
@@ -183,7 +184,7 @@ def _progress() -> Callable[[str], None] | None:
 def _check(args: argparse.Namespace) -> int:
     from .load.yamlfile import stat_input
     from .pipeline import baseline_text, check, load
-    from .report import FORMATS
+    from .report import renderer
     from .report.write import write_atomic
 
     outputs = _outputs(args)
@@ -200,8 +201,8 @@ def _check(args: argparse.Namespace) -> int:
     if progress:
         sys.stderr.write("\r\x1b[K")
     for fmt, path in outputs:
-        write_atomic(path, baseline_text(report) if fmt == BASELINE else FORMATS[fmt](report))
-    _emit(FORMATS[args.format](report), args.format)
+        write_atomic(path, baseline_text(report) if fmt == BASELINE else renderer(fmt)(report))
+    _emit(renderer(args.format)(report), args.format)
     if report.incomplete:
         crashed = ", ".join(sorted({str(f.data.get("rule")) for f in report.findings if f.code == "X001"}))
         _say(f"sledcheck: error: {printable(args.design)}: the check is incomplete: rule(s) {crashed} crashed "
@@ -216,16 +217,16 @@ BASELINE = "baseline"   # the pseudo-format of --write-baseline among the output
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """(format, path) for each --output, then ("baseline", path) for --write-baseline."""
-    from .report import FORMATS
+    from .report import FORMAT_NAMES
 
     outputs = []
     for item in args.output:
         fmt, sep, path = item.partition("=")
         if not sep or not path:
             raise SledcheckError(f"--output {item!r}: expected FORMAT=PATH, e.g. json=report.json")
-        if fmt not in FORMATS:
+        if fmt not in FORMAT_NAMES:
             raise SledcheckError(f"--output {item!r}: unknown format {fmt!r}",
-                                 hint=f"formats: {', '.join(sorted(FORMATS))}")
+                                 hint=f"formats: {', '.join(sorted(FORMAT_NAMES))}")
         outputs.append((fmt, Path(path)))
     if args.write_baseline:
         outputs.append((BASELINE, Path(args.write_baseline)))
