@@ -57,7 +57,8 @@ def _features(mesh: trimesh.Trimesh) -> dict[str, Any]:
     try:
         sections = Sections(mesh)   # one set of sections for both recognitions
         sink = recognise_plate_fin(sections)
-        return {"heatsink": _heatsink(sink), "heatsink_reason": None if sink else sink.reason,
+        reason = sink.reason if isinstance(sink, NotRecognised) else None
+        return {"heatsink": _heatsink(sink), "heatsink_reason": reason,
                 "holes": _holes(find_through_holes(sections))}
     except Exception as err:  # noqa: BLE001 - recognition is best-effort on arbitrary CAD
         return {"heatsink": None, "holes": [], "feature_error": f"{type(err).__name__}: {err}"}
@@ -79,6 +80,7 @@ def _heatsink(result: PlateFinGeometry | NotRecognised) -> dict[str, Any] | None
 
 
 def _holes(holes: Sequence[Hole]) -> list[dict[str, Any]]:
-    return [{"center": {"value": [round_sig(float(v), 6) for v in h.center], "unit": "mm"},
+    # centres to 1 nm first: a fitted 0.0 comes out as 3e-17, which is noise, not 6 significant digits
+    return [{"center": {"value": [round_sig(round(float(v), 6), 6) for v in h.center], "unit": "mm"},
              "diameter": {"value": round_sig(float(h.diameter), 6), "unit": "mm"}, "axis": h.axis}
             for h in holes]

@@ -150,9 +150,9 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
             if fan not in names or roles.get(fan) != "fan":
                 raise lane.child("fans").error(f"{fan!r} is not a part with role fan", i)
         lane_components = lane.string_list("components")
-        for i, comp in enumerate(lane_components):
-            if comp not in comp_names:
-                raise lane.child("components").error(f"{comp!r} is not listed under thermal.components", i)
+        for i, comp_name in enumerate(lane_components):
+            if comp_name not in comp_names:
+                raise lane.child("components").error(f"{comp_name!r} is not listed under thermal.components", i)
         losses = []
         for loss in lane.child("losses").elements() if lane.has("losses") else []:
             loss.mapping(("name", "k", "open_area", "thickness"), required=("name",))
@@ -246,12 +246,13 @@ def _component(sec: Section, part: str, names: set[str], units: str | None) -> C
             except Exception:
                 raise sec.error(f"{value!r} is neither a material nor a conductivity", "material",
                                 f"materials: {', '.join(materials)}; or e.g. '200 W/(m*K)'") from None
-    source_size = None
+    source_size: tuple[float, float] | None = None
     if sec.has("source"):
         src = sec.child("source")
         if not isinstance(src.value, list) or len(src.value) != 2:
             raise sec.error("expected [x size, y size] of the heat source (die)", "source")
-        source_size = tuple(src.quantity(i, "length", units, positive=True).m_as("m") for i in range(2))
+        size_x, size_y = (src.quantity(i, "length", units, positive=True).m_as("m") for i in range(2))
+        source_size = (size_x, size_y)
     geometry = None
     if sec.has("heatsink_geometry"):
         if heatsink is None:
@@ -269,7 +270,7 @@ def _component(sec: Section, part: str, names: set[str], units: str | None) -> C
         heatsink_geometry=geometry,
         part=part, power=sec.quantity("power", "power", positive=True).m_as("W"), limit=limit, limit_kind=kind,
         r_jc=r_jc, tim_thickness=tim_t, tim_conductivity=tim_k, tim_source=tim_source, heatsink=heatsink,
-        heatsink_conductivity=k_hs, material_source=material_source, source_size=source_size,  # type: ignore[arg-type]
+        heatsink_conductivity=k_hs, material_source=material_source, source_size=source_size,
         r_ca=sec.quantity("r_ca", "thermal_resistance").m_as("K/W") if sec.has("r_ca") else None,
         required_margin=sec.quantity("required_margin", "temperature_difference").m_as("K")
         if sec.has("required_margin") else 0.0,

@@ -410,10 +410,10 @@ def spreading_resistance(
                                    "lee", one_d)
     if method != "series":
         raise ValueError(f"method must be 'lee' or 'series', got {method!r}")
-    res = _spreading.series_spreading(cx, cy, lx, ly, t, k, r, ox, oy, rtol=rtol)
+    sres = _spreading.series_spreading(cx, cy, lx, ly, t, k, r, ox, oy, rtol=rtol)
     return SpreadingResistance(
-        Q_(float(res.average), "K/W"), Q_(float(res.maximum), "K/W"), Q_(float(res.centroid), "K/W"),
-        (Q_(float(res.max_x), "m"), Q_(float(res.max_y), "m")), "series", one_d,
+        Q_(float(sres.average), "K/W"), Q_(float(sres.maximum), "K/W"), Q_(float(sres.centroid), "K/W"),
+        (Q_(float(sres.max_x), "m"), Q_(float(sres.max_y), "m")), "series", one_d,
     )
 
 

@@ -30,7 +30,10 @@ from . import platefin
 class HeatSink(Protocol):
     """What the lane network and the sled model need of a heat sink (SI floats or numpy arrays)."""
 
-    kind: str
+    @property
+    def kind(self) -> str:
+        """Sink type, e.g. "plate-fin" (read-only, so frozen dataclasses satisfy the protocol)."""
+        ...
 
     def pressure_drop(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> Any:
         """Pressure drop [Pa] through the fins at fin-channel flow [m^3/s]; 0 at zero flow."""

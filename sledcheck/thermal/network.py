@@ -84,7 +84,7 @@ def bypass_flow(coefficients: list[tuple[Any, Any]], pressure: Any) -> Any:
     """Total bypass flow [m^3/s] at pressure drop ``pressure`` [Pa]: the positive root of a Q + c Q^2 = dP
     in each passage, summed (written to stay accurate when c Q^2 << a Q)."""
     p = np.maximum(np.asarray(pressure, float), 0.0)
-    total = 0.0
+    total: Any = 0.0  # a float when there are no passages, else an array
     for a, c in coefficients:
         finite = np.isfinite(a) & np.isfinite(c)
         root = 2.0 * p / (np.where(finite, a, 1.0) + np.sqrt(np.where(finite, a, 1.0) ** 2

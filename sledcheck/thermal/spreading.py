@@ -336,8 +336,8 @@ def series_spreading(
     shape = args[0].shape
     out = np.empty((8, *shape))
     for idx in np.ndindex(shape):
-        vals = [float(a[idx]) for a in args]
-        out[(slice(None), *idx)] = _series_one(*vals, rtol, max_terms, maximum)
+        cx, cy, lx, ly, ox, oy, t, k, r = (float(a[idx]) for a in args)
+        out[(slice(None),) + idx] = _series_one(cx, cy, lx, ly, ox, oy, t, k, r, rtol, max_terms, maximum)
     if shape == ():
         f = [float(v) for v in out]
         return SeriesSpreading(f[0], f[1], f[2], f[3], f[4], int(f[5]), int(f[6]), f[7])

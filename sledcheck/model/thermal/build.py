@@ -107,12 +107,12 @@ def build_model(assembly: Assembly) -> SledModel | None:
         for comp in (components[c] for c in lane.components):
             if comp.heatsink is None:
                 continue
-            sink = sink_geometry(assembly, lane, width_mm, comp.heatsink, comp.heatsink_geometry,
-                                 comp.heatsink_conductivity)
-            if isinstance(sink, Problem):
-                problems.append(sink)
+            found = sink_geometry(assembly, lane, width_mm, comp.heatsink, comp.heatsink_geometry,
+                                  comp.heatsink_conductivity)
+            if isinstance(found, Problem):
+                problems.append(found)
             else:
-                sinks[comp.part] = sink
+                sinks[comp.part] = found
         heights_m = [s.section.bypass.lane_area / (width_mm * M_PER_MM) for s in sinks.values()]
         height_m = lane.height or (max(heights_m) if heights_m else None)
         if height_m is None:

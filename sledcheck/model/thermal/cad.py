@@ -81,7 +81,7 @@ def declared_fins(part: Part, given: dict[str, float]) -> PlateFinGeometry:
         length=float(hi[1] - lo[1]), width=float(hi[0] - lo[0]),
         fin_length=given.get("fin_length", float(hi[1] - lo[1])), fin_array_width=width, flow_axis="y",
         base_normal="+z", fin_centres=(),
-        base_bounds=(tuple(lo), (hi[0], hi[1], lo[2] + given["base_thickness"])))  # type: ignore[arg-type]
+        base_bounds=(tuple(lo), (hi[0], hi[1], lo[2] + given["base_thickness"])))
 
 
 def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: str,

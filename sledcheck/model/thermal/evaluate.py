@@ -58,22 +58,25 @@ def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any,
         for sink, q_fin in zip(lane.sinks, flow.fin_flows, strict=True):
             out.fin_flow[sink.part] = q_fin
         m_dot = rho_in * flow.flow
-        upstream = 0.0
+        upstream: Any = 0.0  # heat picked up upstream [W]: a float, then an array
         for comp in lane.components:
             power = comp.spec.power * np.asarray(power_scale, float)
             # no air through the lane: nothing bounds the temperature (reported as such, never as a pass)
             local = np.where(m_dot > 0, t_in_k - KELVIN + upstream / np.where(m_dot > 0, m_dot * cp, 1.0), np.inf)
             chain: dict[str, Any] = {"r_jc": np.broadcast_to(comp.spec.r_jc, np.shape(local))}
             if comp.sink is None:
+                if comp.spec.r_ca is None:  # the loader requires r_ca of a part without a heat sink
+                    raise ValueError(f"{comp.spec.part} has neither a heat sink nor r_ca")
                 chain["r_ca"] = np.broadcast_to(comp.spec.r_ca, np.shape(local))
             else:
                 t_local_k = local + KELVIN
                 rho = air.density(t_local_k, model.pressure)
                 q_local = out.fin_flow[comp.sink.part] * rho_in / rho
-                sink = comp.sink.section.sink
+                heatsink = comp.sink.section.sink
                 mu = air.viscosity(t_local_k)
-                r_hs = sink.thermal_resistance(q_local, rho, mu, air.conductivity(t_local_k), air.prandtl(t_local_k))
-                valid = sink.validity(q_local, rho, mu)
+                r_hs = heatsink.thermal_resistance(q_local, rho, mu, air.conductivity(t_local_k),
+                                                   air.prandtl(t_local_k))
+                valid = heatsink.validity(q_local, rho, mu)
                 out.re_star[comp.spec.part], out.reynolds[comp.spec.part] = valid.re_star, valid.reynolds
                 chain["r_tim"] = np.broadcast_to(comp.r_tim, np.shape(local))
                 chain["r_spreading"] = comp.spreading(r_hs)

@@ -10,11 +10,16 @@ from ...thermal import atmosphere
 def scenarios(spec: ThermalSpec) -> list[tuple[str, float, tuple[str, ...]]]:
     """(name, inlet [degC], failed fans) of every scenario: nominal, worst inlet, worst inlet with each fan failed."""
     env = spec.environment
-    worst = env.max_inlet if env.max_inlet is not None else float(
-        atmosphere.max_inlet_temperature(env.ashrae_class, env.altitude))
+    if env.max_inlet is not None:
+        worst = env.max_inlet
+    elif env.ashrae_class is not None:
+        worst = float(atmosphere.max_inlet_temperature(env.ashrae_class, env.altitude))
+    else:  # the loader rejects this; an Environment built by hand may not
+        raise ValueError("the environment gives neither ashrae_class nor max_inlet for the worst case")
     label = (f"max inlet {worst:.1f} degC" + (f" ({env.ashrae_class} at {env.altitude:.0f} m)"
                                                 if env.max_inlet is None else ""))
-    out = [(f"nominal {env.nominal_inlet:.1f} degC", env.nominal_inlet, ()), (label, worst, ())]
+    out: list[tuple[str, float, tuple[str, ...]]] = [
+        (f"nominal {env.nominal_inlet:.1f} degC", env.nominal_inlet, ()), (label, worst, ())]
     for lane in spec.lanes:
         for fan in lane.fans:
             out.append((f"{label}, {fan} failed", worst, (fan,)))
