@@ -69,7 +69,24 @@ def _problems(assembly: Assembly) -> Iterable[Finding]:
     if result is None:
         return
     for problem in result.problems:
-        yield MODEL_INCOMPLETE.finding(problem.message, subjects=problem.subjects, anchor=("design", "thermal"))
+        yield MODEL_INCOMPLETE.finding(problem.message, subjects=problem.subjects,
+                                       anchor=_problem_anchor(assembly, problem.subjects))
+
+
+def _problem_anchor(assembly: Assembly, subjects: tuple[str, ...]) -> tuple[str | int, ...]:
+    """The design line a thermal problem belongs to: its lane's entry, else its component's, else thermal:."""
+    spec = assembly.design.thermal
+    if spec is not None:
+        lanes = [lane.name for lane in spec.lanes]
+        components = {c.part for c in spec.components} | {c.heatsink for c in spec.components if c.heatsink}
+        for subject in subjects:
+            if subject in lanes:
+                return ("design", "thermal", "lanes", lanes.index(subject))
+        for subject in subjects:
+            owner = next((c.part for c in spec.components if subject in (c.part, c.heatsink)), None)
+            if subject in components and owner is not None:
+                return ("design", "thermal", "components", owner)
+    return ("design", "thermal")
 
 
 MARGIN = Rule(

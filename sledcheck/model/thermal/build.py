@@ -116,8 +116,10 @@ def build_model(assembly: Assembly) -> SledModel | None:
         heights_m = [s.section.bypass.lane_area / (width_mm * M_PER_MM) for s in sinks.values()]
         height_m = lane.height or (max(heights_m) if heights_m else None)
         if height_m is None:
-            problems.append(Problem((lane.name,), f"lane '{lane.name}' has no height and no heat sink under a lid "
-                                                  "to measure it from; give the lane a height"))
+            if not any(p.subjects[0] in {c.heatsink for c in components.values()} for p in problems):
+                # (a sink that could not be read is already a finding: the lane is not evaluated either way)
+                problems.append(Problem((lane.name,), f"lane '{lane.name}' has no height and no heat sink under a "
+                                                      "lid to measure it from; give the lane a height"))
             continue
         area_m2 = width_mm * M_PER_MM * height_m
         centres = {c: float(assembly.part(c).bounds[:, 1].mean()) for c in lane.components}
