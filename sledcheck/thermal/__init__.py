@@ -69,7 +69,6 @@ _UNITS = {
     "thermal_conductivity": "W/(m*K)",
     "area_resistance": "K*m**2/W",
 }
-_DIMS = {"area_resistance": "[temperature] * [length] ** 2 / [power]"}
 
 
 def _si(value: Any, dimension: str, name: str) -> Any:
@@ -80,31 +79,17 @@ def _si(value: Any, dimension: str, name: str) -> Any:
     unit = _UNITS[dimension]
     try:
         if isinstance(value, pint.Quantity) and np.ndim(value.magnitude) >= 1:
-            dim = _DIMS.get(dimension) or parse_quantity(Q_(1.0, unit), dimension).dimensionality
+            dim = parse_quantity(Q_(1.0, unit), dimension).dimensionality
             if not value.check(dim):
                 wanted = dimension.replace("_", " ")
                 raise UnitError(f"{value!r} has the wrong dimension: a {wanted} is needed")
             return np.asarray(value.to(unit).magnitude, dtype=float)
-        parse = _parse_other if dimension in _DIMS else parse_quantity
-        quantity = parse(value, dimension)
+        quantity = parse_quantity(value, dimension)
         return float(quantity.to(unit).magnitude)
     except UnitError as err:
         raise UnitError(f"{name}: {err}") from None
     except pint.errors.DimensionalityError as err:
         raise UnitError(f"{name}: {err}") from None
-
-
-def _parse_other(value: Any, dimension: str) -> pint.Quantity:
-    example = "'1e-5 K*m^2/W'"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise UnitError(f"a bare number {value!r} has no unit: write it with one, e.g. {example}")
-    try:
-        quantity = value if isinstance(value, pint.Quantity) else Q_(str(value))
-    except Exception as err:  # pint raises several error types for bad text
-        raise UnitError(f"cannot read {value!r} as a quantity; write e.g. {example}") from err
-    if not isinstance(quantity, pint.Quantity) or not quantity.check(_DIMS[dimension]):
-        raise UnitError(f"{value!r} is not a {dimension.replace('_', ' ')}; write e.g. {example}")
-    return quantity
 
 
 def _positive(name: str, value: Any, allow_zero: bool = False) -> None:
@@ -430,13 +415,9 @@ def tim_resistance(bond_line_thickness: Any, conductivity: Any, area: Any,
     blt = _si(bond_line_thickness, "length", "bond_line_thickness")
     k = _si(conductivity, "thermal_conductivity", "conductivity")
     try:
-        area_q = area if isinstance(area, pint.Quantity) else Q_(str(area))
-    except Exception as err:  # pint raises several error types for bad text
-        raise UnitError(f"area: cannot read {area!r}; write e.g. '1200 mm^2'") from err
-    is_area = isinstance(area_q, pint.Quantity) and area_q.check("[length]**2")
-    if isinstance(area, (int, float)) or not is_area:
-        raise UnitError(f"area: {area!r} is not an area; write e.g. '1200 mm^2'")
-    a = float(area_q.m_as("m**2"))
+        a = float(parse_quantity(area, "area").m_as("m**2"))
+    except UnitError as err:
+        raise UnitError(f"area: {err}") from None
     rc = 0.0
     if contact_resistance is not None:
         rc = _si(contact_resistance, "area_resistance", "contact_resistance")

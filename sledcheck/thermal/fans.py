@@ -282,19 +282,17 @@ class FanCurve:
             ratio = float(speed)
         else:
             try:
-                quantity = speed if isinstance(speed, pint.Quantity) else Q_(str(speed))
-            except Exception as err:  # pint raises several types for bad text
-                raise UnitError(f"cannot read the speed {speed!r}; write e.g. 0.8 or '12000 rpm'") from err
-            if not isinstance(quantity, pint.Quantity) or quantity.dimensionless:
-                ratio = float(quantity.m_as("") if isinstance(quantity, pint.Quantity) else quantity)
-            elif quantity.check("1 / [time]"):
+                ratio = float(parse_quantity(speed, "dimensionless").m_as(""))   # 0.8, "80 percent"
+            except UnitError:
+                try:
+                    rpm = float(parse_quantity(speed, "rotational_speed").m_as("rpm"))
+                except UnitError:
+                    raise UnitError(f"speed {speed!r} is neither a fraction nor a rotational speed; write e.g. 0.8 "
+                                    "or '12000 rpm'") from None
                 if self.speed is None:
                     raise UnitError(f"speed {speed!r}: this fan curve has no rated speed; give a fraction "
-                                    "(e.g. 0.8)")
-                ratio = float(quantity.m_as("rpm")) / float(self.speed.m_as("rpm"))
-            else:
-                raise UnitError(f"speed {speed!r} is neither a fraction nor a rotational speed "
-                                "such as '12000 rpm'")
+                                    "(e.g. 0.8)") from None
+                ratio = rpm / float(self.speed.m_as("rpm"))
         if not (math.isfinite(ratio) and ratio > 0.0):
             raise ValueError(f"speed ratio must be > 0, got {ratio!r}")
         return ratio
@@ -312,32 +310,22 @@ class FanCurve:
 
 
 def _parse_density(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise UnitError(f"a bare number {value!r} has no unit: write the air density with one, "
-                        "e.g. '1.2 kg/m^3'")
+    """An air density [kg/m^3] from a quantity or text ('1.2 kg/m^3'), through the one quantity parser."""
     try:
-        q = value if isinstance(value, pint.Quantity) else Q_(str(value))
-    except Exception as err:  # pint raises several types for bad text
-        raise UnitError(f"cannot read {value!r} as a density; write e.g. '1.2 kg/m^3'") from err
-    if not isinstance(q, pint.Quantity) or not q.check("[mass] / [length] ** 3"):
-        raise UnitError(f"{value!r} is not a density; write e.g. '1.2 kg/m^3'")
-    rho = float(q.m_as("kg/m**3"))
-    if not (math.isfinite(rho) and rho > 0.0):
+        rho = float(parse_quantity(value, "density").m_as("kg/m**3"))
+    except UnitError as err:
+        raise UnitError(f"air density: {err}") from None
+    if not rho > 0.0:
         raise ValueError(f"air density must be > 0, got {value!r}")
     return rho
 
 
 def _parse_speed(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise UnitError(f"a bare number {value!r} has no unit: write the fan speed with one, "
-                        "e.g. '12000 rpm'")
+    """A rotational speed [rpm] from a quantity or text ('12000 rpm'), through the one quantity parser."""
     try:
-        q = value if isinstance(value, pint.Quantity) else Q_(str(value))
-    except Exception as err:  # pint raises several types for bad text
-        raise UnitError(f"cannot read {value!r} as a rotational speed; write e.g. '12000 rpm'") from err
-    if not isinstance(q, pint.Quantity) or not q.check("1 / [time]"):
-        raise UnitError(f"{value!r} is not a rotational speed; write e.g. '12000 rpm'")
-    return float(q.m_as("rpm"))
+        return float(parse_quantity(value, "rotational_speed").m_as("rpm"))
+    except UnitError as err:
+        raise UnitError(f"fan speed: {err}") from None
 
 
 def _flow_si(value: Any) -> Any:
