@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     for outcome in oracle.OUTCOMES + ("harness-error",):
         if by_class.get(outcome):
             kinds_here = Counter(r.kind for r in by_class[outcome])
-            print(f"  {outcome:15} {len(by_class[outcome]):5}   " + ", ".join(f"{k} {v}" for k, v in sorted(kinds_here.items())))
+            per_kind = ", ".join(f"{k} {v}" for k, v in sorted(kinds_here.items()))
+            print(f"  {outcome:15} {len(by_class[outcome]):5}   {per_kind}")
     me = Path(__file__).resolve().relative_to(ROOT) if Path(__file__).resolve().is_relative_to(ROOT) else Path(__file__)
     for outcome in oracle.FAILURES + ("harness-error",):
         if not by_class.get(outcome):

@@ -11,6 +11,7 @@ files to create in an empty case folder. File values are ``bytes`` or one of the
 Nothing here reads the clock or global random state: the same seed gives the same cases, byte for byte.
 """
 
+# ruff: noqa: E501 - the case tables read better one case per line
 from __future__ import annotations
 
 import io

@@ -22,6 +22,7 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")   # no BLAS thread pools: forking a process with live threads is unsafe
 
+import contextlib  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
 import pkgutil  # noqa: E402
@@ -39,17 +40,13 @@ def preload() -> None:
     for mod in pkgutil.walk_packages(sledcheck.__path__, "sledcheck."):
         if mod.name.endswith("__main__"):
             continue
-        try:
+        with contextlib.suppress(Exception):   # an optional module: the child imports (and fails) itself
             importlib.import_module(mod.name)
-        except Exception:  # noqa: BLE001, S110 - an optional module; the child will import (and fail) itself
-            pass
     for name in ("trimesh", "trimesh.exchange.load", "trimesh.exchange.threemf", "trimesh.exchange.gltf",
                  "trimesh.exchange.ply", "trimesh.exchange.obj", "trimesh.exchange.stl", "cascadio", "lxml.etree",
                  "manifold3d", "fcl", "shapely", "scipy.spatial", "matplotlib", "matplotlib.pyplot"):
-        try:
+        with contextlib.suppress(Exception):
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001, S110
-            pass
 
 
 def _child(req: dict) -> None:  # never returns
@@ -91,10 +88,8 @@ def _child(req: dict) -> None:  # never returns
                 sys.stderr.write(f"{exit_.code}\n")
                 code = 1
     except BaseException:  # noqa: BLE001 - what the interpreter would print for an uncaught exception
-        try:
+        with contextlib.suppress(BaseException):
             traceback.print_exc()
-        except BaseException:  # noqa: BLE001, S110
-            pass
         code = 1
     finally:
         for stream in (sys.stdout, sys.stderr):
@@ -122,18 +117,14 @@ def run(req: dict) -> dict:
         if time.monotonic() > deadline:
             timed_out = True
             for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-                try:
+                with contextlib.suppress(OSError):
                     target()
-                except OSError:
-                    pass
             wpid, status, usage = os.wait4(pid, 0)
             break
         time.sleep(delay)
         delay = min(delay * 1.5, 0.05)
-    try:   # grandchildren (if any) go with the case
+    with contextlib.suppress(OSError):   # grandchildren (if any) go with the case
         os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
     rc = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     return {"returncode": rc, "timed_out": timed_out, "seconds": round(time.monotonic() - start, 3),
             "max_rss_kib": int(usage.ru_maxrss)}

@@ -177,9 +177,7 @@ def classify(case: Case, rc: int | None, timed_out: bool, stdout: str, stderr: s
             return "bad-message", "exit 2 without a 'sledcheck: error:' line: " + (stderr.strip()[-200:] or "(silent)")
         command_line = "usage:" in stderr or any(ln.startswith(("--", "argument ")) for ln in lines)
         names = _names(case)
-        named = any(re.match(r"[^:\s][^:]*?(:\d+)?: ", ln) and any(n in ln for n in names) for ln in lines) or any(
-            re.match(r"(/|\.{0,2}[\w\-. ]*[/.])[^:]*(:\d+)?: ", ln) for ln in lines)
-        if not (named or command_line):
+        if not (command_line or any(n in ln for ln in lines for n in names)):
             return "bad-message", "exit 2 but no error line names a file: " + lines[0][:200]
     if rc not in case.expect:
         return "wrong-exit", f"exit {rc}, expected {sorted(case.expect)} ({case.note})"[:300]
