@@ -633,6 +633,22 @@ def structured_cases() -> list[Case]:
             f"overlapping lid with {label} (3MF): must not pass")
         add(f"overlap-{label}-glb", CHECK_JSON, _overlap_files("lid.glb", glb(verts, f)), FAILS,
             f"overlapping lid with {label} (GLB): must not pass")
+    # with the size-plausibility rule (M101, the only one a NaN lid trips today) turned off, nothing else
+    # may let the overlap through: the interference check itself must see it
+    ignore = [*CHECK_JSON, "--ignore", "M101"]
+    add("overlap-control-ignore-M101", ignore, _overlap_files("lid.stl", stl_binary(v, f)), frozenset({1}),
+        "overlapping lid, --ignore M101 (control: must fail with exit 1)")
+    for label, name, data in [("stl-binary", "lid.stl", stl_binary(_with(v, 14, nan), f)),
+                              ("stl-ascii", "lid.stl", stl_ascii(_with(v, 14, nan), f)),
+                              ("obj", "lid.obj", obj(_with(v, 14, nan), f)),
+                              ("3mf", "lid.3mf", three_mf(_with(v, 14, nan), f)),
+                              ("glb", "lid.glb", glb(_with(v, 14, nan), f))]:
+        add(f"overlap-nan-one-vertex-{label}-ignore-M101", ignore, _overlap_files(name, data), FAILS,
+            f"overlapping lid with one NaN vertex ({label}), --ignore M101: the overlap must still fail")
+    files = _overlap_files("lid.stl", stl_binary(_with(v, 14, nan), f))
+    files["design.yaml"] += b"severity: {M101: warning}\n"
+    add("overlap-nan-one-vertex-severity-M101-warning", CHECK_JSON, files, FAILS,
+        "overlapping lid with one NaN vertex, design sets M101 to warning: the overlap must still fail")
     add("overlap-nan-position", CHECK_JSON,
         {**_overlap_files("lid.stl", stl_ascii(v, f)),
          "design.yaml": design_yaml({"board": "{file: board.stl, role: pcb}", "hs": "{file: hs.stl, role: heatsink}",
@@ -1026,7 +1042,9 @@ def fast_slice(seed: int = 0, generated: int = 24) -> list[Case]:
 
 
 FAST_IDS = frozenset({
-    "overlap-control", "overlap-nan-one-vertex-stl-ascii", "overlap-nan-one-vertex-stl-binary",
+    "overlap-control", "overlap-control-ignore-M101", "overlap-nan-one-vertex-stl-binary-ignore-M101",
+    "overlap-nan-one-vertex-3mf-ignore-M101", "overlap-nan-one-vertex-severity-M101-warning",
+    "overlap-nan-one-vertex-stl-ascii", "overlap-nan-one-vertex-stl-binary",
     "overlap-inf-one-vertex-stl-binary", "overlap-nan-one-vertex-obj", "overlap-nan-one-vertex-ply",
     "overlap-nan-one-vertex-3mf", "overlap-nan-one-vertex-glb", "overlap-nan-position",
     "obj-index-out-of-range", "ply-index-out-of-range", "glb-index-out-of-range", "3mf-index-out-of-range",

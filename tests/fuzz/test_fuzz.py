@@ -47,6 +47,9 @@ KNOWN: dict[str, str] = {
     "cli-output-json-over-design": "input-modified (--output over the design)",
     "cli-write-baseline-over-design": "input-modified (--write-baseline over the design)",
     # wrong passes
+    "overlap-nan-one-vertex-stl-binary-ignore-M101": "wrong-pass (one NaN vertex hides a 12800 mm^3 overlap)",
+    "overlap-nan-one-vertex-3mf-ignore-M101": "wrong-pass (one NaN vertex hides a 12800 mm^3 overlap)",
+    "overlap-nan-one-vertex-severity-M101-warning": "wrong-pass (one NaN vertex hides a 12800 mm^3 overlap)",
     "stl-multisolid-truncated-in-second": "wrong-pass (truncated multi-solid ASCII STL)",
     "ply-lying-face-count": "wrong-pass (PLY header face count larger than the data)",
     # NaN in the JSON report
