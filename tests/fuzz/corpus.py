@@ -285,7 +285,7 @@ def design_yaml(parts: dict[str, str], units: str | None = "mm", extra: str = ""
 
 BASE_BOX = box((0, 0, 0), (100, 100, 10))       # a board
 HS_BOX = box((10, 10, 10), (90, 90, 30))          # a heat sink on it
-LID_BOX = box((0, 0, 25), (100, 100, 27))          # a lid overlapping the heat sink by 80*80*5 = 32000 mm^3
+LID_BOX = box((0, 0, 25), (100, 100, 27))          # a lid overlapping the heat sink by 80*80*2 = 12800 mm^3
 CLEAR_LID = box((0, 0, 40), (100, 100, 42))        # a lid well clear
 
 
@@ -588,7 +588,7 @@ def mutation_case(src: Path, rng: random.Random, i: int) -> Case:
 # Structured hostile cases: a fixed list, each built on purpose.
 
 def _overlap_files(lid_name: str, lid: bytes) -> dict[str, FileValue]:
-    """A heat sink on a board and a lid overlapping the heat sink by 32000 mm^3: it must never pass."""
+    """A heat sink on a board and a lid overlapping the heat sink by 12800 mm^3: it must never pass."""
     return {
         "board.stl": stl_binary(*BASE_BOX),
         "hs.stl": stl_binary(*HS_BOX),
@@ -615,7 +615,7 @@ def structured_cases() -> list[Case]:
 
     # --- the wrong-pass family: an overlapping lid, with non-finite numbers in its mesh --------------------
     add("overlap-control", CHECK_JSON, _overlap_files("lid.stl", stl_ascii(v, f)), frozenset({1}),
-        "lid overlaps the heat sink by 32000 mm^3 (control: must fail with exit 1)")
+        "lid overlaps the heat sink by 12800 mm^3 (control: must fail with exit 1)")
     for label, verts in [("nan-one-vertex", _with(v, 14, nan)), ("nan-all-top", [(x, y, nan if z > 26 else z)
                                                                              for x, y, z in v]),
                          ("inf-one-vertex", _with(v, 2, inf)), ("nan-x", _with(v, 0, nan)),

@@ -293,3 +293,58 @@ def test_campaign() -> None:
     n = int(os.environ.get("SLEDCHECK_FUZZ_CASES", "3000"))
     out = Path(os.environ.get("SLEDCHECK_FUZZ_OUT", "fuzz-results.json"))
     assert fuzz_campaign.main(["--cases", str(n), "--seed", "1", "--jobs", "2", "--out", str(out)]) == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# The harness itself: deterministic corpus, small bomb, honest classification.
+
+def _digest(case: Case) -> tuple:
+    return (case.id, tuple(case.argv), tuple(sorted((k, v if isinstance(v, bytes) else repr(v))
+                                                    for k, v in case.files.items())))
+
+
+def test_corpus_is_deterministic() -> None:
+    first = [_digest(c) for c in corpus.generated_cases(7, 40)]
+    again = [_digest(c) for c in corpus.generated_cases(7, 40)]
+    other = [_digest(c) for c in corpus.generated_cases(8, 40)]
+    assert first == again
+    assert first != other
+    ids = [c.id for c in corpus.fixed_cases()]
+    assert len(ids) == len(set(ids))
+
+
+def test_zip_bomb_is_small_on_disk_and_huge_inflated() -> None:
+    import io
+    import zipfile
+
+    data = corpus.zip_bomb_3mf(4.0)
+    assert len(data) < 8 * 1024**2
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("3D/3dmodel.model")
+    assert info.file_size >= 4 * 1024**3
+
+
+@pytest.mark.parametrize(("rc", "timed_out", "stdout", "stderr", "expect", "outcome"), [
+    (0, False, '{"verdict": "pass"}', "", ANY, "ok"),
+    (None, True, "", "", ANY, "hang"),
+    (-11, False, "", "", ANY, "signal"),
+    (2, False, "", "sledcheck: internal error: MemoryError: \n", ANY, "memory"),
+    (2, False, "", "sledcheck: internal error: IndexError: x\n", ANY, "internal-error"),
+    (1, False, "", "Traceback (most recent call last):\n  ...\nKeyError: 'x'\n", ANY, "internal-error"),
+    (0, False, '{"verdict": "pass"}', "", frozenset({1, 2}), "wrong-pass"),
+    (1, False, '{"bounds": [NaN]}', "", ANY, "invalid-report"),
+    (1, False, "", "", ANY, "invalid-report"),
+    (2, False, "", "something broke\n", ANY, "bad-message"),
+    (2, False, "", "sledcheck: error: it broke\n", ANY, "bad-message"),
+    (2, False, "", "sledcheck: error: d.yaml:3: parts: bad\n", ANY, "ok"),
+    (2, False, "", "sledcheck: error: d.yaml: bad\n", frozenset({0}), "wrong-exit"),
+])
+def test_classify(tmp_path: Path, rc, timed_out, stdout, stderr, expect, outcome) -> None:  # type: ignore[no-untyped-def]
+    case = Case("t", "structured", ["check", "d.yaml", "--format", "json"], {"d.yaml": b"x"}, expect)
+    got, _ = oracle.classify(case, rc, timed_out, stdout, stderr, {}, {}, tmp_path)
+    assert got == outcome
+
+
+def test_classify_input_modified(tmp_path: Path) -> None:
+    case = Case("t", "cli", ["check", "d.yaml"], {"d.yaml": b"x"})
+    got, detail = oracle.classify(case, 0, False, "report", "", {"d.yaml": "file:1"}, {"d.yaml": "file:2"}, tmp_path)
+    assert got == "input-modified" and "d.yaml" in detail
