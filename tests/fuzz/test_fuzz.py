@@ -111,9 +111,10 @@ def driver():  # type: ignore[no-untyped-def]
 
 def _explain(result: oracle.Result) -> str:
     b = result.brief()
+    repro = ("the falsifying example hypothesis prints below" if result.kind == "property" else
+             f"python benchmarks/fuzz_campaign.py --repro {result.case} --seed 0 --dir /tmp/r")
     return (f"{result.outcome}: {b['detail']}\n  case: {result.case} ({result.note[:200]})\n"
-            f"  repro: python benchmarks/fuzz_campaign.py --repro {result.case} --seed 0 --dir /tmp/r\n"
-            f"  then:  {b['command']}\n  stderr: {result.stderr[-800:]}")
+            f"  repro: {repro}\n  then:  {b['command']}\n  stderr: {result.stderr[-800:]}")
 
 
 @pytest.mark.parametrize("case_id", [_param(c) for c in _slice()])
