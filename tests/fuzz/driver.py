@@ -32,6 +32,9 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 
+_STDOUT = (sys.stdout.encoding, sys.stdout.errors)
+_STDERR = (sys.stderr.encoding, sys.stderr.errors)
+
 
 def preload() -> None:
     """Import everything a check may import, so the forked children start warm."""
@@ -61,8 +64,10 @@ def _child(req: dict) -> None:  # never returns
         os.dup2(err, 2)
         for fd in (null, out, err):
             os.close(fd)
-        sys.stdout = open(1, "w", encoding="utf-8", errors="strict", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+        # the encodings and error handlers `python -m sledcheck` would get in this environment (locale,
+        # PYTHONIOENCODING): strict in a UTF-8 locale, surrogateescape in C/POSIX
+        sys.stdout = open(1, "w", encoding=_STDOUT[0], errors=_STDOUT[1], closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding=_STDERR[0], errors=_STDERR[1], closefd=False)  # noqa: SIM115
         os.chdir(req["cwd"])
         if req.get("as_nobody"):
             os.setgroups([])

@@ -15,7 +15,7 @@ Outcome classes, checked in this order (the first that applies wins):
 ``input-modified``  a file that was there before the run changed or went away (hashes before/after)
 ``internal-error``  stderr has "internal error" or "Traceback"
 ``wrong-pass``      exit 0 for a case built to fail
-``invalid-report``  exit 0/1 with --format json and stdout not strict JSON (NaN/Infinity refused), or no
+``invalid-report``  exit 0/1 with --format json and stdout not strict UTF-8 JSON (NaN/Infinity refused), or no
                     report at all; or a --output JSON file that is not strict JSON
 ``bad-message``     exit 2 without a ``sledcheck: error:`` line naming a file (or, for a bad command line,
                     the option)
@@ -132,7 +132,7 @@ _ERROR_LINE = re.compile(r"^sledcheck: error: (.*)$", re.M)
 
 
 def classify(case: Case, rc: int | None, timed_out: bool, stdout: str, stderr: str,
-             before: dict[str, str], after: dict[str, str], folder: Path) -> tuple[str, str]:
+             before: dict[str, str], after: dict[str, str], folder: Path, stdout_utf8: bool = True) -> tuple[str, str]:
     """The outcome class of one run and a one-line detail."""
     if timed_out:
         return "hang", "no exit within the timeout; killed"
@@ -157,6 +157,8 @@ def classify(case: Case, rc: int | None, timed_out: bool, stdout: str, stderr: s
         if not stdout.strip():
             return "invalid-report", f"exit {rc} with nothing on standard output"
         if case.json_stdout:
+            if not stdout_utf8:
+                return "invalid-report", "the JSON report on stdout is not UTF-8"
             try:
                 data = _strict_json(stdout)
                 if not isinstance(data, dict):
@@ -269,14 +271,17 @@ class Driver:
             self.proc = None
 
 
-def _read_output(path: Path, limit: int = 256 * 1024**2) -> str:
-    """All of a captured stream (up to 256 MiB), decoded; invalid UTF-8 shows as U+FFFD."""
+def _read_output(path: Path, limit: int = 256 * 1024**2) -> tuple[str, bool]:
+    """All of a captured stream (up to 256 MiB), decoded (invalid UTF-8 shows as U+FFFD), and whether it was UTF-8."""
     try:
         with path.open("rb") as handle:
             data = handle.read(limit)
     except OSError:
-        return ""
-    return data.decode("utf-8", "replace")
+        return "", True
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), False
 
 
 def run_case(case: Case, mode: str | Driver = "subprocess", timeout: float = TIMEOUT, memory: int = MEMORY,
@@ -297,10 +302,10 @@ def run_case(case: Case, mode: str | Driver = "subprocess", timeout: float = TIM
                                "as_nobody": case.as_nobody})
         else:
             answer = _run_subprocess(case, folder, timeout, memory)
-        stdout, stderr = _read_output(top / "stdout"), _read_output(top / "stderr")
+        (stdout, utf8), (stderr, _) = _read_output(top / "stdout"), _read_output(top / "stderr")
         after = snapshot(folder)
         outcome, detail = classify(case, answer["returncode"], answer["timed_out"], stdout, stderr, before, after,
-                                   folder)
+                                   folder, stdout_utf8=utf8)
         return Result(case=case.id, kind=case.kind, outcome=outcome, detail=detail, returncode=answer["returncode"],
                       timed_out=answer["timed_out"], seconds=answer["seconds"], max_rss_kib=answer.get("max_rss_kib"),
                       note=case.note, command=command_line(case), stdout=stdout[:_CAP], stderr=stderr[-_CAP:])

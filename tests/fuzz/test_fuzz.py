@@ -78,7 +78,8 @@ KNOWN: dict[str, str] = {
     "yaml-300-byte-file": "internal-error (OSError: file name too long)",
     "cli-output-300-byte-name": "internal-error (OSError: file name too long)",
     "cli-design-300-byte-name": "internal-error (OSError: file name too long)",
-    "cli-design-non-utf8-name": "internal-error (UnicodeEncodeError: non-UTF-8 design name in the JSON report)",
+    "cli-design-non-utf8-name": ("internal-error or invalid-report (a non-UTF-8 design name: UnicodeEncodeError "
+                                 "under a strict UTF-8 stdout, invalid UTF-8 in the JSON under surrogateescape)"),
     # wrong exit
     "stl-latin1-name": "wrong-exit (Latin-1 solid name: charset_normalizer missing)",
     "cli-output-dev-null": "wrong-exit (--output json=/dev/null refused: temp file in /dev)",
