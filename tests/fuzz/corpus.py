@@ -22,7 +22,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -316,10 +316,10 @@ CHECK_JSON = ["check", "design.yaml", "--format", "json"]
 # --------------------------------------------------------------------------------------------------
 # Sources: the real files
 
-def source_files() -> list[Path]:
+def source_files(folders: tuple[Path, ...] = (REALDATA, EXAMPLE_CAD)) -> list[Path]:
     """Every real mesh/CAD file: shared/realdata and the tray-1u example, sorted."""
     found = []
-    for folder in (REALDATA, EXAMPLE_CAD):
+    for folder in folders:
         if folder.is_dir():
             found += [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in MESH_EXTS]
     return sorted(found)
@@ -1004,9 +1004,9 @@ def fixed_cases() -> list[Case]:
     return structured_cases() + yaml_cases() + cli_cases()
 
 
-def generated_cases(seed: int, n: int) -> Iterator[Case]:
+def generated_cases(seed: int, n: int, sources: list[Path] | None = None) -> Iterator[Case]:
     """``n`` generated cases: random bytes, truncations and mutations of the real files, in a fixed mix."""
-    sources = source_files()
+    sources = source_files() if sources is None else sources
     rng = random.Random(f"sledcheck-fuzz:{seed}")
     # big files cost seconds per load (a 2.5 MB STEP takes ~20 s): give them turns in proportion
     weights = [min(1.0, 150_000 / max(1, len(_read(p)))) for p in sources]
@@ -1033,11 +1033,15 @@ def campaign_cases(seed: int, n: int) -> Iterator[Case]:
     yield from generated_cases(seed, max(0, n - len(fixed)))
 
 
-def fast_slice(seed: int = 0, generated: int = 24) -> list[Case]:
-    """The CI slice: a chosen subset of the fixed cases plus a few generated ones of each kind."""
+def fast_slice(seed: int = 0, generated: int = 40) -> list[Case]:
+    """The CI slice: a chosen subset of the fixed cases plus a few generated ones of each kind.
+
+    The generated ones come from the example's CAD files only (always in the repository), so the slice is the
+    same whether or not ../shared/realdata is present.
+    """
     fixed = fixed_cases()
     keep = [c for c in fixed if c.id in FAST_IDS]
-    gen = list(generated_cases(seed, generated))
+    gen = [replace(c, id="slice-" + c.id) for c in generated_cases(seed, generated, source_files((EXAMPLE_CAD,)))]
     return keep + gen
 
 
