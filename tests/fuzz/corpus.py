@@ -386,6 +386,9 @@ def truncation_case(src: Path, offset: int, in_design: bool, i: int) -> Case:
     expect = ANY if fmt == "obj" else ERR
     if _is_text(fmt) and not removed.strip():
         expect = ANY  # only trailing whitespace went
+    end_marker = {"stl-ascii": b"endsolid", "step": b"END-ISO-10303-21;"}.get(fmt)
+    if end_marker and data.rfind(end_marker) != -1 and offset >= data.rfind(end_marker) + len(end_marker):
+        expect = ANY  # the cut is after the file's last end marker (e.g. inside the name after 'endsolid')
     name = "t_" + _safe_name(src)
     note = f"{src.relative_to(src.parents[1]) if len(src.parents) > 1 else src} ({fmt}) cut at byte {offset} of {len(data)}"
     if in_design:
