@@ -931,10 +931,12 @@ def cli_cases() -> list[Case]:
     add("cli-output-dangling-symlink", ["check", "design.yaml", "--output", "json=d.json"], ANY,
         "--output json=d.json, a dangling symlink", more={"d.json": Symlink("missing/x.json")},
         may_change=frozenset({"d.json"}))
-    add("cli-output-dev-null", ["check", "design.yaml", "--output", "json=/dev/null"], frozenset({0}),
-        "--output json=/dev/null (run unprivileged): a user throwing the report away", as_nobody=True)
+    # issue 8: outputs never replace anything that is not a regular file; a device or a link is refused (exit 2,
+    # with a message), before any work starts
+    add("cli-output-dev-null", ["check", "design.yaml", "--output", "json=/dev/null"], ERR,
+        "--output json=/dev/null (run unprivileged): refused, a device", as_nobody=True)
     add("cli-output-dev-stdout", ["check", "design.yaml", "--format", "json", "--output", "sarif=/dev/stdout"],
-        frozenset({0}), "--output sarif=/dev/stdout (run unprivileged)", as_nobody=True)
+        ERR, "--output sarif=/dev/stdout (run unprivileged): refused, a symbolic link", as_nobody=True)
     add("cli-output-is-dir", ["check", "design.yaml", "--output", "json=."], ERR, "--output json=.")
     add("cli-output-empty", ["check", "design.yaml", "--output", "json="], ERR, "--output json=")
     add("cli-output-no-format", ["check", "design.yaml", "--output", "=r.json"], ERR, "--output =r.json")

@@ -5,8 +5,7 @@ pre-imported driver that forks one child per case (timeout FAST_TIMEOUT s, RLIMI
 a control pair through the real `python -m sledcheck`; and hypothesis properties over meshes, designs and
 command lines. The long campaign is `-m slow` (or benchmarks/fuzz_campaign.py).
 
-Cases that cannot pass until the loader / design-input branches land are marked
-``xfail(strict=False, reason="issue 8: <class>")``; remove the marks after merging (an XPASS says which).
+Every case must be "ok": there are no expected failures.
 """
 
 from __future__ import annotations
@@ -29,79 +28,18 @@ from .corpus import ANY, Case  # noqa: E402
 FAST_TIMEOUT = 6.0   # the slice's hang budget; the campaign uses oracle.TIMEOUT (60 s)
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="fork, FIFOs and RLIMIT_AS are POSIX")
 
-# Known failures on the current code (dfde9cf), by case id: the outcome class seen. The slice-* ids are the
-# generated cases of corpus.fast_slice(seed=0) (from the example's CAD files only).
-KNOWN: dict[str, str] = {
-    # hangs
-    "3mf-zip-bomb": "hang (zip bomb inflated in memory)",
-    "gltf-uri-fifo": "hang (glTF buffer URI is a FIFO)",
-    "yaml-alias-bomb": "hang (YAML aliases expanded)",
-    "yaml-design-fifo": "hang (design file is a FIFO)",
-    "cli-baseline-fifo": "hang (--baseline is a FIFO)",
-    "yaml-quantity-pow-unit": "hang (pint evaluates mm**9**9**9)",
-    # memory
-    "yaml-design-dev-zero": "memory (design symlinked to /dev/zero)",
-    # native crash
-    "step-deep-parens": "signal (SIGSEGV in the STEP parser)",
-    # outputs over inputs
-    "cli-output-json-over-design": "input-modified (--output over the design)",
-    "cli-write-baseline-over-design": "input-modified (--write-baseline over the design)",
-    # wrong passes
-    "overlap-nan-one-vertex-stl-binary-ignore-M101": "wrong-pass (one NaN vertex hides a 12800 mm^3 overlap)",
-    "overlap-nan-one-vertex-3mf-ignore-M101": "wrong-pass (one NaN vertex hides a 12800 mm^3 overlap)",
-    "overlap-nan-one-vertex-severity-M101-warning": "wrong-pass (one NaN vertex hides a 12800 mm^3 overlap)",
-    "stl-multisolid-truncated-in-second": "wrong-pass (truncated multi-solid ASCII STL)",
-    "ply-lying-face-count": "wrong-pass (PLY header face count larger than the data)",
-    # NaN in the JSON report
-    "overlap-nan-one-vertex-stl-ascii": "invalid-report (NaN bounds in JSON)",
-    "overlap-nan-one-vertex-stl-binary": "invalid-report (NaN bounds in JSON)",
-    "overlap-inf-one-vertex-stl-binary": "invalid-report (NaN bounds in JSON)",
-    "overlap-nan-one-vertex-obj": "invalid-report (NaN bounds in JSON)",
-    "overlap-nan-one-vertex-ply": "invalid-report (NaN bounds in JSON)",
-    "overlap-nan-one-vertex-3mf": "invalid-report (NaN bounds in JSON)",
-    "overlap-nan-one-vertex-glb": "invalid-report (NaN bounds in JSON)",
-    "stl-binary-all-nan-check": "invalid-report (NaN bounds in JSON)",
-    "slice-mutation-13-m_tray.stl": "invalid-report (NaN extents in inspect JSON)",
-    "slice-mutation-29-m_riser.stl": "invalid-report (NaN extents in inspect JSON)",
-    "slice-mutation-33-m_board_rev_b.stl": "invalid-report (NaN extents in inspect JSON)",
-    # internal errors
-    "obj-two-coordinates": "internal-error (ValueError: OBJ vertex with 2 coordinates)",
-    "ply-index-out-of-range": "internal-error (IndexError: face index out of range)",
-    "glb-index-out-of-range": "internal-error (IndexError: face index out of range)",
-    "3mf-index-out-of-range": "internal-error (IndexError: face index out of range)",
-    "slice-mutation-39-m_lid.3mf": "internal-error (UnitError: 3MF unit='meter'*1000)",
-    "yaml-deep-list": "internal-error (RecursionError: deep YAML)",
-    "yaml-huge-int-version": "internal-error (ValueError: 5000-digit integer)",
-    "yaml-huge-int-position": "internal-error (OverflowError: 400-digit position)",
-    "yaml-custom-tag": "internal-error (ConstructorError: unknown YAML tag)",
-    "yaml-quantity-mul-chain": "internal-error (RecursionError: long unit expression)",
-    "yaml-units-long": "internal-error (RecursionError: long unit expression)",
-    "yaml-nul-in-file": "internal-error (ValueError: NUL byte in a part file name)",
-    "yaml-300-byte-file": "internal-error (OSError: file name too long)",
-    "cli-output-300-byte-name": "internal-error (OSError: file name too long)",
-    "cli-design-300-byte-name": "internal-error (OSError: file name too long)",
-    "cli-design-non-utf8-name": ("internal-error or invalid-report (a non-UTF-8 design name: UnicodeEncodeError "
-                                 "under a strict UTF-8 stdout, invalid UTF-8 in the JSON under surrogateescape)"),
-    # wrong exit
-    "stl-latin1-name": "wrong-exit (Latin-1 solid name: charset_normalizer missing)",
-    "cli-output-dev-null": "wrong-exit (--output json=/dev/null refused: temp file in /dev)",
-}
-
-
 def _slice() -> list[Case]:
     return corpus.fast_slice(seed=0)
 
 
 def _param(case: Case):  # type: ignore[no-untyped-def]
-    known = KNOWN.get(case.id)
-    marks = [pytest.mark.xfail(strict=False, reason=f"issue 8: {known}")] if known else []
-    return pytest.param(case.id, id=case.id[:80], marks=marks)
+    return pytest.param(case.id, id=case.id[:80])
 
 
 @pytest.fixture(scope="module")
 def slice_results() -> dict[str, oracle.Result]:
     """Every case of the fast slice, two at a time (one pre-imported driver per lane)."""
-    cases = sorted(_slice(), key=lambda c: c.id not in KNOWN)   # the known-slow ones first: lanes end together
+    cases = _slice()
     return {r.case: r for r in oracle.run_many(cases, jobs=2, timeout=FAST_TIMEOUT)}
 
 
@@ -132,8 +70,7 @@ def test_slice_covers_every_class() -> None:
 
 
 @pytest.mark.parametrize("case_id", ["overlap-control", "yaml-control",
-                                     pytest.param("overlap-nan-one-vertex-stl-binary", marks=pytest.mark.xfail(
-                                         strict=False, reason="issue 8: invalid-report (NaN bounds in JSON)"))])
+                                     "overlap-nan-one-vertex-stl-binary"])
 def test_real_entry_point(case_id: str) -> None:
     """The same oracle through `python -m sledcheck` (what CI runs), not the forked driver."""
     case = next(c for c in corpus.fixed_cases() if c.id == case_id)
@@ -195,7 +132,6 @@ def test_property_valid_meshes(driver, fmt, mesh) -> None:  # type: ignore[no-un
     assert result.outcome == "ok", _explain(result)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 8: internal-error (out-of-range indices) / invalid-report (NaN)")
 @PROPS
 @given(st.sampled_from(sorted(WRITERS)), hostile_meshes())
 def test_property_hostile_meshes(driver, fmt, mesh) -> None:  # type: ignore[no-untyped-def]
@@ -285,7 +221,6 @@ def test_property_command_line(driver, command, rest) -> None:  # type: ignore[n
 # --------------------------------------------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="issue 8: the campaign still finds failures on the current code")
 def test_campaign() -> None:
     """The long campaign: SLEDCHECK_FUZZ_CASES (default 3000) cases, 60 s / 4 GiB each, two at a time."""
     import sys
