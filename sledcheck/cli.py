@@ -187,6 +187,8 @@ def _check(args: argparse.Namespace) -> int:
     from .report import renderer
     from .report.write import write_atomic
 
+    if not args.design.strip():
+        raise SledcheckError("argument design: the path is empty", hint="give the design YAML file")
     outputs = _outputs(args)
     targets = _check_targets(outputs)
     stat_input(Path(args.design), args.design)    # no FIFO, device, loop or NUL byte gets further
@@ -296,6 +298,8 @@ def _inspect(args: argparse.Namespace) -> int:
     from .inspect import inspect_mesh
     from .report.json_format import strict_json
 
+    if not args.mesh.strip():
+        raise SledcheckError("argument mesh: the path is empty", hint="give a mesh or CAD file")
     info = inspect_mesh(args.mesh, args.units)   # the mesh loader refuses FIFOs, devices and loops itself
     if args.format == "json":
         _emit(strict_json(info, indent=2) + "\n", "json")

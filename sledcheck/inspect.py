@@ -22,7 +22,7 @@ from .units import round_sig
 def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
     """The contract's ``inspect`` object for ``path``; ``units`` for unit-less files."""
     file = Path(path)
-    mesh_file = read_mesh_file(file, display_path(file) if file.exists() else str(path))
+    mesh_file = read_mesh_file(file, display_path(file))
     try:
         resolved = resolve_units(mesh_file, units, "option" if units else None)
     except SledcheckError as err:

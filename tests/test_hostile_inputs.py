@@ -380,3 +380,15 @@ def test_json_reports_never_contain_nan_or_infinity() -> None:
     item = parsed["findings"][0]
     assert item["measured"]["value"] is None and item["limit"]["value"] is None
     assert item["data"] == {"gap_mm": None, "points": [[1.0, None], [None]], "nested": {"x": None}}
+
+
+def test_paths_the_campaign_found(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the fuzz campaign on the merged code: an empty path, a link to a device (named as given, not by
+    its target), and 300-byte names for inspect and specs each end in a message, never an internal error."""
+    monkeypatch.chdir(tmp_path)
+    _error(cli("check", ""), "argument design: the path is empty")
+    _error(cli("inspect", ""), "argument mesh: the path is empty")
+    (tmp_path / "z.stl").symlink_to("/dev/zero")
+    _error(cli("inspect", "z.stl"), "z.stl: is a character device, not a regular file")
+    _error(cli("inspect", "m" * 300 + ".stl"), "the path is too long for the system")
+    _error(cli("specs", "s" * 300), "no spec pack")

@@ -27,15 +27,13 @@ from .zones import Zone, read_zones
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it, else absolute (POSIX style)."""
+    """``path`` relative to the working directory when it lies below it, else absolute (POSIX style); links
+    are not followed, so a message names the file as the user gave it, not where a link points."""
+    absolute = Path(os.path.abspath(path))
     try:
-        resolved = path.resolve()
-    except (OSError, ValueError, RuntimeError):   # a NUL byte or a symlink loop: the loader says which
-        return os.path.abspath(path)
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        return absolute.relative_to(os.getcwd()).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        return absolute.as_posix()
 
 ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component", "standoff", "connector",
          "bracket", "duct", "cable", "psu", "drive", "other")

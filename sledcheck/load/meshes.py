@@ -222,7 +222,7 @@ def _load_step(path: Path, display: str, limits: Limits) -> object:
     """STEP -> GLB with OpenCASCADE in a child process under the load budget, then that GLB with trimesh, checked
     like any other GLB."""
     try:
-        budget = Budget.from_env()
+        budget = Budget.from_env(file_bytes=path.stat().st_size)
     except BudgetError as err:
         raise MeshLoadError(str(err), file=display, hint="fix or unset the environment variable") from None
     with tempfile.TemporaryDirectory(prefix="sledcheck-step-") as folder:

@@ -31,7 +31,10 @@ from typing import IO, Any
 
 TIMEOUT_ENV = "SLEDCHECK_LOAD_TIMEOUT"
 MEMORY_ENV = "SLEDCHECK_LOAD_MEMORY"
-DEFAULT_TIMEOUT = 300.0              # wall-clock budget of one load [s]
+DEFAULT_TIMEOUT = 300.0              # wall-clock budget of one load [s], when the file's size gives none
+#: Without SLEDCHECK_LOAD_TIMEOUT a file gets BASE + PER_MIB per MiB of itself, at most MAX [s]: a real export
+#: tessellates in seconds per MiB, while a small file that hangs OpenCASCADE ends within a minute.
+TIMEOUT_BASE_S, TIMEOUT_PER_MIB_S, TIMEOUT_MAX_S = 20.0, 30.0, 1800.0
 DEFAULT_MEMORY = 8 * 1024**3         # address-space budget of the child [bytes]
 OUTPUT_TAIL = 64 * 1024              # how much of the child's stdout/stderr is kept [bytes]
 
@@ -107,9 +110,12 @@ class Budget:
     memory: int = DEFAULT_MEMORY
 
     @classmethod
-    def from_env(cls) -> Budget:
-        """The budget from SLEDCHECK_LOAD_TIMEOUT [s] and SLEDCHECK_LOAD_MEMORY ('8GiB'), else the defaults."""
-        return cls(timeout=env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT), memory=env_size(MEMORY_ENV, DEFAULT_MEMORY))
+    def from_env(cls, file_bytes: int | None = None) -> Budget:
+        """The budget from SLEDCHECK_LOAD_TIMEOUT [s] and SLEDCHECK_LOAD_MEMORY ('8GiB'); without the first, a
+        timeout that grows with the size of the file read (``file_bytes``), else the defaults."""
+        default = DEFAULT_TIMEOUT if file_bytes is None else min(
+            TIMEOUT_MAX_S, TIMEOUT_BASE_S + TIMEOUT_PER_MIB_S * file_bytes / 1024**2)
+        return cls(timeout=env_number(TIMEOUT_ENV, default), memory=env_size(MEMORY_ENV, DEFAULT_MEMORY))
 
 
 class ChildFailed(Exception):

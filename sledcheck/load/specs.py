@@ -81,13 +81,16 @@ def builtin_packs() -> list[str]:
 
 def resolve_pack(reference: str, base: Path) -> Path:
     """A pack name (built-in) or a path relative to ``base`` -> the YAML file."""
-    candidate = SPEC_DIR / f"{reference}.yaml"
     if "/" not in reference and "\\" not in reference and not reference.endswith((".yaml", ".yml")):
-        if candidate.is_file():
-            return candidate
+        if reference in builtin_packs():   # a name, never a path: nothing else is looked up
+            return SPEC_DIR / f"{reference}.yaml"
         raise KeyError(reference)
-    path = (base / reference).resolve()
-    if not path.is_file():
+    try:
+        path = (base / reference).resolve()
+        found = path.is_file()
+    except (OSError, ValueError, RuntimeError):   # too long, a NUL byte, a link loop: not a file we can read
+        found = False
+    if not found:
         raise FileNotFoundError(reference)
     return path
 
