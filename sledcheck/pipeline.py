@@ -14,9 +14,10 @@ from .checks.registry import RULES, all_rules, catalog
 from .errors import SledcheckError
 from .load.design import Design, load_design
 from .load.yamlfile import MAX_BYTES, decode_text, limit, read_input
-from .model.assembly import build_assembly
+from .model.assembly import Assembly, build_assembly
+from .model.pairs import TOUCH_MM, PairResult
 from .model.thermal import analyse_thermal
-from .report.model import BaselineDiff, PartSummary, Report
+from .report.model import BaselineDiff, GapSummary, PartSummary, Report
 
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
@@ -64,6 +65,7 @@ def check(
         triangles=p.health.triangles, bodies=p.health.bodies, watertight=p.health.watertight,
         bounds=(tuple(float(v) for v in p.bounds[0]), tuple(float(v) for v in p.bounds[1])),  # type: ignore[arg-type]
     ) for p in assembly.parts)
+    gaps = _gaps(assembly) if assembly.analyses.get("pairs") is not None else ()
     thermal = None
     if design.thermal is not None and not any(f.code == "X001" and f.data.get("rule", "").startswith("T")
                                               for f in result.findings):
@@ -75,7 +77,21 @@ def check(
         outlines = part_views(assembly)
     return Report(design=str(design_path), name=design.name, specs=tuple(p.name for p in design.specs),
                   findings=tuple(findings), parts=parts, rules_run=tuple(result.rules_run),
-                  incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines)
+                  incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines,
+                  gaps=gaps)
+
+
+def _gaps(assembly: Assembly) -> tuple[GapSummary, ...]:
+    """The pairs the pair rules measured, passing or not, as report values sorted by part names."""
+    out = []
+    pairs: tuple[PairResult, ...] = assembly.analysis("pairs", lambda: ())
+    for pair in pairs:
+        a, b = sorted((pair.a, pair.b))
+        out.append(GapSummary(parts=(a, b), roles=(assembly.part(a).role, assembly.part(b).role), status=pair.status,
+                              gap_mm=pair.gap.distance if pair.gap.distance > TOUCH_MM else 0.0,
+                              overlap_mm3=pair.overlap.volume if pair.overlap is not None else None,
+                              required_mm=pair.required.minimum))
+    return tuple(sorted(out, key=lambda g: g.parts))
 
 
 def load(design_path: str | Path) -> Design:

@@ -222,3 +222,20 @@ def test_spec_findings_point_into_the_repository_in_every_format(cli: Callable[.
     github = cli("check", "examples/tray-1u/overheight.yaml", "--format", "github").out
     assert "::error file=examples/tray-1u/overheight.yaml,line=7,title=D001 envelope::" in github
     assert "/share/sledcheck" not in github
+
+
+def test_passing_gaps_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed tray's heat-sink tips sit 1.556 mm under the lid (lid underside 42.656 mm, fin tips 41.1 mm:
+    examples/tray-1u/make_meshes.py) against 1.5 mm required: it passes, and every report shows it."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    report = sledcheck.check("examples/tray-1u/fixed.yaml")
+    data = json.loads(sledcheck.report.renderer("json")(report))
+    (gap,) = [g for g in data["gaps"] if g["parts"] == ["heatsink0", "lid"]]
+    assert gap["status"] == "clear" and gap["exact"] == "mesh"
+    assert gap["gap"]["value"] == pytest.approx(42.656 - 41.1, abs=1e-3) and gap["required"]["value"] == 1.5
+    assert data["gaps"] == sorted(data["gaps"], key=lambda g: g["parts"])
+    seats = [g for g in data["gaps"] if g["parts"] == ["heatsink0", "package0"]]
+    assert seats and seats[0]["status"] == "contact"                    # a declared contact, touching
+    text = sledcheck.report.renderer("text")(report)
+    assert "heatsink0 - lid: 1.556 mm, need 1.5 mm: clear" in text
+    assert "| heatsink0 / lid | 1.556 mm | 1.5 mm | clear |" in sledcheck.report.renderer("markdown")(report)

@@ -20,6 +20,9 @@ from .assembly import Assembly, Part
 TOUCH_MM = 1e-3
 #: Shared volume below this is numerical noise of touching faces, not interference [mm^3].
 VOLUME_EPS_MM3 = 1e-3
+#: Pairs are measured (and reported in the JSON ``gaps``, passing or not) when they come within this distance
+#: or twice their required gap, whichever is larger [mm].
+REPORT_REACH_MM = 2.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,16 @@ class PairResult:
     @property
     def touching(self) -> bool:
         return self.gap.distance <= TOUCH_MM and not self.interferes
+
+    @property
+    def status(self) -> str:
+        """"interference" (overlap), "contact" (a declared contact touching), "clearance" (closer than required,
+        or touching without a declared contact) or "clear"."""
+        if self.interferes:
+            return "interference"
+        if self.gap.distance <= TOUCH_MM:
+            return "contact" if self.contact else "clearance"
+        return "clearance" if self.gap.distance < self.required.minimum else "clear"
 
 
 def is_contact(design: Design, a: Part, b: Part) -> bool:
@@ -95,7 +108,8 @@ def _contained(a: Part, b: Part) -> tuple[Gap, Overlap] | None:
 
 
 def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = None) -> tuple[PairResult, ...]:
-    """Every pair of parts closer than its required gap (or touching), with gap, points and overlap."""
+    """Every pair of parts within its reach (the larger of :data:`REPORT_REACH_MM` and twice its required gap),
+    or touching, with gap, points and overlap; the rules judge them against their required gaps."""
     parts = assembly.parts
     design = assembly.design
     n = len(parts)
@@ -108,7 +122,7 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
             reqs[i, j] = requirement(design, parts[i], parts[j])
             required[i, j] = required[j, i] = reqs[i, j].minimum
     bounds = np.stack([p.bounds for p in parts])
-    inflation = required + TOUCH_MM
+    inflation = np.maximum(REPORT_REACH_MM, 2.0 * required) + TOUCH_MM
     results = []
     candidates = boxes_overlap(bounds, inflation)
     for count, (i, j) in enumerate(candidates, start=1):

@@ -8,9 +8,9 @@ import numbers
 from typing import Any
 
 from ..checks.engine import Finding
-from ..units import as_json, round_sig
+from ..units import Q_, as_json, round_sig
 from ..version import __version__
-from .model import Report
+from .model import GapSummary, Report
 from .thermal import thermal_json
 
 SCHEMA_VERSION = 1
@@ -35,6 +35,13 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def gap_dict(gap: GapSummary) -> dict[str, Any]:
+    """One measured pair as the contract's ``gaps`` entry."""
+    return {"parts": list(gap.parts), "status": gap.status, "gap": as_json(Q_(gap.gap_mm, "mm")),
+            "overlap": as_json(Q_(gap.overlap_mm3, "mm**3")) if gap.overlap_mm3 is not None else None,
+            "required": as_json(Q_(gap.required_mm, "mm")) if gap.required_mm > 0 else None, "exact": gap.exact}
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -53,6 +60,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         } for p in report.parts],
         "rules_run": [r.code for r in report.rules_run],
         "findings": [finding_dict(f) for f in report.findings],
+        "gaps": [gap_dict(g) for g in report.gaps],
         "thermal": thermal_json(report.thermal) if report.thermal is not None else None,
     }
     if report.baseline is not None:

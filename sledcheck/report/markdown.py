@@ -10,6 +10,7 @@ import pint
 from ..checks.engine import Finding
 from .model import Report
 from .sarif import repo_path
+from .text import closest_gaps
 from .thermal import thermal_json
 
 VERDICTS = {"pass": "PASS", "fail": "FAIL", "error": "INCOMPLETE"}
@@ -108,6 +109,12 @@ def render_markdown(report: Report) -> str:
     if report.baseline and report.baseline.fixed:
         lines += ["", "Fixed since the baseline: " + cell("; ".join(
             f"{code} {', '.join(subjects)}" for code, subjects in report.baseline.fixed))]
+    gaps = closest_gaps(report)
+    if gaps:
+        lines += ["", "### Closest gaps (heat sinks, lids, DIMMs, fans; passing ones too)", ""]
+        lines += _table(("Parts", "Gap", "Required", "Status"),
+                        [[cell(" / ".join(g.parts)), f"{g.gap_mm:.3f} mm",
+                          f"{g.required_mm:g} mm" if g.required_mm > 0 else "", g.status] for g in gaps])
     if report.thermal is not None:
         lines += _thermal(thermal_json(report.thermal))
     return "\n".join(lines) + "\n"

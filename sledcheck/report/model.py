@@ -24,6 +24,22 @@ class PartSummary:
 
 
 @dataclass(frozen=True)
+class GapSummary:
+    """A measured pair of parts (passing or not): status "clear" | "contact" | "clearance" | "interference",
+    gap [mm] (0 when touching or overlapping), overlap volume [mm^3] (None when not measurable), required gap
+    [mm] and how exact the gap is ("mesh": exact for the meshes; curved faces can be closer by the chord
+    error)."""
+
+    parts: tuple[str, str]
+    roles: tuple[str, str]
+    status: str
+    gap_mm: float
+    overlap_mm3: float | None
+    required_mm: float
+    exact: str = "mesh"
+
+
+@dataclass(frozen=True)
 class BaselineDiff:
     """Findings against a baseline: ``fixed`` are baseline entries (code, subjects) no longer found."""
 
@@ -46,6 +62,7 @@ class Report:
     thermal: Any = None
     baseline: BaselineDiff | None = None
     views: Any = None          # top and side outlines of the parts, for pictures (check(..., views=True))
+    gaps: tuple[GapSummary, ...] = ()   # every pair measured near its limit (empty when no pair rule ran)
 
     def fails(self, finding: Finding) -> bool:
         """Does this finding fail the run (unwaived, new, at or above --fail-on)?"""

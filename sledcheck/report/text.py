@@ -4,10 +4,33 @@ from __future__ import annotations
 
 import textwrap
 
-from .model import Report
+from .model import GapSummary, Report
 from .thermal import thermal_text
 
 _MARK = {"error": "E", "warning": "W", "info": "I"}
+
+
+#: Roles whose closest gaps every report shows, passing or not (what a reviewer looks for first).
+WATCHED_ROLES = ("heatsink", "lid", "dimm", "fan")
+
+
+def closest_gaps(report: Report, limit: int = 12) -> list[GapSummary]:
+    """The closest measured gaps of heat sinks, lids, DIMMs and fans, passing or not (declared contacts left
+    out: they touch by design), smallest first."""
+    watched = [g for g in report.gaps if g.status != "contact" and set(g.roles) & set(WATCHED_ROLES)]
+    return sorted(watched, key=lambda g: (g.gap_mm, g.parts))[:limit]
+
+
+def closest_gaps_text(report: Report) -> list[str]:
+    """The text report's lines for :func:`closest_gaps` (none when nothing was measured)."""
+    gaps = closest_gaps(report)
+    if not gaps:
+        return []
+    lines = ["", "closest gaps of heat sinks, lids, DIMMs and fans (passing ones too; exact for the meshes):"]
+    for g in gaps:
+        need = f", need {g.required_mm:g} mm" if g.required_mm > 0 else ""
+        lines.append(f"  {g.parts[0]} - {g.parts[1]}: {g.gap_mm:.3f} mm{need}: {g.status}")
+    return lines
 
 
 def render_text(report: Report, width: int = 100) -> str:
@@ -35,6 +58,7 @@ def render_text(report: Report, width: int = 100) -> str:
             lines.append(f"    waived: {f.waiver_reason}")
         if where:
             lines.append(f"    at {where}" + "".join(f" (from {r})" for r in f.related))
+    lines += closest_gaps_text(report)
     if report.thermal is not None:
         lines.append("")
         lines.extend(thermal_text(report.thermal))
