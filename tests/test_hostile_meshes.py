@@ -12,6 +12,8 @@ import json
 import os
 import re
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -577,3 +579,17 @@ def test_dependency_floors_exclude_the_unsafe_releases() -> None:
 
 def test_a_child_that_returns_prints_nothing_of_ours() -> None:
     assert run_isolated("os:getpid", [], budget=Budget(timeout=60)) == ""
+
+
+def test_a_broken_mesh_is_sectioned_in_seconds(tmp_path: Path) -> None:
+    """Regression (fuzz campaign, seed 1): a mutated OBJ whose sections are not simple rings sent GEOS into
+    minutes of polygon repair inside trimesh; the section builder now keeps the closed rings there are."""
+    import gzip
+
+    source = Path(__file__).parent / "data" / "hostile" / "groups-duplicated-block.obj.gz"
+    mesh = tmp_path / "m.obj"
+    mesh.write_bytes(gzip.decompress(source.read_bytes()))
+    done = subprocess.run([sys.executable, "-m", "sledcheck", "inspect", str(mesh), "--units", "mm",
+                           "--format", "json"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["triangles"] == 2308

@@ -6,8 +6,9 @@ ring (even = material), counted with an STR-tree instead of a pairwise containme
 crossing point is computed from its lower end, so the two triangles sharing an edge give bitwise the same
 point and the rings close without merging vertices.
 
-Sections through a vertex, and meshes whose section is not a set of disjoint closed rings (open or
-non-manifold meshes, rings touching at a point), fall back to trimesh's ``section`` / ``polygons_full``.
+Sections through a vertex fall back to trimesh's ``section`` / ``polygons_full``. A section that is not a set of
+disjoint closed rings (an open or broken mesh, rings touching at a point) keeps the closed rings there are: a
+hostile mesh must not send GEOS into its slow repairs (a mutated 2300-face OBJ took minutes there).
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ def section_polygons(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[P
     h = mesh.vertices[:, axis]
     if np.any(np.abs(h - height) <= trimesh.tol.merge):
         return _trimesh_section(mesh, axis, height)
-    segments = _segments(mesh, axis, height)
+    segments = _unique(_segments(mesh, axis, height))
     if len(segments) == 0:
         return ()
     polygons = _polygons(segments)
-    return _trimesh_section(mesh, axis, height) if polygons is None else polygons
+    return _polygons(segments, strict=False) or () if polygons is None else polygons
 
 
 def _segments(mesh: trimesh.Trimesh, axis: int, height: float) -> np.ndarray:
@@ -61,16 +62,33 @@ def _segments(mesh: trimesh.Trimesh, axis: int, height: float) -> np.ndarray:
     return points.reshape(-1, 2, 2)
 
 
-def _polygons(segments: np.ndarray) -> tuple[Polygon, ...] | None:
-    """Material polygons (with their holes) bounded by closed rings of ``segments``; None if the segments
-    do not form disjoint simple rings."""
-    _, degree = np.unique(segments.reshape(-1, 2), axis=0, return_counts=True)
-    if np.any(degree != 2) or np.any(np.all(segments[:, 0] == segments[:, 1], axis=1)):
-        return None
+def _unique(segments: np.ndarray) -> np.ndarray:
+    """Each segment once, whichever way round (duplicated faces of a broken mesh cut the same segment twice,
+    which would otherwise send the section down the slow path)."""
+    if len(segments) == 0:
+        return segments
+    ordered = np.where((segments[:, 0, 0] < segments[:, 1, 0])[:, None, None]
+                       | ((segments[:, 0, 0] == segments[:, 1, 0]) & (segments[:, 0, 1] <= segments[:, 1, 1]))[:, None,
+                                                                                                              None],
+                       segments, segments[:, ::-1])
+    _, first = np.unique(ordered.reshape(-1, 4), axis=0, return_index=True)
+    return segments[np.sort(first)]
+
+
+def _polygons(segments: np.ndarray, strict: bool = True) -> tuple[Polygon, ...] | None:
+    """Material polygons (with their holes) bounded by closed rings of ``segments``. ``strict``: None if the
+    segments do not form disjoint simple rings; otherwise (an open or broken mesh) the closed rings that there
+    are, with the pieces that close nothing left out: near-linear either way, never GEOS's slow repairs."""
+    if strict:
+        _, degree = np.unique(segments.reshape(-1, 2), axis=0, return_counts=True)
+        if np.any(degree != 2) or np.any(np.all(segments[:, 0] == segments[:, 1], axis=1)):
+            return None
     faces, cuts, dangles, invalid = shapely.polygonize_full(shapely.linestrings(segments))
-    if not (cuts.is_empty and dangles.is_empty and invalid.is_empty):
+    if strict and not (cuts.is_empty and dangles.is_empty and invalid.is_empty):
         return None
     faces = np.asarray(shapely.get_parts(faces))
+    if len(faces) == 0:
+        return ()
     # every ring bounds one face from outside; a face's depth is the number of rings around it
     shells = shapely.polygons(shapely.get_exterior_ring(faces))
     probe = shapely.get_point(shapely.get_exterior_ring(faces), 0)
