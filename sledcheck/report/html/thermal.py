@@ -124,6 +124,18 @@ def _worst(thermal: Any) -> list[tuple[Any, str]]:
             out.append(best)
     return out
 
+def _segments(c: Any, keys: list[str]) -> list[tuple[str, float, float]]:
+    """(key, start, value) [K/W] of each resistance a component's bar is made of, in order."""
+    out, left = [], 0.0
+    for key in keys:
+        value = c.chain.get(key)
+        if value is None or value <= 0 or (key == "r_jc" and c.limit_kind != "junction"):
+            continue
+        out.append((key, left, value))
+        left += value
+    return out
+
+
 def _chain_figure(thermal: Any, prefix: str) -> str:
     worst = _worst(thermal)
     keys = [k for k in CHAIN_COLOURS if any(k in c.chain for c, _ in worst)]
@@ -134,29 +146,21 @@ def _chain_figure(thermal: Any, prefix: str) -> str:
         used: set[str] = set()
         for i, (c, scenario) in enumerate(worst):
             left = 0.0
-            for key in keys:
-                value = c.chain.get(key)
-                if value is None or value <= 0 or (key == "r_jc" and c.limit_kind != "junction"):
-                    continue
+            for key, start, value in _segments(c, keys):
                 label = f"{CHAIN_LABELS[key]} ({key})" if key not in used else None
                 used.add(key)
-                ax.barh(i, value, left=left, color=CHAIN_COLOURS[key], edgecolor="white", height=0.62, label=label)
-                left += value
+                ax.barh(i, value, left=start, color=CHAIN_COLOURS[key], edgecolor="white", height=0.62, label=label)
+                left = start + value
             longest = max(longest, left)
             rise = left * c.power
             ax.text(left, i, f"  {left:.3f} K/W × {c.power:.0f} W = {rise:.1f} K  →  {c.temperature:.1f} °C "
                     f"(margin {c.margin:+.1f} K; {_short_scenario(scenario)})", va="center", fontsize=7.5,
                     color="#b42318" if c.margin < c.required_margin else "#2a3140")
         for i, (c, _s) in enumerate(worst):
-            left = 0.0
-            for key in keys:
-                value = c.chain.get(key)
-                if value is None or value <= 0 or (key == "r_jc" and c.limit_kind != "junction"):
-                    continue
+            for _key, start, value in _segments(c, keys):
                 if value > 0.07 * longest:
-                    ax.text(left + value / 2, i, f"{value:.3f}", ha="center", va="center", fontsize=7, color="white",
+                    ax.text(start + value / 2, i, f"{value:.3f}", ha="center", va="center", fontsize=7, color="white",
                             fontweight="bold")
-                left += value
         ax.set_yticks(range(len(worst)))
         ax.set_yticklabels([c.part for c, _ in worst])
         ax.invert_yaxis()
