@@ -278,7 +278,10 @@ def test_keyboard_interrupt_is_exit_130_and_blames_no_file(cli: Cli, design: Des
 
 
 SLOW_CHECK = """
-import sys, time
+import signal, sys, time
+# a shell starts background jobs (a CI runner's too) with SIGINT ignored; a user's Ctrl-C reaches a foreground
+# process with Python's default handler, which is what this child stands for
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import sledcheck.pipeline
 def slow(*args, **kwargs):
     sys.stderr.write("ready\\n"); sys.stderr.flush(); time.sleep(50)
