@@ -204,12 +204,17 @@ def model_xml(verts, faces, unit: str = "millimeter", name: str = "body") -> byt
             f'</triangles></mesh></object></resources><build><item objectid="1"/></build></model>').encode()
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so the same seed gives the same bytes (zipfile stamps the current time)."""
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+
+
 def zip_3mf(model: bytes) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _RELS)
-        z.writestr("3D/3dmodel.model", model)
+        z.writestr(_entry("[Content_Types].xml"), _CONTENT_TYPES, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(_entry("_rels/.rels"), _RELS, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(_entry("3D/3dmodel.model"), model, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
@@ -251,8 +256,8 @@ def _zip_with_raw_entry(deflated: bytes, crc: int, size: int) -> bytes:
     """A zip with the 3MF boilerplate and '3D/3dmodel.model' stored as the given raw deflate stream (zip64)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _RELS)
+        z.writestr(_entry("[Content_Types].xml"), _CONTENT_TYPES, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(_entry("_rels/.rels"), _RELS, compress_type=zipfile.ZIP_DEFLATED)
     head = buf.getvalue()
     # cut the central directory off: rebuild it with our extra entry
     cd_start = struct.unpack("<I", head[-6:-2])[0]
@@ -564,7 +569,7 @@ def _mutate_3mf(data: bytes, rng: random.Random) -> tuple[bytes, str]:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for n, v in entries.items():
-            z.writestr(n, v)
+            z.writestr(_entry(n), v, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue(), f"3mf {op}: {what}"
 
 
