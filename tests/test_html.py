@@ -227,3 +227,12 @@ def test_renders_in_headless_chromium(overheight: Report, tmp_path: Path) -> Non
     assert (pixels < 0.95).any(axis=2).mean() > 0.05, "the page must not be blank"
     red = (pixels[..., 0] > 0.75) & (pixels[..., 1] < 0.35) & (pixels[..., 2] < 0.35)
     assert red.sum() > 500, "the FAIL badge and the offending parts are red"
+
+
+def test_closest_gaps_in_the_html_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed tray's 1.556 mm fin-to-lid gap (42.656 - 41.1 mm: make_meshes.py) shows although it passes."""
+    monkeypatch.chdir(ROOT)
+    document = render_html(sledcheck.check("examples/tray-1u/fixed.yaml"))
+    assert '<section id="gaps">' in document
+    assert '<td>heatsink0 / lid</td><td class="num ok">1.556 mm</td><td class="num">1.5 mm</td><td>clear</td>' \
+        in document

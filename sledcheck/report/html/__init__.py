@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..model import Report
 from ..sarif import repo_path
+from ..text import closest_gaps
 from .assembly import offenders, pictures
 from .style import CSS, SEVERITY_COLOUR, VERDICT_NOTES, VERDICTS, esc, plural, quantity_text
 from .thermal import thermal_section
@@ -66,6 +67,24 @@ def _findings(report: Report) -> list[str]:
     out.append("</section>")
     return out
 
+def _gaps(report: Report) -> list[str]:
+    """The closest gaps of heat sinks, lids, DIMMs and fans, passing or not (none when nothing was measured)."""
+    gaps = closest_gaps(report)
+    if not gaps:
+        return []
+    out = ['<section id="gaps"><h2>Closest gaps</h2><p class="muted">Heat sinks, lids, DIMMs and fans, passing ones '
+           "too (exact for the meshes; a coarsely tessellated curved face can be closer by its chord error).</p>",
+           '<table class="gaps"><thead><tr><th>Parts</th><th class="num">Gap</th><th class="num">Required</th>'
+           "<th>Status</th></tr></thead><tbody>"]
+    for g in gaps:
+        state = {"clear": "ok", "contact": "ok", "clearance": "short"}.get(g.status, "bad")
+        required = f"{g.required_mm:g} mm" if g.required_mm > 0 else ""
+        out.append(f"<tr><td>{esc(' / '.join(g.parts))}</td><td class=\"num {state}\">{g.gap_mm:.3f} mm</td>"
+                   f'<td class="num">{required}</td><td>{esc(g.status)}</td></tr>')
+    out.append("</tbody></table></section>")
+    return out
+
+
 def _parts(report: Report) -> list[str]:
     out = ['<section id="parts"><h2>Parts</h2><table class="parts"><thead><tr><th>Part</th><th>Role</th>'
            '<th>File</th><th class="num">Triangles</th><th class="num">Bodies</th><th>Closed</th>'
@@ -87,7 +106,8 @@ def _parts(report: Report) -> list[str]:
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document (deterministic)."""
     title = f"sledcheck {VERDICTS[report.verdict]}: {report.name}"
-    body = [*_header(report), *_findings(report), *pictures(report), *thermal_section(report), *_parts(report)]
+    body = [*_header(report), *_findings(report), *pictures(report), *_gaps(report), *thermal_section(report),
+            *_parts(report)]
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
