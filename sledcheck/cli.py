@@ -182,7 +182,6 @@ def _progress() -> Callable[[str], None] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .load.yamlfile import stat_input
     from .pipeline import baseline_text, check, load
     from .report import renderer
     from .report.write import write_atomic
@@ -191,10 +190,7 @@ def _check(args: argparse.Namespace) -> int:
         raise SledcheckError("argument design: the path is empty", hint="give the design YAML file")
     outputs = _outputs(args)
     targets = _check_targets(outputs)
-    stat_input(Path(args.design), args.design)    # no FIFO, device, loop or NUL byte gets further
-    if args.baseline:
-        _check_baseline(Path(args.baseline), args.baseline)
-    design = load(args.design)
+    design = load(args.design)   # read_yaml refuses FIFOs, devices, loops and NUL bytes, within its limits
     _refuse_inputs(targets, _inputs(design, args.baseline))
     progress = _progress()
     wants_views = "html" in {args.format, *(fmt for fmt, _ in outputs)}
@@ -255,28 +251,9 @@ def _check_targets(outputs: list[tuple[str, Path]]) -> list[tuple[str, Path, Tar
     return targets
 
 
-def _check_baseline(path: Path, shown: str) -> None:
-    """The --baseline file must be a regular file within the size limit of input files."""
-    from .errors import InputLimitError
-    from .load.yamlfile import MAX_BYTES, limit, stat_input
-
-    size, most = stat_input(path, shown).st_size, limit("SLEDCHECK_MAX_YAML_BYTES", MAX_BYTES)
-    if size > most:
-        raise InputLimitError(f"the file is {size} bytes; the limit is {most} bytes", file=shown,
-                              hint="is it a baseline? to allow larger files set SLEDCHECK_MAX_YAML_BYTES")
-
-
 def _inputs(design: Design, baseline: str | None) -> dict[tuple[int, int], str]:
     """(st_dev, st_ino) of every file the run reads -> what it is, for refusing to write over one."""
-    named: list[tuple[Path, str]] = [(design.path, "the design file")]
-    named += [(p.path, f"the spec pack {p.name!r}") for p in design.specs if p.path]
-    named += [(p.file, f"the mesh of part {p.name!r}") for p in design.parts]
-    if design.thermal is not None:
-        named.append((design.thermal.fan_model, "the fan model"))
-    if baseline:
-        named.append((Path(baseline), "the --baseline file"))
-    with contextlib.suppress(OSError, RuntimeError, ValueError):   # resolve() on a symlink loop
-        named += [(path, "an input file") for path in design.input_files()]
+    named = [*design.input_files(), *([(Path(baseline), "the --baseline file")] if baseline else [])]
     identities: dict[tuple[int, int], str] = {}
     for path, what in named:
         with contextlib.suppress(OSError, ValueError):

@@ -65,7 +65,8 @@ def check(
         triangles=p.health.triangles, bodies=p.health.bodies, watertight=p.health.watertight,
         bounds=(tuple(float(v) for v in p.bounds[0]), tuple(float(v) for v in p.bounds[1])),  # type: ignore[arg-type]
     ) for p in assembly.parts)
-    gaps = _gaps(assembly) if assembly.analyses.get("pairs") is not None else ()
+    measured: tuple[PairResult, ...] | None = assembly.analyses.get("pairs")   # None: no pair rule ran
+    gaps = _gaps(assembly, measured) if measured is not None else ()
     thermal = None
     if design.thermal is not None and not any(f.code == "X001" and f.data.get("rule", "").startswith("T")
                                               for f in result.findings):
@@ -81,10 +82,9 @@ def check(
                   gaps=gaps)
 
 
-def _gaps(assembly: Assembly) -> tuple[GapSummary, ...]:
+def _gaps(assembly: Assembly, pairs: tuple[PairResult, ...]) -> tuple[GapSummary, ...]:
     """The pairs the pair rules measured, passing or not, as report values sorted by part names."""
     out = []
-    pairs: tuple[PairResult, ...] = assembly.analysis("pairs", lambda: ())
     for pair in pairs:
         a, b = sorted((pair.a, pair.b))
         out.append(GapSummary(parts=(a, b), roles=(assembly.part(a).role, assembly.part(b).role), status=pair.status,

@@ -118,18 +118,15 @@ class Design:
     def part(self, name: str) -> PartSpec:
         return next(p for p in self.parts if p.name == name)
 
-    def input_files(self) -> tuple[Path, ...]:
-        """Every file a check of this design reads (design, spec packs, meshes, fan model), resolved."""
-        files = [self.path, *(p.path for p in self.specs if p.path), *(p.file for p in self.parts)]
+    def input_files(self) -> tuple[tuple[Path, str], ...]:
+        """Every file a check of this design reads, with what it is for messages: the design, its spec packs,
+        the parts' meshes and the fan model (paths as the design gives them; compare them by inode)."""
+        files = [(self.path, "the design file")]
+        files += [(p.path, f"the spec pack {p.name!r}") for p in self.specs if p.path]
+        files += [(p.file, f"the mesh of part {p.name!r}") for p in self.parts]
         if self.thermal is not None:
-            files.append(self.thermal.fan_model)
-        unique: dict[Path, None] = {}
-        for file in files:
-            try:
-                unique.setdefault(file.resolve(), None)
-            except (OSError, ValueError, RuntimeError):   # refused later, with its own message
-                unique.setdefault(file, None)
-        return tuple(unique)
+            files.append((self.thermal.fan_model, "the fan model"))
+        return tuple(files)
 
     def line(self, *path: str | int) -> int:
         return self.document.line(*path)
@@ -140,9 +137,7 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
     rules (``sledcheck.checks.registry.catalog()``), against which severities, options and waivers are read."""
     as_given = str(path)
     file = Path(path)
-    if file.is_dir():
-        raise DesignError("is a folder, not a design file", file=as_given, hint="give the design YAML file")
-    doc = read_yaml(file, as_given)
+    doc = read_yaml(file, as_given)   # refuses folders, FIFOs, devices, loops, long names, within its limits
     root = Section(doc, (), as_given)
     if doc.data is None:
         raise DesignError("the design file is empty", file=as_given, line=1, hint="see the README for a minimal design")
