@@ -63,12 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--units", choices=["mm", "cm", "m", "in"], help="units of a unit-less file")
     i.add_argument("--format", default="text", choices=["text", "json"])
 
+    n = sub.add_parser("init", help="write a commented design for an assembly export (STEP, GLB, 3MF)")
+    n.add_argument("assembly", help="the assembly file")
+    n.add_argument("-o", "--output", default="design.yaml", help="the design file to write (default design.yaml)")
+    n.add_argument("--force", action="store_true", help="overwrite the design file if it exists")
+    n.add_argument("--units", choices=["mm", "cm", "m", "in"], help="units of a unit-less file")
+
     s = sub.add_parser("specs", help="list the built-in spec packs or show one")
     s.add_argument("name", nargs="?")
 
     r = sub.add_parser("rules", help="list the rules or explain one")
     r.add_argument("code", nargs="?")
-    for command in (c, i, s, r):
+    for command in (c, i, n, s, r):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="show the traceback of an internal error (or set SLEDCHECK_DEBUG=1)")
     return parser
@@ -83,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "inspect":
             return _inspect(args)
+        if args.command == "init":
+            from .init import run_init
+
+            return run_init(args.assembly, args.output, force=args.force, units=args.units)
         if args.command == "specs":
             return _specs(args)
         return _rules(args)
@@ -308,8 +318,24 @@ def _inspect(args: argparse.Namespace) -> int:
         c = h["center"]["value"]
         lines.append(f"             d {h['diameter']['value']:.3f} mm at ({c[0]:.3f}, {c[1]:.3f}, {c[2]:.3f}) "
                      f"along {h['axis']}")
+    tree = info["tree"]
+    if len(tree) > 1 or (tree and tree[0]["path"] != tree[0]["name"]):
+        lines.append(f"tree:        {len(tree)} bodies (path, triangles, chord error)")
+        for body in tree[:TREE_LINES]:
+            chord = f", chord {body['chord_error']['value']:.3g} mm" if body["chord_error"] else ""
+            named = f" [{body['name']}]" if body["path"].rsplit("/", 1)[-1] != body["name"] else ""
+            lines.append(f"             {body['path']}{named}: {body['triangles']} triangles{chord}")
+        if len(tree) > TREE_LINES:
+            lines.append(f"             ... and {len(tree) - TREE_LINES} more (--format json lists all)")
+    for skipped in info["skipped"]:
+        lines.append(f"skipped:     {skipped['path']}: {skipped['reason']}")
+    for warning in info["warnings"]:
+        lines.append(f"warning:     {warning}")
     _emit("\n".join(lines) + "\n")
     return EXIT_PASS
+
+
+TREE_LINES = 200   # bodies the text form of inspect lists
 
 
 def _specs(args: argparse.Namespace) -> int:

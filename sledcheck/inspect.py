@@ -1,4 +1,5 @@
-"""`sledcheck inspect`: what sledcheck sees in one mesh file (units, bodies, health, size, features)."""
+"""`sledcheck inspect`: what sledcheck sees in one mesh file (units, bodies and their tree, health, size,
+features, and warnings about orientation and units)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .errors import SledcheckError
 from .geometry.heatsinks import NotRecognised, PlateFinGeometry, recognise_plate_fin
 from .geometry.holes import Hole, find_through_holes
 from .geometry.sections import Sections
+from .load.body import Body
 from .load.design import display_path
 from .load.meshes import read_mesh_file, resolve_units
 from .model.assembly import weld_bodies
@@ -48,8 +50,41 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
         "extents": {"value": [round_sig(float(v), 6) for v in extents], "unit": "mm"},
         "bounds": {"value": [[round_sig(float(v), 6) for v in c] for c in merged.bounds], "unit": "mm"},
         "volume": volume,
+        "tree": [_node(body, resolved.scale) for body in mesh_file.bodies],
+        "skipped": [{"path": path, "reason": reason} for path, reason in mesh_file.skipped],
+        "warnings": orientation_warnings(extents, len(mesh_file.bodies)),
         **_features(merged),
     }
+
+
+def _node(body: Body, scale: float) -> dict[str, Any]:
+    """One body of the file's tree (contract: path, name, triangles, chord_error; plus product and colour)."""
+    chord = None if body.chord_error_mm is None else {"value": round_sig(body.chord_error_mm * scale, 4),
+                                                      "unit": "mm"}
+    return {"path": body.path or body.name, "name": body.name, "product": body.geometry,
+            "triangles": len(body.mesh.faces), "chord_error": chord,
+            "colour": list(body.colour) if body.colour else None}
+
+
+#: extents [mm] beyond which a file is surely not one sled (a 48U rack is 2.2 m) and below which an assembly of
+#: several bodies is surely not in the unit it was read in
+LARGEST_MM, SMALLEST_MM = 5000.0, 5.0
+
+
+def orientation_warnings(extents_mm: np.ndarray, bodies: int) -> list[str]:
+    """What looks wrong about a file's orientation or unit, from its extents [mm] (x, y, z)."""
+    warnings = []
+    largest = float(max(extents_mm))
+    if largest > LARGEST_MM:
+        warnings.append(f"the file is {largest:.6g} mm across, larger than any rack: is its unit wrong (mm read "
+                        "as m, or um as mm)?")
+    elif bodies > 1 and 0 < largest < SMALLEST_MM:
+        warnings.append(f"the assembly is only {largest:.3g} mm across: is its unit wrong (m or in read as mm)?")
+    x, y, z = (float(v) for v in extents_mm)
+    if bodies > 1 and y < 0.5 * min(x, z):
+        warnings.append(f"the assembly is thinnest along y ({y:.4g} mm against {x:.4g} x {z:.4g} mm): it looks "
+                        "Y-up, while sledcheck takes z as up; place it with 'rotation: [90, 0, 0]'")
+    return warnings
 
 
 def _features(mesh: trimesh.Trimesh) -> dict[str, Any]:

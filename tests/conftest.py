@@ -49,6 +49,23 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The tessellation cache of the test run: a fresh folder, never the user's own cache."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    before = {name: os.environ.get(name) for name in ("SLEDCHECK_CACHE_DIR", "SLEDCHECK_NO_CACHE")}
+    os.environ["SLEDCHECK_CACHE_DIR"] = str(folder)
+    os.environ.pop("SLEDCHECK_NO_CACHE", None)
+    yield folder
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="session", autouse=True)
 def examples_stay_untouched() -> Iterator[None]:
     """No test writes into examples/ (they are the user's first contact with the tool)."""
     before = _tree_digest(EXAMPLES)

@@ -1,6 +1,6 @@
 """Read mesh and CAD files into named bodies, with honest units.
 
-Supported: STEP/STP (OpenCASCADE via cascadio, run in a child process; returned in metres), STL (ASCII and
+Supported: STEP/STP (OpenCASCADE's document layer in a child process, cached: :mod:`.step`), STL (ASCII and
 binary), OBJ, PLY, GLB/GLTF and 3MF. Each body is a :class:`Body` in the file's coordinates;
 :func:`resolve_units` decides the scale to millimetres and records where the units came from. Every failure is
 a :class:`MeshLoadError` that names the file and says what to do; nothing here lets a library's traceback
@@ -14,8 +14,8 @@ each overridable by an environment variable named in its message:
 * ``SLEDCHECK_MAX_TRIANGLES`` (50 million per file), ``SLEDCHECK_MAX_UNCOMPRESSED`` (2 GiB: what a 3MF inflates
   to, a glTF's buffers and its JSON), ``SLEDCHECK_MAX_ZIP_RATIO`` (100: a 3MF entry over 1 MiB inflating more is
   a zip bomb), and for STEP ``SLEDCHECK_LOAD_TIMEOUT`` / ``SLEDCHECK_LOAD_MEMORY`` (see :mod:`.native`).
-* Coordinates must be finite and within 1e9 of the origin in the file's units as loaded (metres for STEP and
-  glTF): beyond that a file is corrupt or mis-scaled, and the weld's 1e-8 grid would overflow 64-bit integers.
+* Coordinates must be finite and within 1e9 of the origin in the file's units as loaded (mm for STEP, metres
+  for glTF): beyond that a file is corrupt or mis-scaled, and the weld's 1e-8 grid would overflow 64-bit integers.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import os
 import re
 import stat
 import struct
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,7 +41,9 @@ import trimesh
 
 from ..errors import MeshLoadError
 from ..units import UnitError, parse_unit
-from .native import ERROR_MARK, Budget, BudgetError, ChildFailed, env_number, env_size, format_size, run_isolated
+from .body import Body
+from .native import ERROR_MARK, Budget, BudgetError, ChildFailed, env_number, env_size, format_size
+from .step import DEFAULT_TESSELLATION, StepFile, Tessellation, read_step
 
 logging.getLogger("trimesh").setLevel(logging.ERROR)
 
@@ -69,15 +70,6 @@ _FILE_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character d
 
 
 @dataclass(frozen=True, eq=False)
-class Body:
-    """One body of a file: its scene-node and geometry names, and its mesh in the file's coordinates."""
-
-    node: str
-    geometry: str
-    mesh: trimesh.Trimesh
-
-
-@dataclass(frozen=True, eq=False)
 class MeshFile:
     """A loaded file. ``loaded_unit`` is the unit of the coordinates as loaded, None if the file has none;
     ``declared_unit`` is the length unit the file itself declares (STEP/3MF/glTF), and ``note`` says how."""
@@ -89,6 +81,8 @@ class MeshFile:
     loaded_unit: str | None
     declared_unit: str | None
     note: str
+    skipped: tuple[tuple[str, str], ...] = ()   # (instance path, why): bodies the reader left out (wires, ...)
+    cached: bool = False                       # read back from the tessellation cache
 
 
 @dataclass(frozen=True)
@@ -110,8 +104,9 @@ class Limits:
             raise MeshLoadError(str(err), file=display, hint="fix or unset the environment variable") from None
 
 
-def read_mesh_file(path: Path, display: str) -> MeshFile:
-    """Load ``path`` into bodies; raises :class:`MeshLoadError` with a clear message on any failure."""
+def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAULT_TESSELLATION) -> MeshFile:
+    """Load ``path`` into bodies (B-rep inputs meshed with ``tessellation``); raises :class:`MeshLoadError` with
+    a clear message on any failure."""
     display = display.replace("\0", "\\0")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -121,17 +116,24 @@ def read_mesh_file(path: Path, display: str) -> MeshFile:
     limits = Limits.from_env(display)
     declared: str | None = None
     note = ""
+    step: StepFile | None = None
     if fmt == "step":
         declared, note = _step_unit(path)
-    loaded = _load(path, display, fmt, size, limits)
-    bodies = tuple(_bodies(loaded, display))
+        step = _load_step(path, display, size, limits, tessellation)
+        for body in step.bodies:
+            _check_coordinates(body.mesh.vertices, f"body {body.path!r}", display)
+        bodies = step.bodies
+        loaded = None
+    else:
+        loaded = _load(path, display, fmt, size, limits)
+        bodies = tuple(_bodies(loaded, display))
     if not bodies or sum(len(b.mesh.faces) for b in bodies) == 0:
         raise MeshLoadError("the file contains no triangles", file=display,
                             hint="it may be empty, truncated or hold only curves; re-export the solid bodies")
     _check_surface(bodies, display, limits)
     loaded_unit: str | None
     if fmt == "step":
-        loaded_unit = "m"  # cascadio converts whatever the file declares to metres (glTF convention)
+        loaded_unit = "mm"  # OpenCASCADE converts whatever the file declares to mm
         if declared is None:
             loaded_unit = None
             note = "the STEP file declares no length unit"
@@ -145,7 +147,8 @@ def read_mesh_file(path: Path, display: str) -> MeshFile:
         loaded_unit = None
         note = f"{fmt.upper()} files carry no unit"
     return MeshFile(path=path, display=display, format=fmt, bodies=bodies, loaded_unit=loaded_unit,
-                    declared_unit=declared, note=note)
+                    declared_unit=declared, note=note, skipped=step.skipped if step else (),
+                    cached=step.cached if step else False)
 
 
 # --- the file itself ---------------------------------------------------------------------------------------------
@@ -190,8 +193,6 @@ def _path_error(err: OSError, path: Path, display: str) -> MeshLoadError:
 
 def _load(path: Path, display: str, fmt: str, size: int, limits: Limits) -> object:
     """Check what the format lets us check cheaply, then load with trimesh (STEP: OpenCASCADE in a child)."""
-    if fmt == "step":
-        return _load_step(path, display, limits)
     source: str | io.BytesIO = str(path)
     resolver = None
     if fmt == "stl":
@@ -218,30 +219,14 @@ def _load(path: Path, display: str, fmt: str, size: int, limits: Limits) -> obje
 # --- STEP --------------------------------------------------------------------------------------------------------
 
 
-def _load_step(path: Path, display: str, limits: Limits) -> object:
-    """STEP -> GLB with OpenCASCADE in a child process under the load budget, then that GLB with trimesh, checked
-    like any other GLB."""
+def _load_step(path: Path, display: str, size: int, limits: Limits, tessellation: Tessellation) -> StepFile:
+    """STEP through OpenCASCADE's document layer in a child process under the load budget (:mod:`.step`)."""
     try:
-        budget = Budget.from_env(file_bytes=path.stat().st_size)
+        budget = Budget.from_env(file_bytes=size)
     except BudgetError as err:
         raise MeshLoadError(str(err), file=display, hint="fix or unset the environment variable") from None
-    with tempfile.TemporaryDirectory(prefix="sledcheck-step-") as folder:
-        glb = Path(folder) / "converted.glb"
-        try:
-            output = run_isolated("cascadio:step_to_glb", [str(path.resolve()), str(glb)], budget=budget,
-                                  kwargs={"tol_relative": False, "merge_primitives": True}, what="OpenCASCADE")
-        except ChildFailed as failure:
-            raise _step_failure(failure, display) from None
-        reason = _native_reason(output)
-        if not glb.is_file() or glb.stat().st_size == 0:
-            raise MeshLoadError(f"the STEP file could not be loaded (OpenCASCADE wrote no geometry"
-                                f"{': ' + reason if reason else ''})", file=display, hint=STEP_HINT)
-        resolver = _gltf_resolver(glb, display, "glb", glb.stat().st_size, limits)
-        try:
-            return trimesh.load(str(glb), file_type="glb", resolver=resolver, process=False, merge_primitives=True)
-        except Exception as err:  # noqa: BLE001 - OpenCASCADE's output that trimesh cannot read
-            raise MeshLoadError(f"the STEP file could not be loaded ({reason or f'{type(err).__name__}: {err}'})",
-                                file=display, hint=STEP_HINT) from None
+    return read_step(path, display, tessellation, budget, limits.triangles,
+                     lambda failure: _step_failure(failure, display))
 
 
 def _step_failure(failure: ChildFailed, display: str) -> MeshLoadError:
@@ -284,8 +269,9 @@ def _step_unit(path: Path) -> tuple[str | None, str]:
     if not found:
         return None, "the STEP file declares no length unit"
     if len(found) > 1:
-        return found[0], f"the STEP file declares several length units ({', '.join(found)}); converted to m"
-    return found[0], f"the STEP file declares {found[0]}; OpenCASCADE converts it to m"
+        return found[0], f"the STEP file declares several length units ({', '.join(found)}); converted to mm"
+    return found[0], f"the STEP file declares {found[0]}" + ("; OpenCASCADE converts it to mm" if found[0] != "mm"
+                                                             else "")
 
 
 _STEP_TOKEN = re.compile(r"[;']|/\*|\*/")
@@ -870,8 +856,6 @@ def resolve_units(mesh_file: MeshFile, part_units: str | None, declared_by: str 
         raise MeshLoadError(
             f"{mesh_file.note} and no units were declared for it", file=mesh_file.display,
             hint="add 'units: mm' (or cm, m, in) to the design or to this part")
-    scale = scale_to_mm(part_units)
-    if mesh_file.format == "step":  # cascadio read the unit-less numbers as mm and returned metres
-        scale *= 1000.0
+    scale = scale_to_mm(part_units)   # (a unit-less STEP file: OpenCASCADE read its numbers as mm)
     where = {"part": "the part's 'units'", "design": "the design's 'units'"}.get(declared_by or "", "--units")
     return Units(unit=part_units, scale=scale, source=f"{mesh_file.note}; {part_units} from {where}")

@@ -1,0 +1,87 @@
+"""The tessellation cache: what an expensive loader made from a file, kept by the file's content hash.
+
+An entry is a folder ``<cache>/<kind>/<key>/`` that is complete or absent: the loader writes into a fresh
+temporary folder beside it and :func:`publish` renames that into place (atomic on one file system). Two runs
+that mesh the same file at once both succeed; the second rename loses and its folder is dropped. A reader that
+finds an entry it cannot use (truncated by a full disk, edited by hand) calls :func:`discard` and loads again.
+
+The cache lives in ``SLEDCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/sledcheck``, else ``~/.cache/sledcheck``;
+``sledcheck check --no-cache`` (or ``SLEDCHECK_NO_CACHE=1``) uses none.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+CACHE_ENV = "SLEDCHECK_CACHE_DIR"
+NO_CACHE_ENV = "SLEDCHECK_NO_CACHE"
+_HASH_CHUNK = 4 * 1024**2
+
+
+def cache_root() -> Path | None:
+    """The cache folder, or None when caching is off (``SLEDCHECK_NO_CACHE`` set to anything but 0/empty)."""
+    if os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
+        return None
+    if os.environ.get(CACHE_ENV, "").strip():
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sledcheck"
+
+
+def content_key(path: Path, settings: Iterable[object]) -> str:
+    """SHA-256 of the file's bytes and of ``settings`` (whatever else changes the result), as hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    digest.update(repr(tuple(settings)).encode())
+    return digest.hexdigest()
+
+
+def entry(root: Path | None, kind: str, key: str) -> Path | None:
+    """The folder of a complete entry, or None."""
+    if root is None:
+        return None
+    folder = root / kind / key
+    return folder if folder.is_dir() else None
+
+
+def scratch(root: Path | None, kind: str) -> Path:
+    """A new empty folder to build an entry in: inside the cache (so :func:`publish` is a rename), or, without a
+    cache or when the cache cannot be written, a temporary folder removed when the process ends."""
+    if root is not None:
+        try:
+            (root / kind).mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(prefix=".building-", dir=root / kind))
+        except OSError:
+            pass
+    folder = Path(tempfile.mkdtemp(prefix="sledcheck-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def publish(root: Path | None, kind: str, key: str, built: Path) -> Path:
+    """Move the finished ``built`` folder into the cache as entry ``key``; returns where the entry now is (the
+    other run's entry when it won the race, ``built`` itself when there is no cache)."""
+    if root is None or built.parent != root / kind:
+        return built
+    final = root / kind / key
+    try:
+        os.rename(built, final)
+        return final
+    except OSError:              # another run published first (or the folder is in the way): use theirs
+        if not final.is_dir():
+            return built
+        shutil.rmtree(built, ignore_errors=True)
+        return final
+
+
+def discard(folder: Path) -> None:
+    """Remove an unusable entry (best effort: a concurrent reader may still hold its files)."""
+    shutil.rmtree(folder, ignore_errors=True)
