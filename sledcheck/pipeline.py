@@ -92,7 +92,7 @@ def _gaps(assembly: Assembly, pairs: tuple[PairResult, ...]) -> tuple[GapSummary
         out.append(GapSummary(parts=(a, b), roles=(assembly.part(a).role, assembly.part(b).role), status=pair.status,
                               gap_mm=pair.gap.distance if pair.gap.distance > TOUCH_MM else 0.0,
                               overlap_mm3=pair.overlap.volume if pair.overlap is not None else None,
-                              required_mm=pair.required.minimum))
+                              required_mm=pair.required.minimum, exact=pair.exact))
     return tuple(sorted(out, key=lambda g: g.parts))
 
 

@@ -29,10 +29,12 @@ def closest_gaps_text(report: Report) -> list[str]:
     gaps = closest_gaps(report)
     if not gaps:
         return []
-    lines = ["", "closest gaps of heat sinks, lids, DIMMs and fans (passing ones too; exact for the meshes):"]
+    lines = ["", "closest gaps of heat sinks, lids, DIMMs and fans (passing ones too; measured on the meshes "
+                 "unless marked B-rep):"]
     for g in gaps:
         need = f", need {g.required_mm:g} mm" if g.required_mm > 0 else ""
-        lines.append(f"  {g.parts[0]} - {g.parts[1]}: {g.gap_mm:.3f} mm{need}: {g.status}")
+        exact = " (B-rep)" if g.exact == "brep" else ""
+        lines.append(f"  {g.parts[0]} - {g.parts[1]}: {g.gap_mm:.3f} mm{exact}{need}: {g.status}")
     return lines
 
 
