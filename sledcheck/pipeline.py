@@ -52,6 +52,7 @@ def check(
     design_path = design.path_as_given
     baseline_keys = read_baseline(Path(baseline)) if baseline else None
     assembly = build_assembly(design, progress)
+    design = assembly.design   # with the parts expanded from assembly files
     result = run_rules(assembly, rules_to_run(RULES, design, select, ignore), progress)
     findings = apply_policy(result.findings, design, result.rules_run, select=select, ignore=ignore,
                             today=today or dt.date.today())
@@ -64,6 +65,7 @@ def check(
         name=p.name, role=p.role, file=p.file, units=p.units.unit, units_source=p.units.source,
         triangles=p.health.triangles, bodies=p.health.bodies, watertight=p.health.watertight,
         bounds=(tuple(float(v) for v in p.bounds[0]), tuple(float(v) for v in p.bounds[1])),  # type: ignore[arg-type]
+        path=p.path, chord_error_mm=p.chord_error_mm, entry=p.spec.entry or None,
     ) for p in assembly.parts)
     measured: tuple[PairResult, ...] | None = assembly.analyses.get("pairs")   # None: no pair rule ran
     gaps = _gaps(assembly, measured) if measured is not None else ()
@@ -90,7 +92,7 @@ def _gaps(assembly: Assembly, pairs: tuple[PairResult, ...]) -> tuple[GapSummary
         out.append(GapSummary(parts=(a, b), roles=(assembly.part(a).role, assembly.part(b).role), status=pair.status,
                               gap_mm=pair.gap.distance if pair.gap.distance > TOUCH_MM else 0.0,
                               overlap_mm3=pair.overlap.volume if pair.overlap is not None else None,
-                              required_mm=pair.required.minimum))
+                              required_mm=pair.required.minimum, exact=pair.exact))
     return tuple(sorted(out, key=lambda g: g.parts))
 
 

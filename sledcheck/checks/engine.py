@@ -166,7 +166,7 @@ def locate(design: Design, finding: Finding) -> tuple[Location, tuple[Location, 
     names = {p.name for p in design.parts}
     for subject in finding.subjects:
         if subject in names:
-            return Location(design.path_as_given, design.line("parts", subject)), ()
+            return Location(design.path_as_given, design.part_line(subject)), ()
     return Location(design.path_as_given, 1), ()
 
 

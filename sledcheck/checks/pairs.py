@@ -24,9 +24,18 @@ def _point(p: tuple[float, float, float]) -> str:
     return f"({p[0]:.2f}, {p[1]:.2f}, {p[2]:.2f})"
 
 
+def _fit_text(pair: PairResult) -> str:
+    assert pair.fit is not None
+    if pair.fit.range_mm is None:
+        return f" (a declared {pair.fit.kind} fit may come close, not overlap)"
+    low, high = pair.fit.range_mm
+    return (f" (a declared {pair.fit.kind} fit allows {low:g} mm .. {high:g} mm; it is {pair.fit_depth:.3f} mm deep, "
+            f"measured on the {'exact B-rep' if pair.exact == 'brep' else 'meshes'})")
+
+
 def _interference(assembly: Assembly) -> Iterable[Finding]:
     for pair in _pairs(assembly):
-        if pair.gap.distance > TOUCH_MM:
+        if pair.gap.distance > TOUCH_MM or pair.fit_verdict in ("fit", "loose"):
             continue
         subjects = (pair.a, pair.b)
         if pair.interferes:
@@ -36,7 +45,8 @@ def _interference(assembly: Assembly) -> Iterable[Finding]:
             axis = "xyz"[min(range(3), key=lambda k: size[k])]
             yield INTERFERENCE.finding(
                 f"{pair.a} and {pair.b} overlap by {_volume(pair.overlap.volume)} mm^3"
-                + (" (a declared contact may touch, not overlap)" if pair.contact else "")
+                + (_fit_text(pair) if pair.fit else " (a declared contact may touch, not overlap)" if pair.contact
+                   else "")
                 + f"; overlap region {size[0]:.2f} x {size[1]:.2f} x {size[2]:.2f} mm from {_point(lo)} to "
                 f"{_point(hi)} (thinnest along {axis}: {min(size):.3f} mm)",
                 subjects=subjects, measured=Q_(pair.overlap.volume, "mm**3"), limit=Q_(0, "mm**3"),
@@ -62,12 +72,23 @@ def _open_parts(assembly: Assembly, pair: PairResult) -> str:
 
 def _clearance(assembly: Assembly) -> Iterable[Finding]:
     for pair in _pairs(assembly):
-        if pair.contact or pair.gap.distance <= TOUCH_MM and not pair.touching:
-            continue  # contacts may touch; overlaps are D101
+        if pair.fit_verdict == "loose":
+            assert pair.fit is not None and pair.fit.range_mm is not None
+            yield CLEARANCE.finding(
+                f"{pair.a} and {pair.b} are a declared {pair.fit.kind} fit of {pair.fit.range_mm[0]:g} mm .. "
+                f"{pair.fit.range_mm[1]:g} mm, but " + (f"only {pair.fit_depth:.3f} mm deep" if pair.fit_depth > 0
+                                                       else f"{-pair.fit_depth:.3f} mm apart")
+                + f": the fit is loose (measured on the {'exact B-rep' if pair.exact == 'brep' else 'meshes'})",
+                subjects=(pair.a, pair.b), measured=Q_(pair.fit_depth, "mm"), limit=Q_(pair.fit.range_mm[0], "mm"),
+                anchor=("design", "fits", assembly.design.fits.index(pair.fit)))
+            continue
+        if pair.fit is not None or pair.contact or pair.gap.distance <= TOUCH_MM and not pair.touching:
+            continue  # fits and contacts may come close or touch; overlaps are D101
         required = pair.required.minimum
         if pair.gap.distance > TOUCH_MM and pair.gap.distance >= required:
             continue
-        what = "touch" if pair.gap.distance <= TOUCH_MM else f"are {pair.gap.distance:.3f} mm apart"
+        what = "touch" if pair.gap.distance <= TOUCH_MM else f"are {pair.gap.distance:.3f} mm apart" + (
+            " (exact B-rep)" if pair.exact == "brep" else "")
         need = f"need {required:.3g} mm" if required > 0 else "must not touch (not a declared contact)"
         anchor = ("design", "clearance", pair.required.index) if pair.required.index is not None else None
         yield CLEARANCE.finding(

@@ -32,6 +32,15 @@ class Overlap:
 
     volume: float
     bounds: tuple[tuple[float, float, float], tuple[float, float, float]]
+    area: float = 0.0   # surface area of the shared region [mm^2]; 0 when not measured
+
+    @property
+    def depth(self) -> float:
+        """How thick the shared region is [mm], as 2 V / A: exact for a thin layer of any shape (the radial
+        interference of a press-fitted pin, the compression of a pad), and the box's thinnest side otherwise."""
+        if self.area > 0:
+            return 2.0 * self.volume / self.area
+        return min(h - lo for lo, h in zip(self.bounds[0], self.bounds[1], strict=True))
 
 
 def triangle_boxes(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -105,4 +114,5 @@ def overlap_volume(solid_a: manifold3d.Manifold, solid_b: manifold3d.Manifold) -
     if volume <= 0.0 or shared.is_empty():
         return Overlap(0.0, ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)))
     box = shared.bounding_box()
-    return Overlap(volume, (tuple(float(v) for v in box[:3]), tuple(float(v) for v in box[3:])))  # type: ignore[arg-type]
+    return Overlap(volume, (tuple(float(v) for v in box[:3]), tuple(float(v) for v in box[3:])),  # type: ignore[arg-type]
+                   float(shared.surface_area()))

@@ -21,6 +21,7 @@ from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
 from .selection import selects_any
 from .specs import SpecPack, apply_override, is_builtin, load_pack, resolve_pack
+from .step import DEFAULT_TESSELLATION, Tessellation
 from .thermal import ThermalSpec, read_thermal
 from .yamlfile import YamlDocument, read_yaml
 from .zones import Zone, read_zones
@@ -36,10 +37,12 @@ def display_path(path: Path) -> str:
         return absolute.as_posix()
 
 ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component", "standoff", "connector",
-         "bracket", "duct", "cable", "psu", "drive", "other")
+         "bracket", "duct", "cable", "psu", "drive", "fastener", "pad", "other")
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
-               "clearance", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules", "thermal")
-PART_KEYS = ("file", "role", "units", "node", "position", "rotation", "description")
+               "clearance", "fits", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules",
+               "thermal", "exclude", "tessellation")
+PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description")
+FIT_KINDS = {"clearance-hole": None, "press": "interference", "compressible": "compression"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,45 @@ class PartSpec:
     position: tuple[float, float, float]
     rotation: tuple[float, float, float]
     line: int
+    entry: str = ""          # the design's entry this part comes from ('' : its own name)
+    each: bool = False       # the entry expands into one part per matching body
+    bodies: tuple[str, ...] = ()   # for an expanded part: the instance paths of its bodies
+
+    @property
+    def group(self) -> str:
+        """The design entry's name: the part's own name, or the entry it was expanded from."""
+        return self.entry or self.name
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Intended closeness or overlap between two selections: a fastener in a ``clearance-hole`` (may be closer
+    than the clearance rule, must not overlap), a ``press`` fit or a ``compressible`` part whose overlap depth
+    must lie in ``range_mm`` [mm]."""
+
+    between: tuple[str, str]
+    kind: str
+    range_mm: tuple[float, float] | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Bodies of assembly files that are not checked at all, and why (fnmatch over names and paths)."""
+
+    node: str
+    reason: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A part reference that names no declared part: it may name a part expanded from an assembly, which is
+    only known once the files are loaded (checked then, with this line)."""
+
+    token: str
+    line: int
+    field: str
 
 
 @dataclass(frozen=True)
@@ -114,16 +156,25 @@ class Design:
     zones: tuple[Zone, ...] = ()
     hole_patterns: tuple[HolePattern, ...] = ()
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)   # code -> option -> value
+    fits: tuple[Fit, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    tessellation: Tessellation = DEFAULT_TESSELLATION
+    references: tuple[Reference, ...] = ()   # checked against the expanded parts by the assembly
 
     def part(self, name: str) -> PartSpec:
         return next(p for p in self.parts if p.name == name)
+
+    def part_line(self, name: str) -> int:
+        """The line of the design entry the part ``name`` comes from (1 when there is none)."""
+        spec = next((p for p in self.parts if p.name == name), None)
+        return self.line("parts", spec.group) if spec else 1
 
     def input_files(self) -> tuple[tuple[Path, str], ...]:
         """Every file a check of this design reads, with what it is for messages: the design, its spec packs,
         the parts' meshes and the fan model (paths as the design gives them; compare them by inode)."""
         files = [(self.path, "the design file")]
         files += [(p.path, f"the spec pack {p.name!r}") for p in self.specs if p.path]
-        files += [(p.file, f"the mesh of part {p.name!r}") for p in self.parts]
+        files += [(p.file, f"the mesh of part {p.name!r}") for p in self.parts if not p.entry]
         if self.thermal is not None:
             files.append((self.thermal.fan_model, "the fan model"))
         return tuple(files)
@@ -154,9 +205,13 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
     parts = _parts(root, base, units)
     names = {p.name for p in parts}
     roles = {p.role for p in parts}
-    contacts = tuple(_contacts(root, names, roles))
-    clearances = tuple(_clearances(root, names, roles, units))
-    waivers = tuple(_waivers(root, names, roles, rules))
+    # Parts expanded from assemblies (each: true, and the bodies no entry selects) are named by the files: a
+    # reference that names no declared part may name one of them, and is checked once the files are loaded.
+    later: list[Reference] | None = [] if any(p.node for p in parts) else None
+    contacts = tuple(_contacts(root, names, roles, later))
+    clearances = tuple(_clearances(root, names, roles, units, later))
+    fits = tuple(_fits(root, names, roles, units, later))
+    waivers = tuple(_waivers(root, names, roles, rules, later))
     severity = read_severity(root, rules)
     rule_options = read_rule_options(root, rules)
     known = names | set(ROLES)
@@ -169,7 +224,8 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
     return Design(path=file, path_as_given=as_given, name=name or file.stem, units=units, specs=specs,
                   parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
                   thermal=thermal, document=doc, zones=zones, hole_patterns=hole_patterns,
-                  rule_options=rule_options)
+                  rule_options=rule_options, fits=fits, exclusions=tuple(_exclusions(root)),
+                  tessellation=_tessellation(root), references=tuple(later or ()))
 
 
 def _load_specs(root: Section, base: Path) -> list[SpecPack]:
@@ -225,12 +281,16 @@ def _parts(root: Section, base: Path, units: str | None) -> tuple[PartSpec, ...]
         role = sec.text("role", choices=ROLES) or "component"
         part_units = sec.unit("units")
         node = sec.text("node")
+        each = sec.boolean("each", False)
+        if each and not node:
+            raise sec.error("'each: true' expands the bodies a 'node' pattern selects, but there is no 'node'",
+                            "each", "add e.g. node: \"*/DIMM_*\", or drop 'each'")
         position = _vector(sec, "position", units, "length") if sec.has("position") else (0.0, 0.0, 0.0)
         rotation = _vector(sec, "rotation", "deg", "angle") if sec.has("rotation") else (0.0, 0.0, 0.0)
         parts.append(PartSpec(
             name=name, file=(base / file_text), file_as_given=file_text, role=role,
             units=part_units or units, units_declared_by="part" if part_units else ("design" if units else None),
-            node=node, position=position, rotation=rotation, line=sec.line(),
+            node=node, position=position, rotation=rotation, line=sec.line(), each=each,
         ))
     return tuple(parts)
 
@@ -254,30 +314,101 @@ def _vector(sec: Section, key: str, default_unit: str | None, kind: str) -> tupl
     return (out[0], out[1], out[2])
 
 
-def _pair(sec: Section, names: set[str], roles: set[str], what: str) -> tuple[str, str]:
+def _pair(sec: Section, names: set[str], roles: set[str], what: str,
+          later: list[Reference] | None) -> tuple[str, str]:
     value = sec.value
     if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
         raise sec.error(f"expected a pair [a, b] of part names or roles for {what}")
     for i, item in enumerate(value):
-        _known(sec, i, item, names, roles)
+        _known(sec, i, item, names, roles, later)
     return (value[0], value[1])
 
 
-def _known(sec: Section, key: str | int, item: str, names: set[str], roles: set[str]) -> None:
+def _known(sec: Section, key: str | int, item: str, names: set[str], roles: set[str],
+           later: list[Reference] | None = None) -> None:
     if selects_any(item, {n: "" for n in names}, (*roles, *ROLES)):
+        return
+    if later is not None:
+        later.append(Reference(item, sec.line(key), sec.field_name(key)))
         return
     close = difflib.get_close_matches(item, sorted(names | set(ROLES)), n=1)
     raise sec.error(f"{item!r} is neither a part nor a role", key,
                     f"did you mean {close[0]!r}?" if close else "use a part name from 'parts:' or a role")
 
 
-def _contacts(root: Section, names: set[str], roles: set[str]) -> list[tuple[str, str, int]]:
+def _contacts(root: Section, names: set[str], roles: set[str],
+              later: list[Reference] | None) -> list[tuple[str, str, int]]:
     if not root.has("contacts"):
         return []
-    return [(*_pair(sec, names, roles, "a contact"), sec.line()) for sec in root.child("contacts").elements()]
+    return [(*_pair(sec, names, roles, "a contact", later), sec.line())
+            for sec in root.child("contacts").elements()]
 
 
-def _clearances(root: Section, names: set[str], roles: set[str], units: str | None) -> list[Clearance]:
+def _fits(root: Section, names: set[str], roles: set[str], units: str | None,
+          later: list[Reference] | None) -> list[Fit]:
+    if not root.has("fits"):
+        return []
+    fits = []
+    for sec in root.child("fits").elements():
+        sec.mapping(("between", "kind", "interference", "compression", "reason"), required=("between", "kind"))
+        between = _pair(sec.child("between"), names, roles, "a fit", later)
+        kind = sec.text("kind", choices=tuple(FIT_KINDS)) or ""
+        range_key = FIT_KINDS[kind]
+        for other in ("interference", "compression"):
+            if other != range_key and sec.has(other):
+                raise sec.error(f"a {kind} fit takes no '{other}'", other,
+                                f"give '{range_key}'" if range_key else "drop it")
+        span = None
+        if range_key:
+            if not sec.has(range_key):
+                raise sec.error(f"a {kind} fit needs its '{range_key}' range", range_key,
+                                f"e.g. {range_key}: [0 mm, 0.1 mm]")
+            value = sec.value[range_key]
+            if not isinstance(value, list) or len(value) != 2:
+                raise sec.error("expected a range [low, high]", range_key, "e.g. [0 mm, 0.1 mm]")
+            low, high = (float(sec.child(range_key).quantity(i, "length", units).m_as("mm")) for i in range(2))
+            if not 0 <= low <= high:
+                raise sec.error(f"the range {low:g} mm .. {high:g} mm is not 0 <= low <= high", range_key)
+            span = (low, high)
+        fits.append(Fit(between=between, kind=kind, range_mm=span, line=sec.line()))
+    return fits
+
+
+def _exclusions(root: Section) -> list[Exclusion]:
+    if not root.has("exclude"):
+        return []
+    out = []
+    for sec in root.child("exclude").elements():
+        sec.mapping(("node", "reason"), required=("node", "reason"))
+        reason = sec.text("reason") or ""
+        if not reason.strip():
+            raise sec.error("an exclusion needs a reason: nothing in a file goes unchecked silently", "reason")
+        out.append(Exclusion(node=sec.text("node") or "", reason=reason, line=sec.line()))
+    return out
+
+
+def _tessellation(root: Section) -> Tessellation:
+    if not root.has("tessellation"):
+        return DEFAULT_TESSELLATION
+    sec = root.child("tessellation")
+    sec.mapping(("linear", "angular"))
+    linear = DEFAULT_TESSELLATION.linear_mm
+    if sec.has("linear"):
+        linear = float(sec.quantity("linear", "length", positive=True).m_as("mm"))
+        if not 1e-4 <= linear <= 10:
+            raise sec.error(f"a chord error of {linear:g} mm is outside 0.0001 mm .. 10 mm", "linear",
+                            "0.01 mm keeps a 3.2 mm hole within 0.01 mm; 0.1 mm is coarse")
+    angular = DEFAULT_TESSELLATION.angular_rad
+    if sec.has("angular"):
+        angular = float(sec.quantity("angular", "angle", "rad", positive=True).m_as("rad"))
+        if not 0.01 <= angular <= 1.0:
+            raise sec.error(f"an angular deflection of {angular:g} rad is outside 0.01 .. 1 rad", "angular",
+                            "0.5 rad is the default")
+    return Tessellation(linear_mm=linear, angular_rad=angular)
+
+
+def _clearances(root: Section, names: set[str], roles: set[str], units: str | None,
+                later: list[Reference] | None) -> list[Clearance]:
     if not root.has("clearance"):
         return []
     rules = []
@@ -285,7 +416,7 @@ def _clearances(root: Section, names: set[str], roles: set[str], units: str | No
         sec.mapping(("between", "min"), required=("min",))
         between: tuple[str, ...] = ()
         if sec.has("between"):
-            between = _pair(sec.child("between"), names, roles, "a clearance")
+            between = _pair(sec.child("between"), names, roles, "a clearance", later)
         minimum = sec.quantity("min", "length", units)
         if minimum.magnitude < 0:
             raise sec.error("a minimum gap cannot be negative", "min")
@@ -293,7 +424,8 @@ def _clearances(root: Section, names: set[str], roles: set[str], units: str | No
     return rules
 
 
-def _waivers(root: Section, names: set[str], roles: set[str], rules: RuleCatalog) -> list[Waiver]:
+def _waivers(root: Section, names: set[str], roles: set[str], rules: RuleCatalog,
+             later: list[Reference] | None) -> list[Waiver]:
     if not root.has("waivers"):
         return []
     waivers = []
@@ -311,7 +443,7 @@ def _waivers(root: Section, names: set[str], roles: set[str], rules: RuleCatalog
                 raise sec.error(f"{sec.value['expires']!r} is not a date", "expires", "write YYYY-MM-DD") from None
         subjects = sec.string_list("subjects")
         for i, subject in enumerate(subjects):
-            _known(sec.child("subjects"), i, subject, names, roles)
+            _known(sec.child("subjects"), i, subject, names, roles, later)
         waivers.append(Waiver(code=code, subjects=tuple(subjects), reason=reason,
                               expires=expires, line=sec.line()))
     return waivers

@@ -128,6 +128,11 @@ def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAUL
         loaded = _load(path, display, fmt, size, limits)
         bodies = tuple(_bodies(loaded, display))
     if not bodies or sum(len(b.mesh.faces) for b in bodies) == 0:
+        if step is not None and step.skipped:
+            shown = "; ".join(f"{path}: {reason}" for path, reason in step.skipped[:3])
+            raise MeshLoadError(f"the file contains no triangles: OpenCASCADE kept no face of any body ({shown})",
+                                file=display, hint="the file holds only curves, or its faces are corrupt "
+                                "(coordinates out of range?); re-export the solid bodies")
         raise MeshLoadError("the file contains no triangles", file=display,
                             hint="it may be empty, truncated or hold only curves; re-export the solid bodies")
     _check_surface(bodies, display, limits)

@@ -38,6 +38,10 @@ class Section:
     def line(self, key: str | int | None = None) -> int:
         return self.doc.line(*self.path, key) if key is not None else self.doc.line(*self.path)
 
+    def field_name(self, key: str | int | None = None) -> str:
+        """The dotted field of this section (or of its ``key``) as errors name it: ``contacts[2][0]``."""
+        return _field((*self.path, key) if key is not None else self.path)
+
     def error(self, message: str, key: str | int | None = None, hint: str | None = None) -> DesignError:
         path = (*self.path, key) if key is not None else self.path
         return DesignError(message, file=self.display, line=self.doc.line(*path), field=_field(path), hint=hint)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def _read_folder(folder: Path, display: str, max_triangles: int, cached: bool) -
         with np.load(folder / "meshes.npz", allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in ("vertices", "faces", "vertex_offsets", "face_offsets",
                                                    "matrices", "body_shape")}
-    except (OSError, ValueError, KeyError, EOFError) as err:   # missing, truncated, not JSON, not an npz
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:   # missing, truncated, not an npz
         raise _Unusable(f"{type(err).__name__}: {err}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _Unusable("the manifest is of another format")

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 
 import manifold3d
 import numpy as np
 import trimesh
 
-from ..errors import MeshLoadError
+from ..errors import DesignError, MeshLoadError
 from ..geometry.proximity import to_manifold, triangle_boxes
 from ..geometry.sections import Sections
 from ..geometry.twins import Twins
-from ..load.design import Design, PartSpec, display_path
+from ..load.design import ROLES, Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
 from ..load.meshes import Body, MeshFile, Units, read_mesh_file, resolve_units
-from ..load.selection import selects
+from ..load.selection import selects, selects_any
 from ..load.weld import weld
 
 Progress = Callable[[str], None]
@@ -37,10 +39,18 @@ class Part:
     health: MeshHealth
     file: str
     triangle_boxes: np.ndarray = field(repr=False)   # per-triangle boxes (F, 2, 3) [mm], for pruning every query
+    path: str | None = None               # the instance path of a one-body part of an assembly file
+    chord_error_mm: float | None = None   # mesh to exact surface, at most [mm]; None: the mesh is the geometry
+    breps: tuple[tuple[Path, np.ndarray], ...] = ()   # exact shapes and their 4x4 placements [mm], when all have one
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def group(self) -> str:
+        """The design entry the part comes from (its own name unless expanded from an assembly)."""
+        return self.spec.group
 
     @property
     def role(self) -> str:
@@ -48,7 +58,7 @@ class Part:
 
     def selected_by(self, token: str) -> bool:
         """Does a design reference (part name, name pattern or role) select this part?"""
-        return selects(token, self.name, self.role)
+        return selects(token, self.name, self.role) or token == self.spec.entry
 
     @cached_property
     def bounds(self) -> np.ndarray:
@@ -107,49 +117,166 @@ class Assembly:
 
 
 def build_assembly(design: Design, progress: Progress | None = None) -> Assembly:
-    """Load every part's file (each file once), pick its bodies, convert to mm and place it."""
+    """Load every part's file (each file once), pick its bodies, convert to mm and place it.
+
+    Entries with ``each: true`` become one part per body their ``node`` selects; bodies of a file that no entry
+    selects become parts of role ``other`` unless the design excludes them. Entries claim bodies in design
+    order: an ``each`` entry takes only bodies no earlier entry took. The returned assembly's design lists every
+    part, expanded ones included, and references to them are checked here.
+    """
     files: dict[str, MeshFile] = {}
-    parts = []
+    keys: dict[str, str] = {}
     for spec in design.parts:
         try:
             key = str(spec.file.resolve())
         except (OSError, ValueError, RuntimeError):   # a NUL byte or a symlink loop: read_mesh_file says which
             key = str(spec.file)
+        keys[spec.name] = key
         if key not in files:
             if progress:
                 progress(f"loading {spec.file_as_given}")
             try:
-                files[key] = read_mesh_file(spec.file, display_path(spec.file))
+                files[key] = read_mesh_file(spec.file, display_path(spec.file), design.tessellation)
             except MeshLoadError as err:
                 raise _at_part(err, design, spec, "file") from None
+    claimed: dict[str, set[int]] = {key: set() for key in files}
+    first_spec: dict[str, PartSpec] = {}
+    built: list[tuple[PartSpec, MeshFile, list[Body]]] = []
+    expanded: list[tuple[PartSpec, MeshFile, Body]] = []
+    for spec in design.parts:
+        key = keys[spec.name]
+        mesh_file = files[key]
         try:
-            parts.append(_make_part(spec, files[key]))
+            chosen = _matching(spec, mesh_file) if spec.node else list(range(len(mesh_file.bodies)))
+        except MeshLoadError as err:
+            raise _at_part(err, design, spec, "node") from None
+        if spec.node:
+            first_spec.setdefault(key, spec)
+        if spec.each:
+            free = [i for i in chosen if i not in claimed[key]]
+            if not free:
+                raise _at_part(MeshLoadError(f"every body node pattern {spec.node!r} matches is already a part of "
+                                             "an earlier entry", file=mesh_file.display,
+                                             hint="entries claim bodies in design order; narrow the pattern"),
+                               design, spec, "node")
+            expanded += [(spec, mesh_file, mesh_file.bodies[i]) for i in free]
+            claimed[key].update(free)
+        else:
+            built.append((spec, mesh_file, [mesh_file.bodies[i] for i in chosen]))
+            claimed[key].update(chosen)
+    for key, spec in first_spec.items():   # what no entry selects is still checked, unless excluded
+        mesh_file = files[key]
+        for i, body in enumerate(mesh_file.bodies):
+            if i not in claimed[key] and not any(_body_matches(body, x.node) for x in design.exclusions):
+                expanded.append((replace(spec, role="other", each=True, node=None), mesh_file, body))
+    declared = {spec.name for spec, _, _ in built}
+    names = unique_names([body for _, _, body in expanded], declared)
+    for (spec, mesh_file, body), name in zip(expanded, names, strict=True):
+        entry = spec.name if spec.node is not None else ""
+        built.append((replace(spec, name=name, entry=entry, node=body.path or body.name,
+                              bodies=(body.path or body.name,)), mesh_file, [body]))
+    parts = []
+    for spec, mesh_file, bodies in built:
+        try:
+            parts.append(_make_part(spec, mesh_file, bodies))
         except MeshLoadError as err:
             raise _at_part(err, design, spec, err.field or "units") from None
+    if expanded:
+        design = replace(design, parts=tuple(p.spec for p in parts))
+    _check_references(design)
     return Assembly(design=design, parts=tuple(parts), progress=progress)
+
+
+def _body_matches(body: Body, pattern: str) -> bool:
+    """Does the fnmatch ``pattern`` match the body's instance name, product name or instance path?"""
+    return any(text and fnmatch.fnmatchcase(text, pattern) for text in (body.node, body.geometry, body.path))
+
+
+def _matching(spec: PartSpec, mesh_file: MeshFile) -> list[int]:
+    assert spec.node is not None
+    found = [i for i, b in enumerate(mesh_file.bodies) if _body_matches(b, spec.node)]
+    if not found:
+        names = sorted({b.path or b.name for b in mesh_file.bodies} - {""})
+        raise MeshLoadError(f"node pattern {spec.node!r} matches no body", file=mesh_file.display, field="node",
+                            hint=f"bodies in the file: {', '.join(names[:20]) or 'none named'}"
+                                 + (f" and {len(names) - 20} more (sledcheck inspect lists them)"
+                                    if len(names) > 20 else ""))
+    return found
+
+
+def unique_names(bodies: list[Body], taken: set[str]) -> list[str]:
+    """A part name per body: its instance name, or where that repeats (or is ``taken``) the shortest suffix of
+    its instance path that is unique (``FAN_3/FAN_HOUSING``); '#2', '#3', ... when even the path repeats."""
+    segments = []
+    for body in bodies:
+        parts = [s for s in (body.path or body.name or "body").split("/") if s]
+        if body.name and body.name in [s.split("#")[0] for s in parts]:   # drop '/SOLID' under a named part
+            cut = max(i for i, s in enumerate(parts) if s.split("#")[0] == body.name)
+            parts = parts[:cut + 1]
+        segments.append(parts or ["body"])
+    level = [0] * len(bodies)
+
+    def candidate(i: int) -> str:
+        if level[i] == 0:
+            return bodies[i].name or segments[i][-1]
+        return "/".join(segments[i][-level[i]:])
+
+    while True:
+        seen: dict[str, list[int]] = {}
+        for i in range(len(bodies)):
+            seen.setdefault(candidate(i), []).append(i)
+        clashes = [group for name, group in seen.items() if len(group) > 1 or name in taken]
+        movable = [i for group in clashes for i in group if level[i] < len(segments[i])]
+        if not movable:
+            break
+        for i in movable:
+            level[i] += 1
+    names = [candidate(i) for i in range(len(bodies))]
+    used = set(taken)
+    out = []
+    for name in names:
+        final, n = name, 1
+        while final in used:
+            n += 1
+            final = f"{name}#{n}"
+        used.add(final)
+        out.append(final)
+    return out
+
+
+def _check_references(design: Design) -> None:
+    """References that named no declared part must name an expanded one (or a role, or an entry)."""
+    parts = {p.name: p.role for p in design.parts}
+    groups = {p.entry for p in design.parts if p.entry}
+    for ref in design.references:
+        if ref.token in groups or selects_any(ref.token, parts, (*{p.role for p in design.parts}, *ROLES)):
+            continue
+        close = difflib.get_close_matches(ref.token, sorted(set(parts) | groups | set(ROLES)), n=1)
+        raise DesignError(f"{ref.token!r} is neither a part nor a role", file=design.path_as_given, line=ref.line,
+                          field=ref.field, hint=f"did you mean {close[0]!r}?" if close
+                          else "use a part name, an entry name, a name pattern or a role")
 
 
 def _at_part(err: MeshLoadError, design: Design, spec: PartSpec, field: str) -> MeshLoadError:
     return MeshLoadError(f"{err.file}: {err.message}" if err.file else err.message, file=design.path_as_given,
-                         line=design.line("parts", spec.name, field), field=f"parts.{spec.name}.{field}",
+                         line=design.line("parts", spec.group, field), field=f"parts.{spec.group}.{field}",
                          hint=err.hint)
 
 
-def _make_part(spec: PartSpec, mesh_file: MeshFile) -> Part:
-    bodies = list(mesh_file.bodies)
-    if spec.node:
-        bodies = [b for b in bodies if fnmatch.fnmatchcase(b.node, spec.node)
-                  or fnmatch.fnmatchcase(b.geometry, spec.node)]
-        if not bodies:
-            names = sorted({b.node for b in mesh_file.bodies} | {b.geometry for b in mesh_file.bodies} - {""})
-            raise MeshLoadError(f"node pattern {spec.node!r} matches no body", file=mesh_file.display,
-                                field="node", hint=f"bodies in the file: {', '.join(names[:20]) or 'none named'}")
+def _make_part(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body]) -> Part:
     units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
     transform = placement(spec, units.scale)
     mesh, boxes, health = weld_bodies(bodies, transform)
     body_names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
+    chords = [b.chord_error_mm for b in bodies]
+    chord = None if any(c is None for c in chords) else max(c * units.scale for c in chords if c is not None)
+    breps: tuple[tuple[Path, np.ndarray], ...] = ()
+    if all(b.shape_file is not None and b.placement is not None for b in bodies):
+        breps = tuple((b.shape_file, transform @ b.placement) for b in bodies
+                      if b.shape_file is not None and b.placement is not None)
+    path = bodies[0].path or None if len(bodies) == 1 else None
     return Part(spec=spec, mesh=mesh, bodies=body_names, units=units, health=health, file=mesh_file.display,
-                triangle_boxes=boxes)
+                triangle_boxes=boxes, path=path, chord_error_mm=chord, breps=breps)
 
 
 def weld_bodies(bodies: list[Body], transform: np.ndarray) -> tuple[trimesh.Trimesh, np.ndarray, MeshHealth]:

@@ -2,18 +2,21 @@
 
 Measured once per assembly (:func:`analyse_pairs`) and shared by the interference (D101), clearance (D201)
 and contact (D103) rules. Pairs are pruned with bounding boxes inflated by the pair's required gap before
-any exact query, and exact queries only look at triangles near the other part.
+any exact query, and exact queries only look at triangles near the other part. Pairs of STEP parts whose mesh
+answer lies within the tessellation error of a limit are measured again on the exact B-rep
+(:func:`refine_exact`). Declared fits (a screw in a clearance hole, a press fit, a pad) judge their pairs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..geometry.proximity import Gap, Overlap, boxes_overlap, minimum_gap, overlap_volume
-from ..load.design import Design
+from ..load.design import Design, Fit
+from ..load.exact import ExactQuery, ExactSide, exact_gaps
 from .assembly import Assembly, Part
 
 #: Two surfaces closer than this are touching [mm] (float32 STL coordinates near 1 m resolve ~0.06 um).
@@ -45,6 +48,9 @@ class PairResult:
     gap: Gap                   # distance 0: touching or overlapping
     overlap: Overlap | None    # None when either part is not closed (not measurable)
     measurable: bool
+    fit: Fit | None = None     # the declared fit between the two, if any
+    exact: str = "mesh"        # "brep": gap (and overlap) measured on the exact B-rep; "mesh": on the meshes
+    chord_mm: float = 0.0      # how far the meshes may be from the exact surfaces, both parts together [mm]
 
     @property
     def interferes(self) -> bool:
@@ -55,9 +61,37 @@ class PairResult:
         return self.gap.distance <= TOUCH_MM and not self.interferes
 
     @property
+    def fit_depth(self) -> float:
+        """How far the parts press into each other [mm]: the overlap depth, or minus the gap when apart."""
+        if self.interferes:
+            assert self.overlap is not None
+            return self.overlap.depth
+        return -self.gap.distance
+
+    @property
+    def fit_verdict(self) -> str | None:
+        """For a declared fit: "fit" (as declared), "interference" (an overlap it does not allow, or deeper than
+        its range) or "loose" (a press fit or pad with less overlap than its range); None without a fit."""
+        if self.fit is None:
+            return None
+        if self.fit.range_mm is None:   # a clearance hole: may come close, never overlap
+            return "interference" if self.interferes else "fit"
+        low, high = self.fit.range_mm
+        slack = TOUCH_MM + (self.chord_mm if self.exact == "mesh" else 0.0)
+        if self.interferes and not self.measurable:
+            return "interference"
+        if self.fit_depth > high + slack:
+            return "interference"
+        return "loose" if self.fit_depth < low - slack else "fit"
+
+    @property
     def status(self) -> str:
-        """"interference" (overlap), "contact" (a declared contact touching), "clearance" (closer than required,
-        or touching without a declared contact) or "clear"."""
+        """"interference" (overlap), "contact" (a declared contact touching), "fit" (as a declared fit allows),
+        "clearance" (closer than required, touching without a declared contact, or a loose press fit) or
+        "clear"."""
+        verdict = self.fit_verdict
+        if verdict is not None:
+            return {"fit": "fit", "interference": "interference", "loose": "clearance"}[verdict]
         if self.interferes:
             return "interference"
         if self.gap.distance <= TOUCH_MM:
@@ -69,6 +103,15 @@ def is_contact(design: Design, a: Part, b: Part) -> bool:
     """Is the pair declared in ``contacts`` (by part names or roles, either order)?"""
     return any((a.selected_by(x) and b.selected_by(y)) or (b.selected_by(x) and a.selected_by(y))
                for x, y, _ in design.contacts)
+
+
+def fit_for(design: Design, a: Part, b: Part) -> Fit | None:
+    """The first declared fit between the pair (by part names, entry names or roles, either order)."""
+    for fit in design.fits:
+        x, y = fit.between
+        if (a.selected_by(x) and b.selected_by(y)) or (b.selected_by(x) and a.selected_by(y)):
+            return fit
+    return None
 
 
 def requirement(design: Design, a: Part, b: Part) -> Requirement:
@@ -138,7 +181,8 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
             inside = _contained(a, b)
             if inside is not None:
                 results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=reqs[i, j],
-                                          gap=inside[0], overlap=inside[1], measurable=True))
+                                          gap=inside[0], overlap=inside[1], measurable=True,
+                                          fit=fit_for(design, a, b), chord_mm=_chord(a, b)))
                 continue
         if gap is None or gap.distance > reach:
             continue
@@ -150,5 +194,54 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
             elif a.solid is not None and b.solid is not None:
                 overlap = overlap_volume(a.solid, b.solid)
         results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=reqs[i, j],
-                                  gap=gap, overlap=overlap, measurable=overlap is not None))
-    return tuple(results)
+                                  gap=gap, overlap=overlap, measurable=overlap is not None,
+                                  fit=fit_for(design, a, b), chord_mm=_chord(a, b)))
+    return tuple(refine_exact(assembly, results, progress))
+
+
+def _chord(a: Part, b: Part) -> float:
+    return (a.chord_error_mm or 0.0) + (b.chord_error_mm or 0.0)
+
+
+def needs_exact(pair: PairResult) -> bool:
+    """Is the mesh answer below the pair's required gap or within the tessellation error of it, of touching,
+    or of a declared fit's range? (Far from every limit, the chord error cannot change the verdict.)"""
+    if pair.chord_mm <= 0:
+        return False
+    near = pair.chord_mm + TOUCH_MM
+    depth = pair.overlap.depth if pair.interferes and pair.overlap is not None else 0.0
+    value = pair.gap.distance if pair.gap.distance > TOUCH_MM else -depth
+    if value <= pair.required.minimum + near or abs(value) <= near:
+        return True
+    return pair.fit is not None and pair.fit.range_mm is not None and any(
+        abs(-value - edge) <= near for edge in pair.fit.range_mm)
+
+
+def refine_exact(assembly: Assembly, pairs: list[PairResult],
+                 progress: Callable[[str], None] | None = None) -> list[PairResult]:
+    """Measure again on the exact B-rep (OpenCASCADE) the pairs of STEP parts whose mesh answer is within the
+    tessellation error of a limit (:func:`needs_exact`); the others, and any the exact query fails on, keep
+    their mesh values."""
+    chosen = [k for k, pair in enumerate(pairs) if needs_exact(pair) and assembly.part(pair.a).breps
+              and assembly.part(pair.b).breps]
+    if not chosen:
+        return pairs
+    if progress:
+        progress(f"exact gaps: {len(chosen)} pairs within the tessellation error of a limit")
+    queries = [ExactQuery(ExactSide(assembly.part(pairs[k].a).breps), ExactSide(assembly.part(pairs[k].b).breps),
+                          overlap=True) for k in chosen]
+    out = list(pairs)
+    for k, exact in zip(chosen, exact_gaps(queries), strict=True):
+        pair = pairs[k]
+        if not exact.ok or exact.distance_mm is None or exact.points_mm is None:
+            continue
+        if exact.distance_mm > TOUCH_MM:
+            gap, overlap = Gap(exact.distance_mm, *exact.points_mm), None
+        else:
+            volume = exact.overlap_mm3 if exact.overlap_mm3 is not None else 0.0
+            mesh = pair.overlap
+            bounds = mesh.bounds if mesh is not None else (exact.points_mm[0], exact.points_mm[0])
+            # a thin shared layer's area hardly depends on its thickness: the mesh's area with the exact volume
+            gap, overlap = Gap(0.0, *exact.points_mm), Overlap(volume, bounds, mesh.area if mesh is not None else 0.0)
+        out[k] = replace(pair, gap=gap, overlap=overlap, measurable=True, exact="brep")
+    return out

@@ -57,6 +57,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "name": p.name, "role": p.role, "file": p.file, "units": p.units, "units_source": p.units_source,
             "triangles": p.triangles, "bodies": p.bodies, "watertight": p.watertight,
             "bounds": {"value": [[round_sig(v, 9) for v in corner] for corner in p.bounds], "unit": "mm"},
+            "path": p.path, "entry": p.entry,
+            "chord_error": as_json(Q_(round_sig(p.chord_error_mm, 4), "mm")) if p.chord_error_mm is not None else None,
         } for p in report.parts],
         "rules_run": [r.code for r in report.rules_run],
         "findings": [finding_dict(f) for f in report.findings],

@@ -8,6 +8,7 @@ from typing import Any
 import pint
 
 from ..checks.engine import Finding
+from .groups import FindingGroup, group_findings
 from .model import Report
 from .sarif import repo_path
 from .text import closest_gaps
@@ -61,6 +62,18 @@ def _finding_row(finding: Finding) -> list[str]:
             _quantity(finding.measured), _quantity(finding.limit), where]
 
 
+def _group_row(group: FindingGroup) -> list[str]:
+    """A group's row: the first member's row with the count and every member's subjects (compactly), the range
+    of the measured values and the distinct locations."""
+    row = _finding_row(group.first)
+    if group.count == 1:
+        return row
+    row[3] = cell(group.head())
+    row[5] = cell(group.measured() or "")
+    row[7] = "<br>".join(f"`{cell(w)}`" for w in group.where(lambda location: repo_path(location.file), False))
+    return row
+
+
 def _total(airflow: Any) -> Any:
     """The total flow of a scenario's airflow ({"total", "lanes"}; a bare quantity is accepted too)."""
     return airflow.get("total", airflow) if isinstance(airflow, dict) else airflow
@@ -88,7 +101,8 @@ def _thermal(thermal: dict[str, Any]) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    """The report as Markdown: verdict heading, counts, a findings table, thermal margins if any."""
+    """The report as Markdown: verdict heading, counts, a findings table (one row per group of repeated findings:
+    :mod:`.groups`), thermal margins if any."""
     s = report.summary
     lines = [f"## sledcheck: {VERDICTS[report.verdict]} — {cell(report.name)}", ""]
     context = [f"`{cell(repo_path(report.design))}`", _plural(len(report.parts), "part")]
@@ -103,7 +117,7 @@ def render_markdown(report: Report) -> str:
         lines += ["", "> A rule crashed (X001), so part of the design was not checked: the verdict is incomplete."]
     lines.append("")
     if report.findings:
-        lines += _table(COLUMNS, [_finding_row(f) for f in report.findings])
+        lines += _table(COLUMNS, [_group_row(g) for g in group_findings(report)])
     else:
         lines.append("No findings.")
     if report.baseline and report.baseline.fixed:

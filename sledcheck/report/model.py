@@ -21,6 +21,9 @@ class PartSummary:
     bodies: int
     watertight: bool
     bounds: tuple[tuple[float, float, float], tuple[float, float, float]]
+    path: str | None = None              # instance path in its assembly file (one-body parts)
+    chord_error_mm: float | None = None  # None: the mesh is the geometry
+    entry: str | None = None             # the design entry it was expanded from
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
-"""The text report for people: one block per finding and a one-line verdict."""
+"""The text report for people: one block per finding (repeated findings as one block: :mod:`.groups`) and a
+one-line verdict."""
 
 from __future__ import annotations
 
 import textwrap
 
+from ..checks.engine import Finding
+from .groups import FindingGroup, group_findings
 from .model import GapSummary, Report
 from .thermal import thermal_text
 
@@ -26,10 +29,62 @@ def closest_gaps_text(report: Report) -> list[str]:
     gaps = closest_gaps(report)
     if not gaps:
         return []
-    lines = ["", "closest gaps of heat sinks, lids, DIMMs and fans (passing ones too; exact for the meshes):"]
+    lines = ["", "closest gaps of heat sinks, lids, DIMMs and fans (passing ones too; measured on the meshes "
+                 "unless marked B-rep):"]
     for g in gaps:
         need = f", need {g.required_mm:g} mm" if g.required_mm > 0 else ""
-        lines.append(f"  {g.parts[0]} - {g.parts[1]}: {g.gap_mm:.3f} mm{need}: {g.status}")
+        exact = " (B-rep)" if g.exact == "brep" else ""
+        lines.append(f"  {g.parts[0]} - {g.parts[1]}: {g.gap_mm:.3f} mm{exact}{need}: {g.status}")
+    return lines
+
+
+def _state(f: Finding) -> str:
+    state = "waived" if f.waived else f.severity
+    if f.baseline == "existing" and not f.waived:
+        state += ", in baseline"
+    return state
+
+
+def _finding_lines(f: Finding, width: int) -> list[str]:
+    """One finding's block."""
+    where = f"{f.location.file}:{f.location.line}" if f.location else ""
+    head = f"{f.code} {f.name} [{_state(f)}]"
+    if f.subjects:
+        head += "  " + ", ".join(f.subjects)
+    lines = [head]
+    for chunk in textwrap.wrap(f.message, width=width - 4) or [""]:
+        lines.append("    " + chunk)
+    if f.measured is not None and f.limit is not None:
+        lines.append(f"    measured {f.measured:.4g~P}, limit {f.limit:.4g~P}")
+    if f.waived and f.waiver_reason:
+        lines.append(f"    waived: {f.waiver_reason}")
+    if where:
+        lines.append(f"    at {where}" + "".join(f" (from {r})" for r in f.related))
+    return lines
+
+
+def _group_lines(group: FindingGroup, width: int) -> list[str]:
+    """A group's block: the count and its subjects, the first member's message, the range of the measured
+    values and every distinct location."""
+    if group.count == 1:
+        return _finding_lines(group.first, width)
+    f = group.first
+    head = f"{f.code} {f.name} [{_state(f)}] x{group.count}"
+    if group.subjects():
+        head += "  " + group.subjects()
+    lines = [head]
+    for chunk in textwrap.wrap(f.message, width=width - 4) or [""]:
+        lines.append("    " + chunk)
+    measured = group.measured()
+    if measured is not None:
+        lines.append(f"    measured {measured}" + (f", limit {f.limit:.4g~P}" if f.limit is not None else ""))
+    if f.waived and f.waiver_reason:
+        lines.append(f"    waived: {f.waiver_reason}")
+    where = group.where(lambda location: location.file)
+    if where:
+        lines += textwrap.wrap("at " + "; ".join(where), width=width, initial_indent="    ",
+                               subsequent_indent="       ", break_on_hyphens=False,
+                               break_long_words=False)
     return lines
 
 
@@ -41,23 +96,8 @@ def render_text(report: Report, width: int = 100) -> str:
     lines.append("")
     if not report.findings:
         lines.append("  no findings")
-    for f in report.findings:
-        state = "waived" if f.waived else f.severity
-        if f.baseline == "existing" and not f.waived:
-            state += ", in baseline"
-        where = f"{f.location.file}:{f.location.line}" if f.location else ""
-        head = f"{f.code} {f.name} [{state}]"
-        if f.subjects:
-            head += "  " + ", ".join(f.subjects)
-        lines.append(head)
-        for chunk in textwrap.wrap(f.message, width=width - 4) or [""]:
-            lines.append("    " + chunk)
-        if f.measured is not None and f.limit is not None:
-            lines.append(f"    measured {f.measured:.4g~P}, limit {f.limit:.4g~P}")
-        if f.waived and f.waiver_reason:
-            lines.append(f"    waived: {f.waiver_reason}")
-        if where:
-            lines.append(f"    at {where}" + "".join(f" (from {r})" for r in f.related))
+    for group in group_findings(report):
+        lines += _group_lines(group, width)
     lines += closest_gaps_text(report)
     if report.thermal is not None:
         lines.append("")

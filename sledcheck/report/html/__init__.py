@@ -1,9 +1,12 @@
 """The HTML report: one self-contained file (inline CSS and SVG, no scripts, no external resources) for design
-reviews: verdict, findings, top and side views of the assembly with the findings drawn on them
-(:mod:`.assembly`, :mod:`.annotations`), and the thermal margins (:mod:`.thermal`)."""
+reviews: verdict, findings (repeated findings as one row with a <details> of every member:
+:mod:`sledcheck.report.groups`), top and side views of the assembly with the findings drawn on them, every
+member of a group too (:mod:`.assembly`, :mod:`.annotations`), and the thermal margins (:mod:`.thermal`)."""
 
 from __future__ import annotations
 
+from ...checks.engine import Finding
+from ..groups import FindingGroup, group_findings, subjects_text
 from ..model import Report
 from ..sarif import repo_path
 from ..text import closest_gaps
@@ -36,6 +39,47 @@ def _header(report: Report) -> list[str]:
                    "incomplete.</p>")
     return out
 
+def _member_rows(group: FindingGroup) -> str:
+    """Every member of a group: subjects, measured value, location."""
+    rows = "".join(f"<tr><td>{esc(subjects_text(f))}</td><td class=\"num\">{esc(quantity_text(f.measured))}</td>"
+                   f'<td class="where">{_where(f)}</td></tr>' for f in group.findings)
+    return ('<table class="members"><thead><tr><th>Subjects</th><th class="num">Measured</th><th>Where</th></tr>'
+            f"</thead><tbody>{rows}</tbody></table>")
+
+
+def _where(f: Finding) -> str:
+    return f"{esc(repo_path(f.location.file))}:{f.location.line}" if f.location else ""
+
+
+def _finding_row(group: FindingGroup) -> str:
+    """One row per group: a group of one is its finding; a larger group has the count, the range of the
+    measured values, the distinct locations and a <details> listing every member."""
+    f = group.first
+    classes = [f"sev-{f.severity}"]
+    severity = esc(f.severity)
+    message = esc(f.message)
+    if f.waived:
+        classes.append("waived")
+        severity = f"waived ({esc(f.severity)})"
+        message += f'<br><em>waived: {esc(f.waiver_reason or "no reason given")}</em>'
+    elif f.baseline == "existing":
+        severity += " (in baseline)"
+    subjects = esc(", ".join(f.subjects))
+    measured = esc(quantity_text(f.measured))
+    where = _where(f)
+    if group.count > 1:
+        classes.append("group")
+        subjects = (f"<details><summary>{esc(group.head())}</summary>"
+                    f"{_member_rows(group)}</details>")
+        measured = esc(group.measured() or "")
+        where = "<br>".join(esc(w) for w in group.where(lambda location: repo_path(location.file), False))
+    return (f'<tr class="{" ".join(classes)}"><td class="code">{esc(f.code)}</td><td class="sev">{severity}'
+            f"</td><td>{esc(f.name)}</td><td>{subjects}</td><td>{message}</td>"
+            f'<td class="num">{measured}</td>'
+            f'<td class="num">{esc(quantity_text(f.limit))}</td>'
+            f'<td class="where">{where}</td></tr>')
+
+
 def _findings(report: Report) -> list[str]:
     out = ['<section id="findings"><h2>Findings</h2>']
     if not report.findings:
@@ -44,22 +88,8 @@ def _findings(report: Report) -> list[str]:
     out.append('<table class="findings"><thead><tr><th>Code</th><th>Severity</th><th>Rule</th><th>Subjects</th>'
                '<th>Message</th><th class="num">Measured</th><th class="num">Limit</th><th>Where</th></tr></thead>'
                "<tbody>")
-    for f in report.findings:
-        classes = [f"sev-{f.severity}"]
-        severity = esc(f.severity)
-        message = esc(f.message)
-        if f.waived:
-            classes.append("waived")
-            severity = f"waived ({esc(f.severity)})"
-            message += f'<br><em>waived: {esc(f.waiver_reason or "no reason given")}</em>'
-        elif f.baseline == "existing":
-            severity += " (in baseline)"
-        where = f"{esc(repo_path(f.location.file))}:{f.location.line}" if f.location else ""
-        out.append(f'<tr class="{" ".join(classes)}"><td class="code">{esc(f.code)}</td><td class="sev">{severity}'
-                   f"</td><td>{esc(f.name)}</td><td>{esc(', '.join(f.subjects))}</td><td>{message}</td>"
-                   f'<td class="num">{esc(quantity_text(f.measured))}</td>'
-                   f'<td class="num">{esc(quantity_text(f.limit))}</td>'
-                   f'<td class="where">{where}</td></tr>')
+    for group in group_findings(report):
+        out.append(_finding_row(group))
     out.append("</tbody></table>")
     if report.baseline and report.baseline.fixed:
         out.append("<p>Fixed since the baseline: " + esc("; ".join(

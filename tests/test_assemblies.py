@@ -1,0 +1,180 @@
+"""STEP assemblies end to end: names and instance paths, repeated sub-assemblies, colours, chord error, parts
+from patterns, unselected bodies, fits, exact B-rep gaps and the tessellation cache.
+
+The assembly is written by the test through XCAF (tests/stepgen.py), so every expected number follows from its
+construction: M3 shanks (d = 3.0 mm) coaxial in 3.2 mm clearance holes of a 2 mm plate leave a radial gap of
+(3.2 - 3.0) / 2 = 0.100 mm; a 3.3 mm pin in a 3.2 mm hole interferes radially by 0.050 mm.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Run
+
+stepgen = pytest.importorskip("stepgen")
+
+HOLES = ((10.0, 20.0), (30.0, 20.0))
+
+
+def _assembly(path: Path, shift_mm: float = 0.0, pin_d: float = 3.0) -> Path:
+    """SLED / PLATE_1, PLATE_2 (one product PLATE_ASM, 100 mm apart): BOARD (40 x 40 x 2 mm, two 3.2 mm holes)
+    and SCREW_1, SCREW_2 (one product: a shank of diameter ``pin_d`` from z = -2 to 4, coaxial with its hole;
+    SCREW_2 of PLATE_1 moved by ``shift_mm`` along x)."""
+    plate = stepgen.box((0, 0, 0), (40, 40, 2))
+    for x, y in HOLES:
+        plate = stepgen.cut(plate, stepgen.cylinder((x, y, -1), 1.6, 4))
+    board = stepgen.Node("BOARD", plate, colour=(0.1, 0.5, 0.2))
+    screw = stepgen.Node("M3_SCREW", stepgen.cylinder((0, 0, -2), pin_d / 2, 6), colour=(0.8, 0.8, 0.8))
+    shifted = stepgen.Node("M3_SCREW", stepgen.cylinder((0, 0, -2), pin_d / 2, 6), colour=(0.8, 0.8, 0.8))
+    first = stepgen.Node("PLATE_ASM").add("BOARD", board).add("SCREW_1", screw, (*HOLES[0], 0))
+    first.add("SCREW_2", shifted if shift_mm else screw, (HOLES[1][0] + shift_mm, HOLES[1][1], 0))
+    second = first if not shift_mm else stepgen.Node("PLATE_ASM").add("BOARD", board).add(
+        "SCREW_1", screw, (*HOLES[0], 0)).add("SCREW_2", screw, (*HOLES[1], 0))
+    root = stepgen.Node("SLED").add("PLATE_1", first).add("PLATE_2", second, (100, 0, 0))
+    return stepgen.write_step(root, path)
+
+
+@pytest.fixture(scope="module")
+def cad(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cad")
+    _assembly(folder / "plates.step")
+    _assembly(folder / "shifted.step", shift_mm=0.15)
+    _assembly(folder / "press.step", pin_d=3.3)
+    return folder
+
+
+def _design(folder: Path, body: str, name: str = "design.yaml") -> Path:
+    path = folder / name
+    path.write_text("sledcheck: 1\nname: plates\n" + body)
+    return path
+
+
+def _json(cli: Callable[..., Run], design: Path) -> tuple[int, dict]:
+    result = cli("check", design, "--format", "json")
+    assert result.code in (0, 1), result.err
+    return result.code, json.loads(result.out)
+
+
+PARTS = textwrap.dedent("""\
+    parts:
+      screws: {file: FILE, node: "*/SCREW_*", each: true, role: fastener}
+      boards: {file: FILE, node: "*/BOARD", each: true, role: pcb}
+    clearance:
+      - {min: 0.5 mm}
+    """)
+
+
+def test_tree_keeps_names_paths_colours_and_chord_error(cli: Callable[..., Run], cad: Path) -> None:
+    result = cli("inspect", cad / "plates.step", "--format", "json")
+    assert result.code == 0, result.err
+    tree = {body["path"]: body for body in json.loads(result.out)["tree"]}
+    assert set(tree) == {f"SLED/PLATE_{i}/{n}" for i in (1, 2) for n in ("BOARD", "SCREW_1", "SCREW_2")}
+    assert tree["SLED/PLATE_2/SCREW_1"]["name"] == "SCREW_1"
+    assert tree["SLED/PLATE_2/SCREW_1"]["product"] == "M3_SCREW"
+    assert tree["SLED/PLATE_1/SCREW_2"]["colour"][:3] == pytest.approx([0.8, 0.8, 0.8], abs=0.01)
+    assert tree["SLED/PLATE_1/BOARD"]["colour"][:3] == pytest.approx([0.1, 0.5, 0.2], abs=0.01)
+    # one product, one tessellation: the instances have the same triangles
+    assert len({tree[f"SLED/PLATE_{i}/SCREW_{j}"]["triangles"] for i in (1, 2) for j in (1, 2)}) == 1
+    assert all(0 < body["chord_error"]["value"] <= 0.02 for body in tree.values())   # asked: 0.01 mm
+
+
+def test_each_expands_into_parts_named_by_the_shortest_unique_path(cli: Callable[..., Run], cad: Path) -> None:
+    design = _design(cad, PARTS.replace("FILE", "plates.step"))
+    _, report = _json(cli, design)
+    parts = {p["name"]: p for p in report["parts"]}
+    assert set(parts) == {f"PLATE_{i}/{n}" for i in (1, 2) for n in ("BOARD", "SCREW_1", "SCREW_2")}
+    assert parts["PLATE_2/SCREW_1"]["path"] == "SLED/PLATE_2/SCREW_1"
+    assert parts["PLATE_2/SCREW_1"]["entry"] == "screws" and parts["PLATE_2/SCREW_1"]["role"] == "fastener"
+    assert parts["PLATE_1/BOARD"]["chord_error"]["unit"] == "mm"
+
+
+def test_screw_in_clearance_hole_reads_the_exact_gap(cli: Callable[..., Run], cad: Path) -> None:
+    code, report = _json(cli, _design(cad, PARTS.replace("FILE", "plates.step")))
+    assert code == 1   # without a fit the 0.1 mm radial gap breaks the 0.5 mm default clearance
+    gaps = [g for g in report["gaps"] if g["parts"][1].endswith("SCREW_1") or g["parts"][1].endswith("SCREW_2")]
+    assert len(gaps) == 4
+    for gap in gaps:
+        assert gap["exact"] == "brep" and gap["status"] == "clearance"
+        assert gap["gap"]["value"] == pytest.approx(0.100, abs=0.005)   # (3.2 - 3.0) / 2
+    clearance = [f for f in report["findings"] if f["code"] == "D201"]
+    assert len(clearance) == 4 and all("exact B-rep" in f["message"] for f in clearance)
+
+
+def test_a_clearance_hole_fit_passes_and_a_shifted_screw_still_fails(cli: Callable[..., Run], cad: Path) -> None:
+    fits = "fits:\n  - {between: [fastener, pcb], kind: clearance-hole}\n"
+    code, report = _json(cli, _design(cad, PARTS.replace("FILE", "plates.step") + fits))
+    assert code == 0, [f["message"] for f in report["findings"]]
+    assert {g["status"] for g in report["gaps"] if "SCREW" in " ".join(g["parts"])} == {"fit"}
+    code, report = _json(cli, _design(cad, PARTS.replace("FILE", "shifted.step") + fits, "shifted.yaml"))
+    assert code == 1
+    d101 = [f for f in report["findings"] if f["code"] == "D101"]
+    # 0.15 mm off-centre in a 0.1 mm radial gap: the shank cuts 0.05 mm into the hole wall
+    assert [sorted(f["subjects"]) for f in d101] == [["PLATE_1/BOARD", "PLATE_1/SCREW_2"]]
+    assert "clearance-hole fit may come close, not overlap" in d101[0]["message"]
+
+
+@pytest.mark.parametrize(("span", "code"), [("[0.03 mm, 0.08 mm]", 0), ("[0 mm, 0.02 mm]", 1),
+                                            ("[0.07 mm, 0.1 mm]", 1)])
+def test_press_fit_is_judged_by_its_interference_range(cli: Callable[..., Run], cad: Path, span: str,
+                                                       code: int) -> None:
+    fits = f"fits:\n  - {{between: [fastener, pcb], kind: press, interference: {span}}}\n"
+    got, report = _json(cli, _design(cad, PARTS.replace("FILE", "press.step") + fits, f"press{code}.yaml"))
+    assert got == code, [f["message"] for f in report["findings"]]
+    codes = {f["code"] for f in report["findings"]}
+    if span.startswith("[0 mm"):    # 0.05 mm deep, 0.02 allowed: interference
+        assert codes == {"D101"}
+    elif span.startswith("[0.07"):  # 0.05 mm deep, 0.07 needed: loose
+        assert codes == {"D201"} and all("the fit is loose" in f["message"] for f in report["findings"])
+
+
+def test_bodies_no_entry_selects_are_checked_unless_excluded(cli: Callable[..., Run], cad: Path) -> None:
+    only_screws = "parts:\n  screws: {file: plates.step, node: \"*/SCREW_*\", each: true, role: fastener}\n"
+    _, report = _json(cli, _design(cad, only_screws, "screws.yaml"))
+    others = {p["name"]: p["role"] for p in report["parts"] if p["role"] == "other"}
+    assert others == {"PLATE_1/BOARD": "other", "PLATE_2/BOARD": "other"}
+    excluded = only_screws + "exclude:\n  - {node: \"*/BOARD\", reason: checked by the board vendor}\n"
+    _, report = _json(cli, _design(cad, excluded, "excluded.yaml"))
+    assert {p["role"] for p in report["parts"]} == {"fastener"}
+
+
+def test_an_exclusion_needs_a_reason(cli: Callable[..., Run], cad: Path) -> None:
+    design = _design(cad, PARTS.replace("FILE", "plates.step") + "exclude:\n  - {node: \"*/BOARD\", reason: ''}\n",
+                     "noreason.yaml")
+    result = cli("check", design)
+    assert result.code == 2 and "an exclusion needs a reason" in result.err and "noreason.yaml:" in result.err
+
+
+def test_references_to_expanded_parts_are_checked_after_loading(cli: Callable[..., Run], cad: Path) -> None:
+    body = PARTS.replace("FILE", "plates.step") + "contacts:\n  - [PLATE_1/SCREW_1, PLATE_9/BOARD]\n"
+    result = cli("check", _design(cad, body, "badref.yaml"))
+    assert result.code == 2 and "'PLATE_9/BOARD' is neither a part nor a role" in result.err
+    assert "did you mean 'PLATE_1/BOARD'" in result.err or "did you mean 'PLATE_2/BOARD'" in result.err
+
+
+def test_tessellation_setting_reaches_the_parts(cli: Callable[..., Run], cad: Path) -> None:
+    body = PARTS.replace("FILE", "plates.step") + "tessellation: {linear: 0.002 mm, angular: 0.2 rad}\n"
+    _, fine = _json(cli, _design(cad, body, "fine.yaml"))
+    _, default = _json(cli, _design(cad, PARTS.replace("FILE", "plates.step"), "default.yaml"))
+    chord = {p["name"]: p["chord_error"]["value"] for p in fine["parts"]}
+    assert all(value < 0.01 for value in chord.values())
+    assert sum(p["triangles"] for p in fine["parts"]) > sum(p["triangles"] for p in default["parts"])
+
+
+def test_cache_is_used_and_a_damaged_entry_is_meshed_again(cad: Path, private_cache: Path) -> None:
+    from sledcheck.load.meshes import read_mesh_file
+
+    path = cad / "plates.step"
+    first = read_mesh_file(path, "plates.step")
+    again = read_mesh_file(path, "plates.step")
+    assert again.cached and len(again.bodies) == len(first.bodies) == 6
+    for npz in private_cache.glob("step/*/meshes.npz"):
+        npz.write_bytes(npz.read_bytes()[:100])   # a full disk or a crash truncated it
+    repaired = read_mesh_file(path, "plates.step")
+    assert not repaired.cached and len(repaired.bodies) == 6
+    assert read_mesh_file(path, "plates.step").cached
