@@ -178,3 +178,12 @@ def test_cache_is_used_and_a_damaged_entry_is_meshed_again(cad: Path, private_ca
     repaired = read_mesh_file(path, "plates.step")
     assert not repaired.cached and len(repaired.bodies) == 6
     assert read_mesh_file(path, "plates.step").cached
+
+
+def test_no_cache_keeps_nothing(cli: Callable[..., Run], cad: Path, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLEDCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    assert cli("inspect", cad / "plates.step", "--no-cache").code == 0
+    assert not list(tmp_path.glob("cache/step/*/manifest.json"))
+    assert cli("inspect", cad / "plates.step").code == 0
+    assert len(list(tmp_path.glob("cache/step/*/manifest.json"))) == 1
