@@ -109,7 +109,7 @@ def _contacts(assembly: Assembly) -> Iterable[Finding]:
             touching.setdefault(pair.b, set()).add(pair.a)
     parts = assembly.parts
     for index, (x, y, _line) in enumerate(assembly.design.contacts):
-        for first, second in ((x, y), (y, x)):
+        for first, second in ((x, y), (y, x)) if x != y else ((x, y),):
             for part in parts:
                 if not part.selected_by(first):
                     continue
