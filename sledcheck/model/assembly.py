@@ -104,7 +104,11 @@ class Assembly:
         return self.analysis(f"sections:{part.name}", lambda: Sections(part.mesh, twins))
 
     def part(self, name: str) -> Part:
-        return next(p for p in self.parts if p.name == name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Part]:
+        return {p.name: p for p in self.parts}
 
     def parts_with_role(self, role: str) -> tuple[Part, ...]:
         return tuple(p for p in self.parts if p.role == role)
