@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rules", help="list the rules or explain one")
     r.add_argument("code", nargs="?")
+    for command in (c, i, n):
+        command.add_argument("--no-cache", action="store_true",
+                             help="mesh STEP files afresh and keep nothing (or set SLEDCHECK_NO_CACHE=1)")
     for command in (c, i, n, s, r):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="show the traceback of an internal error (or set SLEDCHECK_DEBUG=1)")
@@ -85,17 +88,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args: argparse.Namespace | None = None
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "check":
-            return _check(args)
-        if args.command == "inspect":
-            return _inspect(args)
-        if args.command == "init":
-            from .init import run_init
+        if getattr(args, "no_cache", False):
+            from .load.cache import disabled
 
-            return run_init(args.assembly, args.output, force=args.force, units=args.units)
-        if args.command == "specs":
-            return _specs(args)
-        return _rules(args)
+            token = disabled.set(True)
+            try:
+                return _run(args)
+            finally:
+                disabled.reset(token)
+        return _run(args)
     except SledcheckError as err:
         _say(f"sledcheck: error: {err}")
         return EXIT_ERROR
@@ -112,6 +113,20 @@ def main(argv: Sequence[str] | None = None) -> int:
              "please report this with the design that caused it"
              + ("" if _debug(args) else " (run with --debug or SLEDCHECK_DEBUG=1 for the traceback)"))
         return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "inspect":
+        return _inspect(args)
+    if args.command == "init":
+        from .init import run_init
+
+        return run_init(args.assembly, args.output, force=args.force, units=args.units)
+    if args.command == "specs":
+        return _specs(args)
+    return _rules(args)
 
 
 def _debug(args: argparse.Namespace | None) -> bool:

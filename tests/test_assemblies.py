@@ -178,3 +178,24 @@ def test_cache_is_used_and_a_damaged_entry_is_meshed_again(cad: Path, private_ca
     repaired = read_mesh_file(path, "plates.step")
     assert not repaired.cached and len(repaired.bodies) == 6
     assert read_mesh_file(path, "plates.step").cached
+
+
+def test_no_cache_keeps_nothing(cli: Callable[..., Run], cad: Path, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLEDCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    assert cli("inspect", cad / "plates.step", "--no-cache").code == 0
+    assert not list(tmp_path.glob("cache/step/*/manifest.json"))
+    assert cli("inspect", cad / "plates.step").code == 0
+    assert len(list(tmp_path.glob("cache/step/*/manifest.json"))) == 1
+
+
+def test_a_pattern_naming_sub_assemblies_makes_one_part_of_each(cli: Callable[..., Run], tmp_path: Path) -> None:
+    from conftest import EXAMPLES
+
+    sled = EXAMPLES / "step-sled" / "cad" / "sled.step"   # six FAN_40x56 instances of housing + hub
+    design = _design(tmp_path, f"parts:\n  fans: {{file: {sled}, node: \"SLED/FAN_?\", each: true, role: fan}}\n"
+                     "  rest: {file: " + str(sled) + ", node: \"*\", role: other}\n")
+    _, report = _json(cli, design)
+    fans = {p["name"]: p for p in report["parts"] if p["role"] == "fan"}
+    assert set(fans) == {f"FAN_{i}" for i in range(1, 7)}
+    assert all(p["bodies"] == 2 and p["entry"] == "fans" for p in fans.values())

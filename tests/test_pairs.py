@@ -56,8 +56,10 @@ def test_overlap_volume_equals_the_fin_tip_area_times_the_depth(tmp_path: Path, 
     (finding,) = report.findings
     assert finding.code == "D101" and set(finding.subjects) == {"hs", "lid"}
     # independent value: the area of a horizontal section through the fins just below the tips, x 0.5 mm
-    mesh = trimesh.load(realdata / HEATSINK, force="mesh")
-    mesh.apply_scale(1000.0)
+    from sledcheck.load.meshes import read_mesh_file
+
+    (body,) = read_mesh_file(realdata / HEATSINK, HEATSINK).bodies   # OpenCASCADE's mesh, in mm
+    mesh = body.mesh
     section = mesh.section(plane_origin=(0, 0, 35.75), plane_normal=(0, 0, 1))
     fin_area = section.to_2D()[0].area
     assert finding.measured.m_as("mm**3") == pytest.approx(fin_area * 0.5, rel=1e-3)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model.assembly import Assembly
-from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs, is_contact
+from ..model.assembly import Assembly, Part
+from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs
 from ..units import Q_
 from .engine import Finding, Rule
 from .evidence import GapEvidence, OverlapEvidence, TouchEvidence
@@ -108,13 +108,14 @@ def _contacts(assembly: Assembly) -> Iterable[Finding]:
             touching.setdefault(pair.a, set()).add(pair.b)
             touching.setdefault(pair.b, set()).add(pair.a)
     parts = assembly.parts
+    selected: dict[str, list[Part]] = {}
     for index, (x, y, _line) in enumerate(assembly.design.contacts):
-        for first, second in ((x, y), (y, x)):
-            for part in parts:
-                if not part.selected_by(first):
-                    continue
-                partners = [p for p in parts if p is not part and p.selected_by(second)
-                            and is_contact(assembly.design, part, p)]
+        for token in (x, y):
+            if token not in selected:
+                selected[token] = [p for p in parts if p.selected_by(token)]
+        for first, second in ((x, y), (y, x)) if x != y else ((x, y),):
+            for part in selected[first]:
+                partners = [p for p in selected[second] if p is not part]
                 if not partners or touching.get(part.name, set()) & {p.name for p in partners}:
                     continue
                 yield CONTACT_MISSING.finding(

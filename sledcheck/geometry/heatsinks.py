@@ -1,7 +1,7 @@
 """Recognition of straight plate-fin heat sinks on axis-aligned meshes in millimetres.
 
 Fins must be parallel to a coordinate plane and the base normal to an axis. Callers convert meshes to mm
-first (a STEP file loaded through trimesh + cascadio is in metres). The part's sections come from a shared
+first (a part's mesh as loaded may be in metres). The part's sections come from a shared
 :class:`~sledcheck.geometry.sections.Sections`, and the result is kept there.
 """
 

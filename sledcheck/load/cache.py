@@ -12,6 +12,7 @@ The cache lives in ``SLEDCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/sledcheck``, 
 from __future__ import annotations
 
 import atexit
+import contextvars
 import hashlib
 import os
 import shutil
@@ -22,11 +23,14 @@ from pathlib import Path
 CACHE_ENV = "SLEDCHECK_CACHE_DIR"
 NO_CACHE_ENV = "SLEDCHECK_NO_CACHE"
 _HASH_CHUNK = 4 * 1024**2
+#: set by ``--no-cache`` for the duration of one command (a context variable: no global state between calls)
+disabled: contextvars.ContextVar[bool] = contextvars.ContextVar("sledcheck_no_cache", default=False)
 
 
 def cache_root() -> Path | None:
-    """The cache folder, or None when caching is off (``SLEDCHECK_NO_CACHE`` set to anything but 0/empty)."""
-    if os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
+    """The cache folder, or None when caching is off (``--no-cache``, or ``SLEDCHECK_NO_CACHE`` set to anything
+    but 0 or empty)."""
+    if disabled.get() or os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0"):
         return None
     if os.environ.get(CACHE_ENV, "").strip():
         return Path(os.environ[CACHE_ENV]).expanduser()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import functools
 import io
 import json
 import logging
@@ -829,6 +830,7 @@ def _unit_name(raw: str) -> str:
     return str(raw)
 
 
+@functools.lru_cache(maxsize=64)
 def scale_to_mm(unit: str) -> float:
     """Millimetres per ``unit``."""
     return float((1 * parse_unit(unit)).m_as("mm"))

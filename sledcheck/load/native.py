@@ -3,14 +3,15 @@
 A crash in native code (SIGSEGV inside OpenCASCADE on a corrupt STEP file), an endless loop or a memory
 blow-up then ends the child, not sledcheck: :func:`run_isolated` reports it as a :class:`ChildFailed` that
 says what happened, which budget was hit and how to raise it. The child writes its results to files the
-parent names (for STEP, a GLB); what it prints goes to bounded temporary files, never to our stdout.
+parent names (for STEP, a folder of arrays and a manifest); what it prints goes to bounded temporary files,
+never to our stdout.
 
 Usage in the parent::
 
-    run_isolated("cascadio:step_to_glb", [step_path, glb_path], budget=Budget.from_env())
+    run_isolated("sledcheck.load.xde_child:step_to_folder", [step, folder, 0.01, 0.5], budget=Budget.from_env())
 
 The child is this file run as a script (``python native.py JSON``), a fresh interpreter that imports only the
-loader's module, not sledcheck: its start-up is the loader's own import time (about 0.7 s for cascadio). A fork
+loader's module, not sledcheck: its start-up is the loader's own import time (1 to 2 s for OpenCASCADE's OCP). A fork
 of the parent would start in milliseconds, but it deadlocks once the parent has used OpenCASCADE's thread pool
 (the pool's threads do not survive the fork), so it is not used. This module uses only the standard library.
 """

@@ -104,7 +104,11 @@ class Assembly:
         return self.analysis(f"sections:{part.name}", lambda: Sections(part.mesh, twins))
 
     def part(self, name: str) -> Part:
-        return next(p for p in self.parts if p.name == name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Part]:
+        return {p.name: p for p in self.parts}
 
     def parts_with_role(self, role: str) -> tuple[Part, ...]:
         return tuple(p for p in self.parts if p.role == role)
@@ -142,39 +146,44 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
     claimed: dict[str, set[int]] = {key: set() for key in files}
     first_spec: dict[str, PartSpec] = {}
     built: list[tuple[PartSpec, MeshFile, list[Body]]] = []
-    expanded: list[tuple[PartSpec, MeshFile, Body]] = []
+    expanded: list[tuple[PartSpec, MeshFile, str, list[Body]]] = []   # entry, file, instance path, bodies
     for spec in design.parts:
         key = keys[spec.name]
         mesh_file = files[key]
         try:
-            chosen = _matching(spec, mesh_file) if spec.node else list(range(len(mesh_file.bodies)))
+            chosen = _matching(spec, mesh_file) if spec.node else [(i, "") for i in range(len(mesh_file.bodies))]
         except MeshLoadError as err:
             raise _at_part(err, design, spec, "node") from None
         if spec.node:
             first_spec.setdefault(key, spec)
         if spec.each:
-            free = [i for i in chosen if i not in claimed[key]]
+            free = [(i, group) for i, group in chosen if i not in claimed[key]]
             if not free:
                 raise _at_part(MeshLoadError(f"every body node pattern {spec.node!r} matches is already a part of "
                                              "an earlier entry", file=mesh_file.display,
                                              hint="entries claim bodies in design order; narrow the pattern"),
                                design, spec, "node")
-            expanded += [(spec, mesh_file, mesh_file.bodies[i]) for i in free]
-            claimed[key].update(free)
+            groups: dict[str, list[Body]] = {}
+            for i, group in free:
+                groups.setdefault(group, []).append(mesh_file.bodies[i])
+            expanded += [(spec, mesh_file, group, bodies) for group, bodies in groups.items()]
+            claimed[key].update(i for i, _ in free)
         else:
-            built.append((spec, mesh_file, [mesh_file.bodies[i] for i in chosen]))
-            claimed[key].update(chosen)
+            built.append((spec, mesh_file, [mesh_file.bodies[i] for i, _ in chosen]))
+            claimed[key].update(i for i, _ in chosen)
     for key, spec in first_spec.items():   # what no entry selects is still checked, unless excluded
         mesh_file = files[key]
         for i, body in enumerate(mesh_file.bodies):
             if i not in claimed[key] and not any(_body_matches(body, x.node) for x in design.exclusions):
-                expanded.append((replace(spec, role="other", each=True, node=None), mesh_file, body))
+                expanded.append((replace(spec, role="other", each=True, node=None), mesh_file,
+                                 body.path or body.name, [body]))
     declared = {spec.name for spec, _, _ in built}
-    names = unique_names([body for _, _, body in expanded], declared)
-    for (spec, mesh_file, body), name in zip(expanded, names, strict=True):
+    names = unique_names([(bodies[0].name if len(bodies) == 1 else group.rsplit("/", 1)[-1], group)
+                          for _, _, group, bodies in expanded], declared)
+    for (spec, mesh_file, group, bodies), name in zip(expanded, names, strict=True):
         entry = spec.name if spec.node is not None else ""
-        built.append((replace(spec, name=name, entry=entry, node=body.path or body.name,
-                              bodies=(body.path or body.name,)), mesh_file, [body]))
+        built.append((replace(spec, name=name, entry=entry, node=group,
+                              bodies=tuple(b.path or b.name for b in bodies)), mesh_file, bodies))
     parts = []
     for spec, mesh_file, bodies in built:
         try:
@@ -192,9 +201,22 @@ def _body_matches(body: Body, pattern: str) -> bool:
     return any(text and fnmatch.fnmatchcase(text, pattern) for text in (body.node, body.geometry, body.path))
 
 
-def _matching(spec: PartSpec, mesh_file: MeshFile) -> list[int]:
+def _matching(spec: PartSpec, mesh_file: MeshFile) -> list[tuple[int, str]]:
+    """The bodies the entry's node pattern selects, each with the instance path it was selected by: its own
+    (the pattern matches the body's names or path) or a sub-assembly's (the pattern matches an ancestor path:
+    ``SLED/FAN_?`` selects every body under each fan, and ``each: true`` makes one part per fan)."""
     assert spec.node is not None
-    found = [i for i, b in enumerate(mesh_file.bodies) if _body_matches(b, spec.node)]
+    found = []
+    for i, body in enumerate(mesh_file.bodies):
+        if _body_matches(body, spec.node):
+            found.append((i, body.path or body.name))
+            continue
+        segments = body.path.split("/")[:-1]
+        prefixes = ["/".join(segments[:k]) for k in range(1, len(segments) + 1)]
+        matched = [p for p in prefixes if fnmatch.fnmatchcase(p, spec.node)
+                   or fnmatch.fnmatchcase(p.rsplit("/", 1)[-1].split("#")[0], spec.node)]
+        if matched:
+            found.append((i, matched[-1]))   # the innermost sub-assembly the pattern names
     if not found:
         names = sorted({b.path or b.name for b in mesh_file.bodies} - {""})
         raise MeshLoadError(f"node pattern {spec.node!r} matches no body", file=mesh_file.display, field="node",
@@ -204,26 +226,27 @@ def _matching(spec: PartSpec, mesh_file: MeshFile) -> list[int]:
     return found
 
 
-def unique_names(bodies: list[Body], taken: set[str]) -> list[str]:
-    """A part name per body: its instance name, or where that repeats (or is ``taken``) the shortest suffix of
-    its instance path that is unique (``FAN_3/FAN_HOUSING``); '#2', '#3', ... when even the path repeats."""
+def unique_names(items: list[tuple[str, str]], taken: set[str]) -> list[str]:
+    """A part name per (instance name, instance path): the instance name, or where that repeats (or is
+    ``taken``) the shortest suffix of its path that is unique (``FAN_3/FAN_HOUSING``); '#2', '#3', ... when
+    even the path repeats."""
     segments = []
-    for body in bodies:
-        parts = [s for s in (body.path or body.name or "body").split("/") if s]
-        if body.name and body.name in [s.split("#")[0] for s in parts]:   # drop '/SOLID' under a named part
-            cut = max(i for i, s in enumerate(parts) if s.split("#")[0] == body.name)
+    for name, path in items:
+        parts = [s for s in (path or name or "body").split("/") if s]
+        if name and name in [s.split("#")[0] for s in parts]:   # drop '/SOLID' under a named part
+            cut = max(i for i, s in enumerate(parts) if s.split("#")[0] == name)
             parts = parts[:cut + 1]
         segments.append(parts or ["body"])
-    level = [0] * len(bodies)
+    level = [0] * len(items)
 
     def candidate(i: int) -> str:
         if level[i] == 0:
-            return bodies[i].name or segments[i][-1]
+            return items[i][0] or segments[i][-1]
         return "/".join(segments[i][-level[i]:])
 
     while True:
         seen: dict[str, list[int]] = {}
-        for i in range(len(bodies)):
+        for i in range(len(items)):
             seen.setdefault(candidate(i), []).append(i)
         clashes = [group for name, group in seen.items() if len(group) > 1 or name in taken]
         movable = [i for group in clashes for i in group if level[i] < len(segments[i])]
@@ -231,10 +254,10 @@ def unique_names(bodies: list[Body], taken: set[str]) -> list[str]:
             break
         for i in movable:
             level[i] += 1
-    names = [candidate(i) for i in range(len(bodies))]
     used = set(taken)
     out = []
-    for name in names:
+    for i in range(len(items)):
+        name = candidate(i)
         final, n = name, 1
         while final in used:
             n += 1

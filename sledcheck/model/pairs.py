@@ -158,21 +158,19 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
     n = len(parts)
     if n < 2:
         return ()
-    required = np.zeros((n, n))
-    reqs: dict[tuple[int, int], Requirement] = {}
-    for i in range(n):
-        for j in range(i + 1, n):
-            reqs[i, j] = requirement(design, parts[i], parts[j])
-            required[i, j] = required[j, i] = reqs[i, j].minimum
+    # prune with the widest reach any pair can have, then judge each candidate by its own requirement
+    widest = max([REPORT_REACH_MM] + [2.0 * c.minimum_mm for c in design.clearances]) + TOUCH_MM
     bounds = np.stack([p.bounds for p in parts])
-    inflation = np.maximum(REPORT_REACH_MM, 2.0 * required) + TOUCH_MM
+    candidates = boxes_overlap(bounds, np.full((n, n), widest))
     results = []
-    candidates = boxes_overlap(bounds, inflation)
     for count, (i, j) in enumerate(candidates, start=1):
         if progress:
             progress(f"pairs: {count}/{len(candidates)} near each other ({n * (n - 1) // 2} in all)")
+        need = requirement(design, parts[i], parts[j])
+        reach = max(REPORT_REACH_MM, 2.0 * need.minimum) + TOUCH_MM
+        if float(np.max(np.maximum(bounds[i, 0] - bounds[j, 1], bounds[j, 0] - bounds[i, 1]))) > reach:
+            continue
         a, b = parts[i], parts[j]
-        reach = inflation[i, j]
         low = np.maximum(a.bounds[0], b.bounds[0]) - reach
         high = np.minimum(a.bounds[1], b.bounds[1]) + reach
         gap = minimum_gap(a.mesh, a.triangle_boxes, b.mesh, b.triangle_boxes, np.array([low, high]))
@@ -180,7 +178,7 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
             # surfaces apart: either disjoint, or one closed part wholly inside the other
             inside = _contained(a, b)
             if inside is not None:
-                results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=reqs[i, j],
+                results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=need,
                                           gap=inside[0], overlap=inside[1], measurable=True,
                                           fit=fit_for(design, a, b), chord_mm=_chord(a, b)))
                 continue
@@ -193,7 +191,7 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
                 overlap = Overlap(0.0, ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)))
             elif a.solid is not None and b.solid is not None:
                 overlap = overlap_volume(a.solid, b.solid)
-        results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=reqs[i, j],
+        results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=need,
                                   gap=gap, overlap=overlap, measurable=overlap is not None,
                                   fit=fit_for(design, a, b), chord_mm=_chord(a, b)))
     return tuple(refine_exact(assembly, results, progress))
@@ -206,8 +204,8 @@ def _chord(a: Part, b: Part) -> float:
 def needs_exact(pair: PairResult) -> bool:
     """Is the mesh answer below the pair's required gap or within the tessellation error of it, of touching,
     or of a declared fit's range? (Far from every limit, the chord error cannot change the verdict.)"""
-    if pair.chord_mm <= 0:
-        return False
+    if pair.chord_mm <= 0 or (pair.contact and pair.fit is None and not pair.interferes):
+        return False   # a declared contact that touches without overlap is what it should be
     near = pair.chord_mm + TOUCH_MM
     depth = pair.overlap.depth if pair.interferes and pair.overlap is not None else 0.0
     value = pair.gap.distance if pair.gap.distance > TOUCH_MM else -depth

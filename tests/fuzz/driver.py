@@ -41,12 +41,12 @@ def preload() -> None:
     import sledcheck
 
     for mod in pkgutil.walk_packages(sledcheck.__path__, "sledcheck."):
-        if mod.name.endswith("__main__"):
+        if mod.name.endswith(("__main__", "xde_child")):   # the child's OpenCASCADE stays out of the parent
             continue
         with contextlib.suppress(Exception):   # an optional module: the child imports (and fails) itself
             importlib.import_module(mod.name)
     for name in ("trimesh", "trimesh.exchange.load", "trimesh.exchange.threemf", "trimesh.exchange.gltf",
-                 "trimesh.exchange.ply", "trimesh.exchange.obj", "trimesh.exchange.stl", "cascadio", "lxml.etree",
+                 "trimesh.exchange.ply", "trimesh.exchange.obj", "trimesh.exchange.stl", "lxml.etree",
                  "manifold3d", "fcl", "shapely", "scipy.spatial", "matplotlib", "matplotlib.pyplot"):
         with contextlib.suppress(Exception):
             importlib.import_module(name)
