@@ -199,3 +199,26 @@ def test_a_pattern_naming_sub_assemblies_makes_one_part_of_each(cli: Callable[..
     fans = {p["name"]: p for p in report["parts"] if p["role"] == "fan"}
     assert set(fans) == {f"FAN_{i}" for i in range(1, 7)}
     assert all(p["bodies"] == 2 and p["entry"] == "fans" for p in fans.values())
+
+
+def test_thermal_may_name_parts_expanded_from_the_assembly(cli: Callable[..., Run], tmp_path: Path) -> None:
+    from conftest import EXAMPLES
+
+    sled = EXAMPLES / "step-sled" / "cad" / "sled.step"
+    body = textwrap.dedent(f"""\
+        parts:
+          fans: {{file: {sled}, node: "SLED/FAN_?", each: true, role: ROLE}}
+          rest: {{file: {sled}, node: "*", role: other}}
+        thermal:
+          environment: {{ashrae_class: A2, nominal_inlet: 25 degC}}
+          fans: {{model: server-40x56-dual-rotor}}
+          lanes:
+            - {{name: all, fans: [FAN_1, FAN_7], components: [rest]}}
+          components:
+            rest: {{power: 10 W, tcase_max: 85 degC, r_ca: 0.25 K/W}}
+        """)
+    result = cli("check", _design(tmp_path, body.replace("ROLE", "fan")))
+    assert result.code == 2 and "'FAN_7' is not a part of the design (after expanding" in result.err
+    assert "design.yaml:10: thermal.lanes[0].fans[1]" in result.err
+    result = cli("check", _design(tmp_path, body.replace("ROLE", "other").replace(", FAN_7", "")))
+    assert result.code == 2 and "'FAN_1' is a part with role other, not fan" in result.err

@@ -19,7 +19,7 @@ import pint
 from ..errors import DesignError
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
-from .selection import selects_any
+from .selection import Reference, selects_any
 from .specs import SpecPack, apply_override, is_builtin, load_pack, resolve_pack
 from .step import DEFAULT_TESSELLATION, Tessellation
 from .thermal import ThermalSpec, read_thermal
@@ -88,16 +88,6 @@ class Exclusion:
     node: str
     reason: str
     line: int
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A part reference that names no declared part: it may name a part expanded from an assembly, which is
-    only known once the files are loaded (checked then, with this line)."""
-
-    token: str
-    line: int
-    field: str
 
 
 @dataclass(frozen=True)
@@ -220,7 +210,7 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
     for pack in specs:
         zones += pack.zones
     hole_patterns = _hole_patterns(root, names, units)
-    thermal = read_thermal(root, names, {p.name: p.role for p in parts}, units)
+    thermal = read_thermal(root, names, {p.name: p.role for p in parts}, units, later)
     return Design(path=file, path_as_given=as_given, name=name or file.stem, units=units, specs=specs,
                   parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
                   thermal=thermal, document=doc, zones=zones, hole_patterns=hole_patterns,

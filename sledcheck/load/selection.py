@@ -4,6 +4,20 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference that names no declared part: it may name a part expanded from an assembly file, which is
+    only known once the files are loaded, and is checked then (:func:`sledcheck.model.assembly.build_assembly`).
+    ``part`` references (thermal) must name one part exactly, of ``role`` when one is given."""
+
+    token: str
+    line: int
+    field: str
+    part: bool = False
+    role: str | None = None
 
 
 def selects(token: str, name: str, role: str | None) -> bool:

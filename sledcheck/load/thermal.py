@@ -38,6 +38,7 @@ from ..thermal.fans import FanCurve
 from ..units import parse_quantity
 from .fans import load_fan_model
 from .schema import Section
+from .selection import Reference
 from .yamlfile import read_yaml
 
 #: Fin geometry a design may declare for a heat sink the mesh recogniser cannot read (fins along y).
@@ -111,7 +112,8 @@ def _library(name: str, kind: str) -> dict:
     return doc.data[kind]
 
 
-def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: str | None) -> ThermalSpec | None:
+def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: str | None,
+                 later: list[Reference] | None = None) -> ThermalSpec | None:
     if not root.has("thermal"):
         return None
     sec = root.child("thermal")
@@ -135,7 +137,7 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
             raise fans.error(f"speed {speed:.0%} is outside 10-100 % of the rated curve", "speed",
                              "a fan curve is its maximum; a faster fan needs its own curve")
     spreading = sec.text("spreading", "series", choices=("series", "lee")) or "series"
-    components = tuple(_component(s, key, names, units) for key, s in sec.child("components").items())
+    components = tuple(_component(s, key, names, units, later) for key, s in sec.child("components").items())
     comp_names = {c.part for c in components}
     sinks = [c.heatsink for c in components if c.heatsink]
     for sink in sorted({s for s in sinks if sinks.count(s) > 1}):
@@ -147,7 +149,10 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
                      required=("name", "fans", "components"))
         lane_fans = lane.string_list("fans")
         for i, fan in enumerate(lane_fans):
-            if fan not in names or roles.get(fan) != "fan":
+            if fan not in names and later is not None:   # a fan expanded from an assembly: checked on loading
+                later.append(Reference(fan, lane.child("fans").line(i), lane.child("fans").field_name(i), part=True,
+                                       role="fan"))
+            elif fan not in names or roles.get(fan) != "fan":
                 raise lane.child("fans").error(f"{fan!r} is not a part with role fan", i)
         lane_components = lane.string_list("components")
         for i, comp_name in enumerate(lane_components):
@@ -202,8 +207,11 @@ def _environment(sec: Section) -> Environment:
                        nominal_inlet=sec.quantity("nominal_inlet", "temperature").m_as("degC"), max_inlet=max_inlet)
 
 
-def _component(sec: Section, part: str, names: set[str], units: str | None) -> Component:
-    if part not in names:
+def _component(sec: Section, part: str, names: set[str], units: str | None,
+               later: list[Reference] | None) -> Component:
+    if part not in names and later is not None:
+        later.append(Reference(part, sec.line(), sec.field_name(), part=True))
+    elif part not in names:
         raise sec.error(f"{part!r} is not a part of the design")
     sec.mapping(("power", "tj_max", "tcase_max", "r_jc", "tim", "heatsink", "heatsink_geometry", "material",
                  "source", "r_ca", "required_margin"), required=("power",))
@@ -222,7 +230,9 @@ def _component(sec: Section, part: str, names: set[str], units: str | None) -> C
     if kind == "junction" and not sec.has("r_jc"):
         raise sec.error("a junction limit needs r_jc (junction to case)", hint="add r_jc: 0.05 K/W")
     heatsink = sec.text("heatsink")
-    if heatsink is not None and heatsink not in names:
+    if heatsink is not None and heatsink not in names and later is not None:
+        later.append(Reference(heatsink, sec.line("heatsink"), sec.field_name("heatsink"), part=True))
+    elif heatsink is not None and heatsink not in names:
         raise sec.error(f"{heatsink!r} is not a part", "heatsink")
     if (heatsink is None) == (not sec.has("r_ca")):
         raise sec.error("give either heatsink: PART or r_ca (case to local air)")

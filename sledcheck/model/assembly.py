@@ -272,11 +272,19 @@ def _check_references(design: Design) -> None:
     parts = {p.name: p.role for p in design.parts}
     groups = {p.entry for p in design.parts if p.entry}
     for ref in design.references:
-        if ref.token in groups or selects_any(ref.token, parts, (*{p.role for p in design.parts}, *ROLES)):
+        if ref.part and ref.token in parts:
+            if ref.role is None or parts[ref.token] == ref.role:
+                continue
+            raise DesignError(f"{ref.token!r} is a part with role {parts[ref.token]}, not {ref.role}",
+                              file=design.path_as_given, line=ref.line, field=ref.field,
+                              hint=f"give the entry 'role: {ref.role}', or name another part")
+        if not ref.part and (ref.token in groups or selects_any(ref.token, parts,
+                                                                (*{p.role for p in design.parts}, *ROLES))):
             continue
         close = difflib.get_close_matches(ref.token, sorted(set(parts) | groups | set(ROLES)), n=1)
-        raise DesignError(f"{ref.token!r} is neither a part nor a role", file=design.path_as_given, line=ref.line,
-                          field=ref.field, hint=f"did you mean {close[0]!r}?" if close
+        what = "a part of the design (after expanding its assembly entries)" if ref.part else "a part nor a role"
+        raise DesignError(f"{ref.token!r} is {'not ' if ref.part else 'neither '}{what}", file=design.path_as_given,
+                          line=ref.line, field=ref.field, hint=f"did you mean {close[0]!r}?" if close
                           else "use a part name, an entry name, a name pattern or a role")
 
 
