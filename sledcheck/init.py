@@ -242,6 +242,11 @@ class Selector:
         return out
 
 
+def _last(unit: Unit) -> str:
+    """The name of a sub-assembly unit as its path ends ('FAN_3', 'FAN#1')."""
+    return unit.subassembly.rsplit("/", 1)[-1]
+
+
 def _prefixes(path: str) -> list[str]:
     """The instance paths of the sub-assemblies a body is in, root first."""
     segments = path.split("/")[:-1] if path else []
@@ -621,11 +626,11 @@ class Draft:
         same bodies and role whose names differ in a few characters."""
         found = []
         by_product: dict[tuple[str, str], list[Unit]] = defaultdict(list)
-        by_unit: dict[tuple[str, tuple[str, ...], int], list[Unit]] = defaultdict(list)
+        by_unit: dict[tuple[str, tuple[str, ...]], list[Unit]] = defaultdict(list)
         for unit in self.units_list:
             if unit.subassembly:
                 products = tuple(sorted(self.bodies[i].geometry for i in unit.bodies))
-                by_unit[(unit.role, products, len(unit.subassembly.rsplit("/", 1)[-1]))].append(unit)
+                by_unit[(unit.role, products)].append(unit)
             elif unit.product:
                 by_product[(unit.product, unit.role)].append(unit)
         for (product, _), members in by_product.items():
@@ -633,20 +638,30 @@ class Draft:
             if len(members) >= 2 and self.select.groups(glob_escape(product)) == wanted:
                 found.append((members, glob_escape(product), f"{len(members)} bodies of product {product!r}"))
         for members in by_unit.values():
-            if len(members) < 2:
-                continue
-            wanted = {i: u.subassembly for u in members for i in u.bodies}
-            last = [u.subassembly.rsplit("/", 1)[-1] for u in members]
-            stripped = {n.split("#")[0] for n in last}
-            candidates = [glob_escape(stripped.pop())] if len(stripped) == 1 else []
-            positional = _positional(last)
-            if positional is not None:
-                candidates.append(f"*/{positional}")
-            pattern = next((c for c in candidates if self.select.groups(c) == wanted), None)
-            if pattern is not None:
-                found.append((members, pattern, f"{len(members)} sub-assemblies alike "
-                                                 f"({_listing([u.label for u in members])})"))
+            left = list(members)
+            # all of them, else those of one name less '#k' (FAN, FAN#1), else those of one name length
+            for key in (lambda u: "", lambda u: _last(u).split("#")[0], lambda u: str(len(_last(u)))):
+                buckets: dict[str, list[Unit]] = defaultdict(list)
+                for unit in left:
+                    buckets[key(unit)].append(unit)
+                for bucket in buckets.values():
+                    pattern = self._subassembly_pattern(bucket) if len(bucket) >= 2 else None
+                    if pattern is not None:
+                        found.append((bucket, pattern, f"{len(bucket)} sub-assemblies alike "
+                                                       f"({_listing([u.label for u in bucket])})"))
+                        left = [u for u in left if u not in bucket]
         return found
+
+    def _subassembly_pattern(self, units: list[Unit]) -> str | None:
+        """A node pattern that selects exactly these sub-assemblies' bodies, grouped by sub-assembly, or None."""
+        wanted = {i: u.subassembly for u in units for i in u.bodies}
+        last = [_last(u) for u in units]
+        stripped = {n.split("#")[0] for n in last}
+        candidates = [glob_escape(stripped.pop())] if len(stripped) == 1 else []
+        positional = _positional(last)
+        if positional is not None:
+            candidates.append(f"*/{positional}")
+        return next((c for c in candidates if self.select.groups(c) == wanted), None)
 
     def _dissolve(self, entry: Entry) -> None:
         """An ``each`` entry whose members behave differently: one entry per member."""
