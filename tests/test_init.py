@@ -183,6 +183,20 @@ def test_sub_assemblies_and_repeated_products_become_parts(tmp_path: Path) -> No
     assert {p.name for p in design.parts} == set(entries)
 
 
+def test_repeated_instance_names_select_their_sub_assemblies(tmp_path: Path) -> None:
+    draft = _draft([
+        ("PAN", "PAN", "S/PAN", (0, 0, 0, 300, 300, 2)),
+        *[(name, product, f"S/{fan}/{name}", (x + dx, 10 + dy, 2 + dz, x + dx + w, 38 - dy, 42 - dz))
+          for fan, x in (("FAN", 10), ("FAN#1", 60), ("FAN#2", 110))
+          for name, product, dx, dy, dz, w in (("FRAME", "FRAME_40", 0, 0, 0, 40),
+                                               ("ROTOR", "ROTOR_38", 10, 2, 8, 20))],
+    ], tmp_path)
+    (fans,) = [e for e in draft.entries if e.role == "fan"]
+    assert fans.each and fans.node == "FAN" and len(fans.units) == 3    # 'FAN' names FAN, FAN#1 and FAN#2
+    assert sorted(u.label for u in fans.units) == ["FAN", "FAN#1", "FAN#2"]
+    assert [(r.a, r.b, r.level) for r in draft.contacts] == [("fan", "tray", "role")]
+
+
 # --- the generated sled ------------------------------------------------------------------------------------------
 
 
@@ -385,6 +399,26 @@ def test_contacts_are_measured_touching_and_never_overlap(written: dict[str, Wri
     assert not codes & {"D101", "D103", "D201"}
     statuses = {tuple(g["parts"]): g["status"] for g in report["gaps"]}
     assert "interference" not in statuses.values()
+
+
+def test_the_thermal_stub_loads_once_filled_in(written: dict[str, Written], tmp_path: Path) -> None:
+    run = written["clean"]
+    lines, inside = [], False
+    for line in run.text.splitlines():
+        inside = inside or line.startswith("# thermal:")
+        lines.append(line[2:] if inside and line.startswith("# ") else line)
+    filled = "\n".join(lines).replace("??? W", "300 W").replace("??? degC", "95 degC") \
+        .replace("??? K/W", "0.03 K/W").replace("tim: ???", "tim: phase-change")
+    assert "???" not in filled.split("\nthermal:", 1)[1]
+    design = run.path.with_name("thermal.yaml")
+    design.write_text(filled, encoding="utf-8")
+    try:
+        assembly = _assembly(design)    # the fans named in the lane are the parts the fans entry expands into
+        thermal = assembly.design.thermal
+        assert thermal is not None and [lane.fans for lane in thermal.lanes] == [("FAN_1", "FAN_2")]
+        assert [c.part for c in thermal.components] == ["ASIC0"]
+    finally:
+        design.unlink()
 
 
 def test_screws_in_clearance_holes_get_fits(written: dict[str, Written]) -> None:
