@@ -317,6 +317,7 @@ class Entry:
     node: str | None
     each: bool = False
     what: str = ""            # for an each entry: what its parts have in common
+    split: int = 0            # for an each entry: how many of the bodies it selects are entries above it
 
     @property
     def role(self) -> str:
@@ -663,10 +664,19 @@ class Draft:
             candidates.append(f"*/{positional}")
         return next((c for c in candidates if self.select.groups(c) == wanted), None)
 
-    def _dissolve(self, entry: Entry) -> None:
-        """An ``each`` entry whose members behave differently: one entry per member."""
+    def _split(self, entry: Entry, odd: set[int]) -> None:
+        """An ``each`` entry whose members ``odd`` (unit indices) behave unlike the others: they become entries
+        of their own, written before it, so that it takes only the others (an ``each`` entry takes only the
+        bodies no earlier entry took); with fewer than two others left, every member becomes an entry."""
         position = self.entries.index(entry)
-        self.entries[position:position + 1] = [Entry(u.label, [u], u.patterns[0]) for u in entry.units]
+        keep = [u for u in entry.units if u.index not in odd]
+        apart = [u for u in entry.units if u.index in odd] if len(keep) >= 2 else entry.units
+        singles = [Entry(u.label, [u], u.patterns[0]) for u in apart]
+        if len(keep) >= 2:
+            entry.split += len(apart)
+            entry.units = keep
+            singles.append(entry)
+        self.entries[position:position + 1] = singles
 
     # --- pairs ---------------------------------------------------------------------------------------------
 
@@ -778,8 +788,8 @@ class Draft:
     # --- contacts and fits ---------------------------------------------------------------------------------
 
     def _relations(self) -> tuple[list[Relation], list[Relation]]:
-        """Contacts and fits, by role where that is exact, else by entry; an ``each`` entry that cannot be
-        named as a whole is split into its members and the whole is decided again."""
+        """Contacts and fits, by role where that is exact, else by entry; when an ``each`` entry cannot be named
+        as a whole, the members that differ become entries of their own and everything is decided again."""
         while True:
             entry_of = {u.index: e for e in self.entries for u in e.units}
             contacts, broken = self._level(entry_of, "contact")
@@ -787,9 +797,9 @@ class Draft:
                 fits, broken = self._level(entry_of, "fit")
             if broken is None:
                 return contacts, fits
-            self._dissolve(broken)
+            self._split(*broken)
 
-    def _level(self, entry_of: dict[int, Entry], kind: str) -> tuple[list[Relation], Entry | None]:
+    def _level(self, entry_of: dict[int, Entry], kind: str) -> tuple[list[Relation], tuple[Entry, set[int]] | None]:
         units = self.units_list
         wanted = [p for p in self.pairs.values() if (p.touching if kind == "contact" else self.fit_eligible(p))]
         relations: list[Relation] = []
@@ -817,9 +827,11 @@ class Draft:
         for (n1, n2), found in sorted(by_entries.items()):
             e1, e2 = entries[n1], entries[n2]
             if not self._valid(e1.units, e2.units, kind):
-                broken = e1 if e1.each else e2 if e2.each else None
-                if broken is not None:
-                    return [], broken
+                odd_a, odd_b = self._offenders(e1.units, e2.units, kind)
+                if e1.each and odd_a:
+                    return [], (e1, odd_a)
+                if e2.each and odd_b:
+                    return [], (e2, odd_b)
             relations.append(Relation(_reference(n1), _reference(n2), "name", kind, found, e1.units, e2.units))
         return relations, None
 
@@ -846,6 +858,30 @@ class Draft:
             if kind == "contact" and not touches:
                 return False
         return kind != "contact" or in_b <= touched_b
+
+    def _offenders(self, side_a: Sequence[Unit], side_b: Sequence[Unit], kind: str) -> tuple[set[int], set[int]]:
+        """The units of each side that keep a relation between the sides from being declared as a whole: those
+        of a pair closer than allowed, and for a contact those that touch nothing on the other side."""
+        in_a, in_b = {u.index for u in side_a}, {u.index for u in side_b}
+        odd_a: set[int] = set()
+        odd_b: set[int] = set()
+        touched_a: set[int] = set()
+        touched_b: set[int] = set()
+        for a in in_a:
+            for b, pair in self.neighbours.get(a, ()):
+                if b not in in_b:
+                    continue
+                allowed = self.fit_eligible(pair) if kind == "fit" else pair.touching or self.fit_eligible(pair)
+                if self.close(pair) and not allowed:
+                    odd_a.add(a)
+                    odd_b.add(b)
+                if pair.touching:
+                    touched_a.add(a)
+                    touched_b.add(b)
+        if kind == "contact":
+            odd_a |= in_a - touched_a
+            odd_b |= in_b - touched_b
+        return odd_a, odd_b
 
     # --- the design text -----------------------------------------------------------------------------------
 
@@ -898,7 +934,10 @@ class Draft:
         else:
             why = f"role {unit.role}: {unit.reason} ({confidence_word(confidence)})"
         if entry.each:
-            why = f"{entry.what}, one part each; {why}"
+            apart = "" if not entry.split else \
+                f" ({entry.split} of them {'is an entry' if entry.split == 1 else 'are entries'} above: unlike " \
+                "the others, in contacts or fits; this entry takes the rest)"
+            why = f"{entry.what}{apart}, one part each; {why}"
         if unit.merged:
             why += f"; {'each of ' if entry.each else ''}{unit.merged}"
         if unit.shape_note:
@@ -940,7 +979,7 @@ class Draft:
         if unknown:
             lines.append("  # touching, but a part is not a closed volume, so an overlap cannot be measured: "
                          "uncomment the pairs that only touch")
-            refs = dict.fromkeys(tuple(sorted((self._entry_ref(p.a), self._entry_ref(p.b))))
+            refs = dict.fromkeys(tuple(sorted((self._label_ref(p.a), self._label_ref(p.b))))
                                  for p in sorted(unknown, key=lambda p: (p.a, p.b)))
             lines += [f"  # - [{a}, {b}]" for a, b in refs]
         return lines
@@ -994,7 +1033,7 @@ class Draft:
             kind = "compressible" if a.role == "pad" else "press" if a.role in ("fastener", "standoff") else ""
             if not kind or b.role in _NOT_PRESSED:
                 continue
-            key = (kind, self._entry_ref(a.index), self._entry_ref(b.index))
+            key = (kind, self._label_ref(a.index), self._label_ref(b.index))
             depth, volume = found.get(key, (0.0, 0.0))
             found[key] = (max(depth, p.overlap.depth if p.overlap else 0.0), max(volume, p.volume))
         lines = []
@@ -1073,11 +1112,9 @@ class Draft:
 
     # --- what the summary and the comments name --------------------------------------------------------------
 
-    def _entry_name(self, unit: Unit) -> str:
-        return next(e.name for e in self.entries if unit in e.units)
-
-    def _entry_ref(self, index: int) -> str:
-        return _reference(self._entry_name(self.units_list[index]))
+    def _label_ref(self, index: int) -> str:
+        """A unit's part name as a reference (for commented-out lines: the part itself, not its entry)."""
+        return _reference(self.units_list[index].label)
 
     def overlaps(self) -> list[tuple[str, str, float]]:
         return [(self.units_list[p.a].label, self.units_list[p.b].label, p.volume)
