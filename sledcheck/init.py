@@ -9,15 +9,17 @@ What it does, in order:
    several parts stand on (pcb).
 3. Decide the parts: one per body, except that the bodies of a sub-assembly whose name says it is one unit (a
    fan, a DIMM, a heat sink, a PSU, a drive, a connector, a package, a cable) become one part, unless a
-   fastener or a pad is among them. Bodies of one product with one role become a single ``each: true`` entry
-   (16 DIMMs: one line), unless they behave differently (touch different things).
-4. Measure every pair of parts as ``check`` does (exact mesh distance, manifold3d overlap volume) and write
-   what touches as ``contacts``: by role where every pair of the two roles that comes closer than its
-   clearance touches and every part of each role touches one of the other (so no contact-missing warning),
-   else by entry name. A pair that overlaps is never declared (``check`` reports it as D101); a touching pair
-   whose overlap cannot be measured (a part is not closed) is written commented out. A fastener within 0.5 mm
-   of a part without overlapping it (a screw in a clearance hole) gets a ``fits`` entry of kind
-   ``clearance-hole``.
+   fastener or a pad is among them. Bodies of one product with one role, and sub-assemblies alike, become a
+   single ``each: true`` entry (16 DIMMs, 6 fans: one line each); members that touch other things than the
+   rest become entries of their own, written before it (an ``each`` entry takes what earlier ones left).
+4. Measure every pair of parts as ``check`` does (exact mesh distance, manifold3d overlap volume, the exact
+   B-rep where the mesh answer is within the chord error of a limit) and write what touches as ``contacts``:
+   by role where every pair of the two roles that comes closer than its clearance touches and every part of
+   each role touches one of the other (so no contact-missing warning), else by entry name. A pair that
+   overlaps is never declared (``check`` reports it as D101; a fastener, standoff or pad that overlaps gets a
+   commented-out press or compressible fit to uncomment if that is the design); a touching pair whose overlap
+   cannot be measured (a part is not closed) is written commented out. A fastener within 0.5 mm of a part
+   without overlapping it (a screw in a clearance hole) gets a ``fits`` entry of kind ``clearance-hole``.
 5. Add the envelope spec the height fits (EIA-310 1U or 2U), a default clearance of 0.5 mm and 1.5 mm between
    heat sinks and lids, and, when there are heat sinks and fans, a commented-out thermal stub.
 
@@ -47,14 +49,15 @@ import manifold3d
 import numpy as np
 import trimesh
 
+from .checks.registry import catalog
 from .errors import SledcheckError, os_error_message
 from .geometry.heatsinks import PlateFinGeometry, recognise_plate_fin
 from .geometry.holes import Hole, find_through_holes, in_plane_axes
-from .geometry.proximity import Overlap, boxes_overlap, minimum_gap, overlap_volume, to_manifold
+from .geometry.proximity import Overlap, minimum_gap, overlap_volume, to_manifold
 from .geometry.sections import Sections, axis_index
 from .inspect import orientation_warnings
 from .load.body import Body
-from .load.design import display_path
+from .load.design import display_path, load_design
 from .load.exact import ExactQuery, ExactSide, exact_gaps
 from .load.health import MeshHealth
 from .load.meshes import FORMATS, MeshFile, Units, read_mesh_file, resolve_units
@@ -62,6 +65,8 @@ from .load.roles import LIKELY, SURE, RoleGuess, confidence_word, guess_role, na
 from .load.specs import load_pack, resolve_pack
 from .model.assembly import weld_bodies
 from .model.pairs import TOUCH_MM, VOLUME_EPS_MM3
+from .report.write import check_target
+from .resources import MODELS
 
 #: The clearances written (and used to tell "close" pairs) [mm].
 DEFAULT_CLEARANCE_MM = 0.5
@@ -124,8 +129,6 @@ def _say(text: str) -> None:
 def _refuse_target(source: Path, target: Path, force: bool) -> None:
     """Refuse, before any work: an existing output without --force, the assembly itself, a CAD file name,
     a link, a folder or a special file, or an output folder that does not exist."""
-    from .report.write import check_target
-
     if target.suffix.lower() in FORMATS:
         raise SledcheckError(f"is named like a CAD or mesh file ({target.suffix}); the design is YAML",
                              file=target, field="--output", hint="write it to a .yaml file, e.g. design.yaml")
@@ -150,9 +153,6 @@ def _refuse_target(source: Path, target: Path, force: bool) -> None:
 def _write(source: Path, target: Path, text: str, force: bool) -> None:
     """Write ``text`` to ``target`` atomically, after the design loader has accepted it; without ``force``
     never over a file that appeared meanwhile."""
-    from .checks.registry import catalog
-    from .load.design import load_design
-
     folder = target.parent if str(target.parent) else Path(".")
     tmp: str | None = None
     try:
@@ -240,6 +240,20 @@ class Selector:
                     out[i] = prefix
                     break
         return out
+
+
+def _near_boxes(bounds: np.ndarray, reach: float, rows: int = 256) -> list[tuple[int, int]]:
+    """Pairs (i < j) of boxes (N, 2, 3) within ``reach`` of each other, ``rows`` boxes against all at a time (so
+    memory stays small for thousands of parts)."""
+    found = []
+    for start in range(0, len(bounds), rows):
+        chunk = bounds[start:start + rows]
+        apart = np.maximum(chunk[:, None, 0, :] - bounds[None, :, 1, :], bounds[None, :, 0, :] - chunk[:, None, 1, :])
+        near = np.all(apart <= reach, axis=2)
+        for i, j in zip(*np.nonzero(near), strict=True):
+            if start + i < j:
+                found.append((int(start + i), int(j)))
+    return found
 
 
 def _last(unit: Unit) -> str:
@@ -686,10 +700,8 @@ class Draft:
         units = self.units_list
         if len(units) < 2:
             return {}
-        bounds = np.stack([u.bounds for u in units])
-        inflation = np.full((len(units), len(units)), REACH_MM + TOUCH_MM)
         pairs: dict[tuple[int, int], Pair] = {}
-        for i, j in boxes_overlap(bounds, inflation):
+        for i, j in _near_boxes(self.all_bounds, REACH_MM + TOUCH_MM):
             a, b = units[int(i)], units[int(j)]
             low = np.maximum(a.bounds[0], b.bounds[0]) - REACH_MM - TOUCH_MM
             high = np.minimum(a.bounds[1], b.bounds[1]) + REACH_MM + TOUCH_MM
@@ -1086,8 +1098,6 @@ class Draft:
         components = list(dict.fromkeys(components))
         fan_names = ", ".join(_reference(f.label) for f in fans[:12]) + (", ..." if len(fans) > 12 else "")
         names = ", ".join(_reference(c) for c, _ in components)
-        from .resources import MODELS
-
         models = sorted(p.stem for p in (MODELS / "fans").glob("*.yaml")) if (MODELS / "fans").is_dir() else []
         lines = ["",
                  f"# Thermal model: {_count(len(sinks), 'heat sink')} and {_count(len(fans), 'fan')} were found. "
