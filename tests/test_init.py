@@ -95,7 +95,7 @@ ROLE_TABLE: list[tuple[str, str, str, tuple[str, ...]]] = [
 
 @pytest.mark.parametrize(("name", "product", "path", "roles"), ROLE_TABLE, ids=[r[0] + ":" + r[2] for r in ROLE_TABLE])
 def test_role_dictionary(name: str, product: str, path: str, roles: tuple[str, ...]) -> None:
-    role, confidence, reason = guess_role(name, product, path)[:3]
+    role, confidence, reason = guess_role(name, product, path)
     assert role in roles, reason
     assert 0.0 <= confidence <= 1.0
     assert reason

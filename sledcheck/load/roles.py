@@ -162,12 +162,11 @@ class Match(NamedTuple):
 
 
 class RoleGuess(NamedTuple):
-    """A body's role, how sure (0..1) and why; ``context`` is the sub-assembly path the role came from, if any."""
+    """A body's role, how sure (0..1) and why: ``role, confidence, reason = guess_role(...)``."""
 
     role: str
     confidence: float
     reason: str
-    context: str = ""
 
 
 def tokens(text: str) -> list[str]:
@@ -238,7 +237,7 @@ def _segments(path: str) -> list[str]:
 
 def guess_role(name: str, product: str = "", path: str = "") -> RoleGuess:
     """The role of a body from its instance ``name``, its ``product`` name and its instance ``path`` (root
-    first, '/'-joined): (role, confidence 0..1, reason, context)."""
+    first, '/'-joined): (role, confidence 0..1, reason)."""
     name = _REPEAT.sub("", name or "")
     product = product or ""
     segments = _segments(path)
@@ -253,7 +252,7 @@ def guess_role(name: str, product: str = "", path: str = "") -> RoleGuess:
             continue   # a part exported as a solid plus curves: 'PART/SOLID' is named after PART already
         found = name_role(ancestors[depth - 1])
         if found is not None:
-            context = (found, "/".join(segments[: depth + 1]), ancestors[depth - 1])
+            context = (found, ancestors[depth - 1])
             break
     if own is not None and prod is not None:
         if own.role == prod.role:
@@ -268,16 +267,16 @@ def guess_role(name: str, product: str = "", path: str = "") -> RoleGuess:
         assert match is not None
         guess = RoleGuess(match.role, match.confidence, f"from {what} {text!r}" + _word_note(text, match))
     elif context is not None:
-        found, where, segment = context
+        found, segment = context
         return RoleGuess(found.role, round(found.confidence * INHERITED, 2),
-                         f"from the sub-assembly {segment!r}" + _word_note(segment, found), where)
+                         f"from the sub-assembly {segment!r}" + _word_note(segment, found))
     else:
         said = name or product or (segments[-1] if segments else "")
         return RoleGuess(DEFAULT_ROLE, DEFAULT_CONFIDENCE,
                          f"no role word in {said!r}" if said else "the body has no name")
     if context is not None and context[0].role == guess.role:
         return RoleGuess(guess.role, round(min(0.97, guess.confidence + 0.05), 2),
-                         f"{guess.reason}, in sub-assembly {context[2]!r}", context[1])
+                         f"{guess.reason}, in sub-assembly {context[1]!r}")
     return guess
 
 
