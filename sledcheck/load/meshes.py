@@ -735,6 +735,7 @@ def _bodies(loaded: object, display: str) -> Iterator[Body]:
         yield Body("", "", loaded)
         return
     if isinstance(loaded, trimesh.Scene):
+        parents = loaded.graph.transforms.parents
         for node in sorted(loaded.graph.nodes_geometry):
             transform, geometry_name = loaded.graph[node]
             geometry = loaded.geometry.get(geometry_name)
@@ -746,12 +747,21 @@ def _bodies(loaded: object, display: str) -> Iterator[Body]:
             if not np.allclose(transform, np.eye(4)):
                 mesh.apply_transform(transform)
             _check_coordinates(mesh.vertices, what, display)
-            yield Body(str(node), str(geometry_name), mesh)
+            yield Body(str(node), str(geometry_name), mesh, path=_scene_path(node, parents, loaded.graph.base_frame))
         return
     if isinstance(loaded, list):  # some loaders return several meshes
         for i, item in enumerate(loaded):
             for body in _bodies(item, display):
                 yield Body(body.node or f"body{i}", body.geometry, body.mesh)
+
+
+def _scene_path(node: Any, parents: dict[Any, Any], root: Any) -> str:
+    """The node's path from the scene's root (its base frame left out), '/'-joined; at most 64 levels."""
+    chain = [str(node)]
+    while (node := parents.get(node)) is not None and node != root and len(chain) < 64:
+        chain.append(str(node).replace("/", "_"))
+    chain[0] = chain[0].replace("/", "_")
+    return "/".join(reversed(chain))
 
 
 def _check_arrays(mesh: trimesh.Trimesh, what: str, display: str) -> None:
