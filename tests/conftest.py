@@ -50,10 +50,13 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The tessellation cache of the test run: a fresh folder, never the user's own cache."""
+    """The tessellation cache of the test run: a fresh folder, never the user's own cache, shared by the xdist
+    workers of one run (the cache is safe for concurrent runs, and each STEP file is then meshed once)."""
     import os
 
-    folder = tmp_path_factory.mktemp("cache")
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if base.name.startswith("popen-gw") else base) / "step-cache"
+    folder.mkdir(exist_ok=True)
     before = {name: os.environ.get(name) for name in ("SLEDCHECK_CACHE_DIR", "SLEDCHECK_NO_CACHE")}
     os.environ["SLEDCHECK_CACHE_DIR"] = str(folder)
     os.environ.pop("SLEDCHECK_NO_CACHE", None)

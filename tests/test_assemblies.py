@@ -166,9 +166,12 @@ def test_tessellation_setting_reaches_the_parts(cli: Callable[..., Run], cad: Pa
     assert sum(p["triangles"] for p in fine["parts"]) > sum(p["triangles"] for p in default["parts"])
 
 
-def test_cache_is_used_and_a_damaged_entry_is_meshed_again(cad: Path, private_cache: Path) -> None:
+def test_cache_is_used_and_a_damaged_entry_is_meshed_again(cad: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from sledcheck.load.meshes import read_mesh_file
 
+    private_cache = tmp_path / "cache"
+    monkeypatch.setenv("SLEDCHECK_CACHE_DIR", str(private_cache))
     path = cad / "plates.step"
     first = read_mesh_file(path, "plates.step")
     again = read_mesh_file(path, "plates.step")
