@@ -114,7 +114,7 @@ def run_init(assembly: str, output: str, *, force: bool = False, units: str | No
             err.hint = "give the units with --units mm (or cm, m, in)"
         raise
     draft = Draft(mesh_file, resolved, source, target, units_option=units)
-    text = draft.render()
+    text = draft.render().rstrip("\n") + "\n"
     _write(source, target, text, force)
     _say("\n".join(draft.summary()))
     return 0
@@ -974,8 +974,8 @@ class Draft:
                 width_note = ""
                 if wide is not None and wide.quantity is not None:
                     w = float(wide.quantity.m_as("mm"))
-                    width_note = f", {width:.4g} mm wide ({w:.5g} mm allowed)"
-                return [f"specs: [{name}]   # the assembly is {height:.4g} mm high ({allowed:.5g} mm allowed)"
+                    width_note = f", {width:.5g} mm wide ({w:.5g} mm allowed)"
+                return [f"specs: [{name}]   # the assembly is {height:.5g} mm high ({allowed:.5g} mm allowed)"
                         f"{width_note}; set the depth of your rack under overrides"]
         return [f"# specs: [eia-310-2u]   # the assembly is {height:.4g} mm high: more than 2U; name the envelope "
                 "it must fit"]

@@ -225,3 +225,36 @@ def test_thermal_may_name_parts_expanded_from_the_assembly(cli: Callable[..., Ru
     assert "design.yaml:10: thermal.lanes[0].fans[1]" in result.err
     result = cli("check", _design(tmp_path, body.replace("ROLE", "other").replace(", FAN_7", "")))
     assert result.code == 2 and "'FAN_1' is a part with role other, not fan" in result.err
+
+
+def test_step_sled_example_passes_and_its_shifted_screw_fails(cli: Callable[..., Run], tmp_path: Path) -> None:
+    """The example's workflow: the design `sledcheck init` wrote and an engineer edited passes on the nominal
+    export; on the export with one screw of ACCEL_1 moved 0.15 mm (make_sled.py --defect shifted-screw) the
+    same design fails with the screw cutting 0.05 mm into its holes (0.1 mm radial clearance)."""
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES
+
+    example = EXAMPLES / "step-sled"
+    code, report = _json(cli, example / "design.yaml")
+    assert code == 0, [f["message"] for f in report["findings"]]
+    fans = [p for p in report["parts"] if p["role"] == "fan"]
+    assert sorted(p["name"] for p in fans) == [f"FAN_{i}" for i in range(1, 7)]
+    # the worst margin is examples/tray-1u/fixed.yaml's (+6.3 K, one fan failed at 35 degC): same geometry
+    worst = min(c["margin"]["value"] for s in report["thermal"]["scenarios"] for c in s["components"])
+    assert worst == pytest.approx(6.3, abs=0.05)
+    (tmp_path / "cad").mkdir()
+    subprocess.run([sys.executable, str(example / "make_sled.py"), "--defect", "shifted-screw", "--out",
+                    str(tmp_path / "cad" / "sled.step")], check=True, capture_output=True)
+    (tmp_path / "design.yaml").write_text((example / "design.yaml").read_text())
+    code, report = _json(cli, tmp_path / "design.yaml")
+    assert code == 1
+    d101 = [f for f in report["findings"] if f["code"] == "D101"]
+    assert {tuple(sorted(f["subjects"])) for f in d101} == {("ACCEL_1/HEATSINK", "ACCEL_1/SCREW_2"),
+                                                            ("ACCEL_1/SCREW_2", "MAINBOARD")}
+    assert all("clearance-hole fit may come close, not overlap" in f["message"] for f in d101)
+    # the shank is 0.15 mm off-centre in a 0.1 mm radial clearance: the crescent it cuts is 0.05 mm deep at most
+    for finding in d101:
+        depth = float(finding["message"].split("it cuts ")[1].split(" mm")[0])
+        assert 0.01 < depth <= 0.05

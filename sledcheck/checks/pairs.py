@@ -27,7 +27,9 @@ def _point(p: tuple[float, float, float]) -> str:
 def _fit_text(pair: PairResult) -> str:
     assert pair.fit is not None
     if pair.fit.range_mm is None:
-        return f" (a declared {pair.fit.kind} fit may come close, not overlap)"
+        deep = (f"; it cuts {pair.overlap.depth:.3f} mm deep on average (2V/A)" if pair.overlap is not None
+                and pair.overlap.area > 0 else "")
+        return f" (a declared {pair.fit.kind} fit may come close, not overlap{deep})"
     low, high = pair.fit.range_mm
     return (f" (a declared {pair.fit.kind} fit allows {low:g} mm .. {high:g} mm; it is {pair.fit_depth:.3f} mm deep, "
             f"measured on the {'exact B-rep' if pair.exact == 'brep' else 'meshes'})")

@@ -209,7 +209,7 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
              + read_zones(root, "height_limits", units, known, names))
     for pack in specs:
         zones += pack.zones
-    hole_patterns = _hole_patterns(root, names, units)
+    hole_patterns = _hole_patterns(root, names, units, later)
     thermal = read_thermal(root, names, {p.name: p.role for p in parts}, units, later)
     return Design(path=file, path_as_given=as_given, name=name or file.stem, units=units, specs=specs,
                   parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
@@ -439,18 +439,21 @@ def _waivers(root: Section, names: set[str], roles: set[str], rules: RuleCatalog
     return waivers
 
 
-def _hole_patterns(root: Section, names: set[str], units: str | None) -> tuple[HolePattern, ...]:
+def _hole_patterns(root: Section, names: set[str], units: str | None,
+                   later: list[Reference] | None) -> tuple[HolePattern, ...]:
     if not root.has("hole_patterns"):
         return ()
     patterns = []
     for index, sec in enumerate(root.child("hole_patterns").elements()):
         sec.mapping(("part", "against", "pattern", "tolerance"), required=("part", "tolerance"))
         part = sec.text("part") or ""
-        if part not in names:
-            raise sec.error(f"{part!r} is not a part", "part")
         against = sec.text("against")
-        if against is not None and against not in names:
-            raise sec.error(f"{against!r} is not a part", "against")
+        for key, name in (("part", part), ("against", against)):
+            if name is None or name in names:
+                continue
+            if later is None:
+                raise sec.error(f"{name!r} is not a part", key)
+            later.append(Reference(name, sec.line(key), sec.field_name(key), part=True))   # expanded later
         if (against is None) == (not sec.has("pattern")):
             raise sec.error("give exactly one of 'against: PART' or 'pattern: [[x, y], ...]'")
         pattern = []

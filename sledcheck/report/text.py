@@ -18,9 +18,9 @@ WATCHED_ROLES = ("heatsink", "lid", "dimm", "fan")
 
 
 def closest_gaps(report: Report, limit: int = 12) -> list[GapSummary]:
-    """The closest measured gaps of heat sinks, lids, DIMMs and fans, passing or not (declared contacts left
-    out: they touch by design), smallest first."""
-    watched = [g for g in report.gaps if g.status != "contact" and set(g.roles) & set(WATCHED_ROLES)]
+    """The closest measured gaps of heat sinks, lids, DIMMs and fans, passing or not (declared contacts and
+    fits as declared left out: they are close by design), smallest first."""
+    watched = [g for g in report.gaps if g.status not in ("contact", "fit") and set(g.roles) & set(WATCHED_ROLES)]
     return sorted(watched, key=lambda g: (g.gap_mm, g.parts))[:limit]
 
 
