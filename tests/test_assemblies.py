@@ -258,3 +258,49 @@ def test_step_sled_example_passes_and_its_shifted_screw_fails(cli: Callable[...,
     for finding in d101:
         depth = float(finding["message"].split("it cuts ")[1].split(" mm")[0])
         assert 0.01 < depth <= 0.05
+
+
+def _boxes(path: Path, names: list[str], offsets: list[float]) -> Path:
+    """SLED with one 10 mm box per (instance name, x offset [mm]) of one product."""
+    cube = stepgen.Node("CUBE", stepgen.box((0, 0, 0), (10, 10, 10)))
+    root = stepgen.Node("SLED")
+    for name, x in zip(names, offsets, strict=True):
+        root.add(name, cube, (x, 0, 0))
+    return stepgen.write_step(root, path)
+
+
+def test_a_repeated_name_never_merges_two_bodies(cli: Callable[..., Run], tmp_path: Path) -> None:
+    # 'dup' twice beside a real 'dup#1': the second 'dup' must not become 'dup#1' (merged, its overlap unseen)
+    _boxes(tmp_path / "dup.step", ["dup", "dup", "dup#1"], [0, 30, 35])   # the last two overlap by 5 mm in x
+    code, report = _json(cli, _design(tmp_path, "parts:\n  all: {file: dup.step, node: \"SLED/*\", each: true, "
+                                      "role: component}\n"))
+    assert len(report["parts"]) == 3 and len({p["path"] for p in report["parts"]}) == 3
+    (d101,) = [f for f in report["findings"] if f["code"] == "D101"]
+    assert d101["measured"]["value"] == pytest.approx(5 * 10 * 10, rel=1e-6)   # 5 x 10 x 10 mm shared
+
+
+def test_a_body_named_like_a_role_is_not_that_role(cli: Callable[..., Run], tmp_path: Path) -> None:
+    _boxes(tmp_path / "named.step", ["board", "fan"], [0, 5])   # two unselected-looking bodies that overlap
+    body = ("parts:\n  board: {file: named.step, node: \"SLED/board\", role: pcb}\n"
+            "waivers:\n  - {code: D101, subjects: [fan, pcb], reason: fans may overlap boards}\n")
+    code, report = _json(cli, _design(tmp_path, body))
+    other = [p for p in report["parts"] if p["role"] == "other"]
+    assert len(other) == 1 and other[0]["name"] != "fan"   # a role name is never a part name
+    assert code == 1 and any(f["code"] == "D101" and not f["waived"] for f in report["findings"])
+
+
+def test_a_failed_exact_measurement_never_passes_a_real_shortfall(cli: Callable[..., Run], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # rods r = 5 mm with axes 10.495 mm apart: 0.495 mm, short of 0.5; their meshes (facets inside the
+    # surface) read more than 0.5, so only the exact measurement, or the mesh less its chord error, can tell
+    rod = stepgen.Node("ROD", stepgen.cylinder((0, 0, 0), 5.0, 20.0))
+    stepgen.write_step(stepgen.Node("SLED").add("A", rod).add("B", rod, (10.495, 0, 0)), tmp_path / "rods.step")
+    design = _design(tmp_path, "parts:\n  rods: {file: rods.step, node: \"SLED/*\", each: true, role: component}\n"
+                     "clearance:\n  - {min: 0.5 mm}\n")
+    code, report = _json(cli, design)
+    assert code == 1 and report["gaps"][0]["exact"] == "brep"
+    assert report["gaps"][0]["gap"]["value"] == pytest.approx(0.495, abs=1e-4)
+    monkeypatch.setenv("SLEDCHECK_LOAD_TIMEOUT", "0.05")   # the meshes are cached; the exact child cannot start
+    code, report = _json(cli, design)
+    (d201,) = [f for f in report["findings"] if f["code"] == "D201"]
+    assert code == 1 and "the exact B-rep measurement failed" in d201["message"]

@@ -90,7 +90,9 @@ def _clearance(assembly: Assembly) -> Iterable[Finding]:
         if pair.gap.distance > TOUCH_MM and pair.gap.distance >= required:
             continue
         what = "touch" if pair.gap.distance <= TOUCH_MM else f"are {pair.gap.distance:.3f} mm apart" + (
-            " (exact B-rep)" if pair.exact == "brep" else "")
+            " (exact B-rep)" if pair.exact == "brep" else "") + (
+            f" (the mesh gap less its chord error {pair.chord_mm:.3g} mm: the exact B-rep measurement failed: "
+            f"{pair.exact_failed})" if pair.exact_failed else "")
         need = f"need {required:.3g} mm" if required > 0 else "must not touch (not a declared contact)"
         anchor = ("design", "clearance", pair.required.index) if pair.required.index is not None else None
         yield CLEARANCE.finding(

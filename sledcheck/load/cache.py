@@ -16,7 +16,9 @@ import contextvars
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -49,19 +51,27 @@ def content_key(path: Path, settings: Iterable[object]) -> str:
 
 
 def entry(root: Path | None, kind: str, key: str) -> Path | None:
-    """The folder of a complete entry, or None."""
+    """The folder of a complete entry (a real folder: a link or a file there is removed), or None."""
     if root is None:
         return None
     folder = root / kind / key
-    return folder if folder.is_dir() else None
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return folder
+    discard(folder)
+    return None
 
 
 def scratch(root: Path | None, kind: str) -> Path:
     """A new empty folder to build an entry in: inside the cache (so :func:`publish` is a rename), or, without a
     cache or when the cache cannot be written, a temporary folder removed when the process ends."""
-    if root is not None:
+    if root is not None and encodable(root):
         try:
             (root / kind).mkdir(parents=True, exist_ok=True)
+            _sweep(root / kind)
             return Path(tempfile.mkdtemp(prefix=".building-", dir=root / kind))
         except OSError:
             pass
@@ -76,16 +86,47 @@ def publish(root: Path | None, kind: str, key: str, built: Path) -> Path:
     if root is None or built.parent != root / kind:
         return built
     final = root / kind / key
-    try:
-        os.rename(built, final)
-        return final
-    except OSError:              # another run published first (or the folder is in the way): use theirs
-        if not final.is_dir():
-            return built
-        shutil.rmtree(built, ignore_errors=True)
-        return final
+    for _ in range(2):
+        try:
+            os.rename(built, final)
+            return final
+        except OSError:          # another run published first (use theirs), or something else is in the way
+            if entry(root, kind, key) is not None:
+                shutil.rmtree(built, ignore_errors=True)
+                return final
+    return built
 
 
 def discard(folder: Path) -> None:
-    """Remove an unusable entry (best effort: a concurrent reader may still hold its files)."""
-    shutil.rmtree(folder, ignore_errors=True)
+    """Remove an unusable entry: a folder with its files, or a link or file in its place (best effort: a
+    concurrent reader may still hold its files). A link is removed, never followed."""
+    try:
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            os.unlink(folder)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    except OSError:
+        pass
+
+
+STALE_S = 24 * 3600   # a build folder older than this was left by a killed run [s]
+
+
+def _sweep(folder: Path) -> None:
+    """Remove build folders that killed runs left behind."""
+    now = time.time()
+    for path in folder.glob(".building-*"):
+        try:
+            if now - os.lstat(path).st_mtime > STALE_S:
+                discard(path)
+        except OSError:
+            continue
+
+
+def encodable(path: Path) -> bool:
+    """Can the path be handed to OpenCASCADE (UTF-8)? A name with undecodable bytes cannot."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -121,6 +121,12 @@ def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAUL
     if fmt == "step":
         declared, note = _step_unit(path)
         step = _load_step(path, display, size, limits, tessellation)
+        unmeshed = [p for p, reason in step.skipped if "could not mesh" in reason]
+        if unmeshed and step.bodies:   # (a file of nothing else is "no triangles" below)
+            raise MeshLoadError(f"OpenCASCADE could not mesh {len(unmeshed)} of the bodies, which have faces "
+                                f"({', '.join(unmeshed[:3])}{' ...' if len(unmeshed) > 3 else ''}): they would go "
+                                "unchecked", file=display, hint="a face is damaged or degenerate; repair or "
+                                "re-export it, or try another 'tessellation'")
         for body in step.bodies:
             _check_coordinates(body.mesh.vertices, f"body {body.path!r}", display)
         bodies = step.bodies

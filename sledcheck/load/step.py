@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import io
 import json
+import os
+import stat
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +27,7 @@ import trimesh
 from ..errors import MeshLoadError
 from . import cache
 from .body import Body
+from .brep_child import placement_problem
 from .native import Budget, ChildFailed, run_isolated
 
 FORMAT = 1                    # what xde_child.FORMAT writes
@@ -79,9 +84,14 @@ def read_step(path: Path, display: str, tessellation: Tessellation, budget: Budg
             cache.discard(found)
     built = cache.scratch(root, "step")
     try:
-        run_isolated("sledcheck.load.xde_child:step_to_folder",
-                     [str(path.resolve()), str(built), tessellation.linear_mm, tessellation.angular_rad, True],
-                     budget=budget, what="OpenCASCADE")
+        with tempfile.TemporaryDirectory(prefix="sledcheck-in-") as links:
+            source = path.resolve()
+            if not cache.encodable(source):   # OpenCASCADE takes UTF-8 paths: hand it a link with a plain name
+                os.symlink(source, Path(links) / "input.step")
+                source = Path(links) / "input.step"
+            run_isolated("sledcheck.load.xde_child:step_to_folder",
+                         [str(source), str(built), tessellation.linear_mm, tessellation.angular_rad, True],
+                         budget=budget, what="OpenCASCADE")
     except ChildFailed as err:
         cache.discard(built)
         if "libGL" in err.message or "libX11" in err.message or "No module named 'OCP" in err.message:
@@ -108,16 +118,19 @@ def _ocp_version() -> str:
 
 def _read_folder(folder: Path, display: str, max_triangles: int, cached: bool) -> StepFile:
     """The bodies of a finished entry, every array and field checked before use (raises _Unusable)."""
+    # The entry may have been edited (or replaced by links, FIFOs, devices): read only regular files, bounded.
+    array_cap = 200 * max_triangles + 1024**2     # bytes: float64 vertices and int64 faces of max_triangles
     try:
-        manifest_path = folder / "manifest.json"
-        if manifest_path.stat().st_size > MANIFEST_CAP:
-            raise _Unusable("the manifest is too large")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        with np.load(folder / "meshes.npz", allow_pickle=False) as npz:
+        manifest = json.loads(_read_regular(folder / "manifest.json", MANIFEST_CAP).decode("utf-8"))
+        data = _read_regular(folder / "meshes.npz", array_cap)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > array_cap:
+                raise _Unusable("the arrays are larger than the triangle limit allows")
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in ("vertices", "faces", "vertex_offsets", "face_offsets",
                                                    "matrices", "body_shape")}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:   # missing, truncated, not an npz
-        raise _Unusable(f"{type(err).__name__}: {err}") from None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RecursionError, MemoryError) as err:
+        raise _Unusable(f"{type(err).__name__}: {str(err)[:200]}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _Unusable("the manifest is of another format")
     shapes, records = manifest.get("shapes"), manifest.get("bodies")
@@ -159,12 +172,32 @@ def _read_folder(folder: Path, display: str, max_triangles: int, cached: bool) -
             raise _Unusable(f"body {i} does not match its arrays")
         bodies.append(_body(record, shapes[k], vertices[v_off[k]:v_off[k + 1]], local_faces[k], matrices[i],
                             folder / "shapes" / f"{k}.brep"))
-    skipped = tuple((_text(s.get("path")), _text(s.get("reason"))) for s in manifest.get("skipped", [])
-                    if isinstance(s, dict))
-    units = tuple(_text(u) for u in manifest.get("file_units", []))
-    check = manifest.get("check", {})
-    return StepFile(bodies=tuple(bodies), file_units=units, skipped=skipped,
-                    check_fails=int(check.get("fails", 0)) if isinstance(check, dict) else 0, cached=cached)
+    skipped_raw, units_raw, check = manifest.get("skipped", []), manifest.get("file_units", []), manifest.get("check")
+    if not (isinstance(skipped_raw, list) and isinstance(units_raw, list) and isinstance(check, dict)
+            and isinstance(check.get("fails"), int) and all(isinstance(s, dict) for s in skipped_raw)):
+        raise _Unusable("the manifest's skipped bodies, units or check are malformed")
+    skipped = tuple((_text(s.get("path")), _text(s.get("reason"))) for s in skipped_raw)
+    units = tuple(_text(u) for u in units_raw)
+    return StepFile(bodies=tuple(bodies), file_units=units, skipped=skipped, check_fails=check["fails"],
+                    cached=cached)
+
+
+def _read_regular(path: Path, cap: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file (no link followed, no FIFO opened blocking) of at most
+    ``cap`` bytes; raises _Unusable otherwise."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        raise _Unusable(f"{path.name}: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unusable(f"{path.name} is not a regular file")
+        data = handle.read(cap + 1)
+    if len(data) > cap:
+        raise _Unusable(f"{path.name} is larger than {cap:,} bytes")
+    return data
 
 
 def _body(record: dict[str, Any], shape: Any, vertices: np.ndarray, faces: np.ndarray, matrix: np.ndarray,
@@ -175,6 +208,10 @@ def _body(record: dict[str, Any], shape: Any, vertices: np.ndarray, faces: np.nd
     chord = shape.get("chord_error_mm")
     if not isinstance(chord, (int, float)) or not chord >= 0:
         raise _Unusable("a shape has no chord error")
+    problem = placement_problem(matrix.ravel().tolist())
+    if problem:
+        raise _Unusable(problem)
+    chord = float(chord) * abs(float(np.linalg.det(matrix[:3, :3]))) ** (1 / 3)   # a scaled instance scales it
     placed = vertices @ matrix[:3, :3].T + matrix[:3, 3]
     if np.linalg.det(matrix[:3, :3]) < 0:
         faces = faces[:, [0, 2, 1]]

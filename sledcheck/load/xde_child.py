@@ -177,7 +177,9 @@ def _walk(doc: Any) -> list[dict[str, Any]]:
         if ST.IsAssembly_s(label):
             components = LabelSequence()
             ST.GetComponents_s(label, components, False)
-            seen: Counter[str] = Counter()
+            # repeated sibling names get '#1', '#2', ... in the path, skipping any the file itself uses ('X#1')
+            real = {_name(components.Value(i)) for i in range(1, components.Length() + 1)}
+            given: set[str] = set()
             for i in range(1, components.Length() + 1):
                 component = components.Value(i)
                 referred = TDF_Label()
@@ -185,8 +187,11 @@ def _walk(doc: Any) -> list[dict[str, Any]]:
                     continue
                 product, raw = _name(referred), _name(component)
                 name = raw if not _GENERIC.match(raw) else (product or "body")
-                seen[name] += 1
-                segment = name if seen[name] == 1 else f"{name}#{seen[name] - 1}"
+                segment, k = name, 0
+                while segment in given or (k and segment in real):
+                    k += 1
+                    segment = f"{name}#{k}"
+                given.add(segment)
                 placed = matrix @ _matrix(ST.GetLocation_s(component))
                 visit(referred, [*path, segment], [*names, name], [*products, product], [*raws, raw], placed,
                       _label_colour(component) or colour)

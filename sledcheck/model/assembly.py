@@ -151,35 +151,36 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
         key = keys[spec.name]
         mesh_file = files[key]
         try:
-            chosen = _matching(spec, mesh_file) if spec.node else [(i, "") for i in range(len(mesh_file.bodies))]
+            chosen = (_matching(spec, mesh_file) if spec.node
+                      else [(i, ("", False)) for i in range(len(mesh_file.bodies))])
         except MeshLoadError as err:
             raise _at_part(err, design, spec, "node") from None
-        if spec.node:
+        if spec.node:   # entries with a node pattern claim bodies in design order
             first_spec.setdefault(key, spec)
-        if spec.each:
             free = [(i, group) for i, group in chosen if i not in claimed[key]]
             if not free:
                 raise _at_part(MeshLoadError(f"every body node pattern {spec.node!r} matches is already a part of "
                                              "an earlier entry", file=mesh_file.display,
-                                             hint="entries claim bodies in design order; narrow the pattern"),
-                               design, spec, "node")
-            groups: dict[str, list[Body]] = {}
-            for i, group in free:
-                groups.setdefault(group, []).append(mesh_file.bodies[i])
-            expanded += [(spec, mesh_file, group, bodies) for group, bodies in groups.items()]
+                                             hint="entries with a node pattern claim bodies in design order; "
+                                             "narrow the earlier pattern or drop this entry"), design, spec, "node")
+            chosen = free
             claimed[key].update(i for i, _ in free)
+        if spec.each:   # one part per body, or per sub-assembly the pattern named
+            groups: dict[tuple[str, int], list[Body]] = {}
+            for i, (path, by_ancestor) in chosen:
+                groups.setdefault((path, -1 if by_ancestor else i), []).append(mesh_file.bodies[i])
+            expanded += [(spec, mesh_file, path, bodies) for (path, _), bodies in groups.items()]
         else:
             built.append((spec, mesh_file, [mesh_file.bodies[i] for i, _ in chosen]))
-            claimed[key].update(i for i, _ in chosen)
     for key, spec in first_spec.items():   # what no entry selects is still checked, unless excluded
         mesh_file = files[key]
         for i, body in enumerate(mesh_file.bodies):
             if i not in claimed[key] and not any(_body_matches(body, x.node) for x in design.exclusions):
                 expanded.append((replace(spec, role="other", each=True, node=None), mesh_file,
                                  body.path or body.name, [body]))
-    declared = {spec.name for spec, _, _ in built}
+    taken = {spec.name for spec, _, _ in built} | {p.name for p in design.parts} | set(ROLES)
     names = unique_names([(bodies[0].name if len(bodies) == 1 else group.rsplit("/", 1)[-1], group)
-                          for _, _, group, bodies in expanded], declared)
+                          for _, _, group, bodies in expanded], taken)
     for (spec, mesh_file, group, bodies), name in zip(expanded, names, strict=True):
         entry = spec.name if spec.node is not None else ""
         built.append((replace(spec, name=name, entry=entry, node=group,
@@ -201,22 +202,23 @@ def _body_matches(body: Body, pattern: str) -> bool:
     return any(text and fnmatch.fnmatchcase(text, pattern) for text in (body.node, body.geometry, body.path))
 
 
-def _matching(spec: PartSpec, mesh_file: MeshFile) -> list[tuple[int, str]]:
+def _matching(spec: PartSpec, mesh_file: MeshFile) -> list[tuple[int, tuple[str, bool]]]:
     """The bodies the entry's node pattern selects, each with the instance path it was selected by: its own
     (the pattern matches the body's names or path) or a sub-assembly's (the pattern matches an ancestor path:
-    ``SLED/FAN_?`` selects every body under each fan, and ``each: true`` makes one part per fan)."""
+    ``SLED/FAN_?`` selects every body under each fan, and ``each: true`` makes one part per fan), with whether
+    it was a sub-assembly's."""
     assert spec.node is not None
     found = []
     for i, body in enumerate(mesh_file.bodies):
         if _body_matches(body, spec.node):
-            found.append((i, body.path or body.name))
+            found.append((i, (body.path or body.name, False)))
             continue
         segments = body.path.split("/")[:-1]
         prefixes = ["/".join(segments[:k]) for k in range(1, len(segments) + 1)]
         matched = [p for p in prefixes if fnmatch.fnmatchcase(p, spec.node)
                    or fnmatch.fnmatchcase(p.rsplit("/", 1)[-1].split("#")[0], spec.node)]
         if matched:
-            found.append((i, matched[-1]))   # the innermost sub-assembly the pattern names
+            found.append((i, (matched[-1], True)))   # the innermost sub-assembly the pattern names
     if not found:
         names = sorted({b.path or b.name for b in mesh_file.bodies} - {""})
         raise MeshLoadError(f"node pattern {spec.node!r} matches no body", file=mesh_file.display, field="node",
