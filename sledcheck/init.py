@@ -53,7 +53,7 @@ from .checks.registry import catalog
 from .errors import SledcheckError, os_error_message
 from .geometry.heatsinks import PlateFinGeometry, recognise_plate_fin
 from .geometry.holes import Hole, find_through_holes, in_plane_axes
-from .geometry.proximity import Overlap, minimum_gap, overlap_volume, to_manifold
+from .geometry.proximity import Overlap, minimum_gap, overlap_volume, penetration_depth, to_manifold
 from .geometry.sections import Sections, axis_index
 from .inspect import orientation_warnings
 from .load.body import Body
@@ -722,6 +722,8 @@ class Draft:
                     overlap = _NO_OVERLAP          # boxes meet in a face: a seated contact
                 elif a.solid is not None and b.solid is not None:
                     overlap = overlap_volume(a.solid, b.solid)
+                    if overlap.volume > VOLUME_EPS_MM3:   # how deep: what a suggested press fit's range needs
+                        overlap = replace(overlap, penetration=penetration_depth(a.solid, b.solid, a.mesh, b.mesh))
             pairs[(a.index, b.index)] = Pair(a.index, b.index, float(gap.distance), overlap)
         return self._refine(pairs)
 
@@ -757,12 +759,11 @@ class Draft:
                 continue
             if exact.distance_mm > TOUCH_MM:
                 out[key] = replace(pair, gap=exact.distance_mm, overlap=_NO_OVERLAP, exact=True)
-            else:
-                volume = exact.overlap_mm3 if exact.overlap_mm3 is not None else 0.0
+            elif exact.overlap_mm3 is not None:   # (not measured on the B-rep: the mesh answer stands)
                 mesh = pair.overlap
                 bounds = mesh.bounds if mesh is not None else _NO_OVERLAP.bounds
-                out[key] = replace(pair, gap=0.0, overlap=Overlap(volume, bounds, mesh.area if mesh else 0.0),
-                                   exact=True)
+                out[key] = replace(pair, gap=0.0, overlap=Overlap(exact.overlap_mm3, bounds,
+                                                                  mesh.penetration if mesh else None), exact=True)
         return out
 
     def _gap(self, a: Unit, b: Unit) -> float:

@@ -199,8 +199,8 @@ def test_a_member_unlike_the_others_becomes_an_entry_before_its_group(tmp_path: 
     assert draft.overlaps() == [("TRAY", "SCREW#2", pytest.approx(12.5, rel=1e-3))]
     text = draft.render()
     assert "1 of them is an entry above" in text
-    # a suggested press fit, its depth 2 V / A of the shared layer as check measures it
-    assert "# - {between: [SCREW#2, TRAY], kind: press, interference: [0 mm, 0.42 mm]}" in text.replace('"', "")
+    # a suggested press fit up to its depth: SCREW#2 is sunk 0.5 mm into the tray (z 1.5 against the top at 2)
+    assert "# - {between: [SCREW#2, TRAY], kind: press, interference: [0 mm, 0.5 mm]}" in text.replace('"', "")
 
 
 def test_repeated_instance_names_select_their_sub_assemblies(tmp_path: Path) -> None:

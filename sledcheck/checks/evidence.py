@@ -40,18 +40,23 @@ class GapEvidence(Evidence):
 
 @dataclass(frozen=True)
 class OverlapEvidence(Evidence):
-    """Shared volume of two closed parts [mm^3], its bounding region [mm] and its thinnest extent [mm]."""
+    """Shared volume of two closed parts [mm^3], its bounding region [mm], the region's thinnest extent [mm] and,
+    where measured, its deepest point [mm]."""
 
     volume_mm3: float
     region_mm: Box
     depth_mm: float
     depth_axis: str
     contact: bool
+    penetration_mm: float | None = None   # the deepest point of the shared region, where it was measured (fits)
 
     def to_json(self) -> dict[str, Any]:
-        return {"overlap_volume_mm3": _round(self.volume_mm3), "region_mm": [list(self.region_mm[0]),
-                                                                           list(self.region_mm[1])],
-                "depth_mm": _round(self.depth_mm), "depth_axis": self.depth_axis, "contact": self.contact}
+        out = {"overlap_volume_mm3": _round(self.volume_mm3), "region_mm": [list(self.region_mm[0]),
+                                                                          list(self.region_mm[1])],
+               "depth_mm": _round(self.depth_mm), "depth_axis": self.depth_axis, "contact": self.contact}
+        if self.penetration_mm is not None:
+            out["penetration_mm"] = _round(self.penetration_mm)
+        return out
 
 
 @dataclass(frozen=True)

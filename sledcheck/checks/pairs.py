@@ -27,8 +27,8 @@ def _point(p: tuple[float, float, float]) -> str:
 def _fit_text(pair: PairResult) -> str:
     assert pair.fit is not None
     if pair.fit.range_mm is None:
-        deep = (f"; it cuts {pair.overlap.depth:.3f} mm deep on average (2V/A)" if pair.overlap is not None
-                and pair.overlap.area > 0 else "")
+        deep = (f"; it cuts {pair.overlap.penetration:.3f} mm deep" if pair.overlap is not None
+                and pair.overlap.penetration is not None else "")
         return f" (a declared {pair.fit.kind} fit may come close, not overlap{deep})"
     low, high = pair.fit.range_mm
     return (f" (a declared {pair.fit.kind} fit allows {low:g} mm .. {high:g} mm; it is {pair.fit_depth:.3f} mm deep, "
@@ -53,7 +53,8 @@ def _interference(assembly: Assembly) -> Iterable[Finding]:
                 f"{_point(hi)} (thinnest along {axis}: {min(size):.3f} mm)",
                 subjects=subjects, measured=Q_(pair.overlap.volume, "mm**3"), limit=Q_(0, "mm**3"),
                 evidence=OverlapEvidence(volume_mm3=pair.overlap.volume, region_mm=(lo, hi), depth_mm=min(size),
-                                         depth_axis=axis, contact=pair.contact))
+                                         depth_axis=axis, contact=pair.contact,
+                                         penetration_mm=pair.overlap.penetration))
         elif not pair.measurable and pair.contact:
             yield INTERFERENCE.finding(
                 f"{pair.a} and {pair.b} (a declared contact) touch at {_point(pair.gap.point_a)}; whether they also "

@@ -32,15 +32,38 @@ class Overlap:
 
     volume: float
     bounds: tuple[tuple[float, float, float], tuple[float, float, float]]
-    area: float = 0.0   # surface area of the shared region [mm^2]; 0 when not measured
+    penetration: float | None = None   # deepest point of the shared region [mm] (:func:`penetration_depth`)
 
     @property
     def depth(self) -> float:
-        """How thick the shared region is [mm], as 2 V / A: exact for a thin layer of any shape (the radial
-        interference of a press-fitted pin, the compression of a pad), and the box's thinnest side otherwise."""
-        if self.area > 0:
-            return 2.0 * self.volume / self.area
+        """How far the parts press into each other [mm]: the measured penetration, else the box's thinnest
+        side of the shared region."""
+        if self.penetration is not None:
+            return self.penetration
         return min(h - lo for lo, h in zip(self.bounds[0], self.bounds[1], strict=True))
+
+
+#: points sampled on the shared region's surface to find its deepest point
+PENETRATION_SAMPLES = 4000
+
+
+def penetration_depth(solid_a: manifold3d.Manifold, solid_b: manifold3d.Manifold, mesh_a: trimesh.Trimesh,
+                      mesh_b: trimesh.Trimesh) -> float:
+    """The deepest point of the region two closed parts share [mm]: the largest distance from a point of its
+    surface to the other part's surface. The shared region's surface is made of pieces of both surfaces, so a
+    point on A's piece lies inside B at that depth: the radial interference of a pin in a hole, the
+    compression of a pad, the 0.05 mm a screw 0.15 mm off-centre in a 0.1 mm clearance cuts. Sampled on
+    PENETRATION_SAMPLES points (seeded: the same answer every run)."""
+    shared = (solid_a ^ solid_b).to_mesh()
+    vertices, faces = np.asarray(shared.vert_properties)[:, :3], np.asarray(shared.tri_verts)
+    if len(faces) == 0:
+        return 0.0
+    region = trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
+    points, _ = trimesh.sample.sample_surface(region, PENETRATION_SAMPLES, seed=0)
+    points = np.concatenate([points, vertices])
+    depth_in_a = trimesh.proximity.closest_point(mesh_a, points)[1]
+    depth_in_b = trimesh.proximity.closest_point(mesh_b, points)[1]
+    return float(np.max(np.maximum(depth_in_a, depth_in_b)))
 
 
 def triangle_boxes(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -114,5 +137,4 @@ def overlap_volume(solid_a: manifold3d.Manifold, solid_b: manifold3d.Manifold) -
     if volume <= 0.0 or shared.is_empty():
         return Overlap(0.0, ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)))
     box = shared.bounding_box()
-    return Overlap(volume, (tuple(float(v) for v in box[:3]), tuple(float(v) for v in box[3:])),  # type: ignore[arg-type]
-                   float(shared.surface_area()))
+    return Overlap(volume, (tuple(float(v) for v in box[:3]), tuple(float(v) for v in box[3:])))  # type: ignore[arg-type]

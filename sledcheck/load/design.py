@@ -17,6 +17,7 @@ from typing import Any
 import pint
 
 from ..errors import DesignError
+from ..units import UnitError, parse_quantity
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
 from .selection import Reference, selects_any
@@ -354,9 +355,17 @@ def _fits(root: Section, names: set[str], roles: set[str], units: str | None,
                 raise sec.error(f"a {kind} fit needs its '{range_key}' range", range_key,
                                 f"e.g. {range_key}: [0 mm, 0.1 mm]")
             value = sec.value[range_key]
-            if not isinstance(value, list) or len(value) != 2:
-                raise sec.error("expected a range [low, high]", range_key, "e.g. [0 mm, 0.1 mm]")
-            low, high = (float(sec.child(range_key).quantity(i, "length", units).m_as("mm")) for i in range(2))
+            if isinstance(value, str) and value.count("..") == 1:   # the contract's '0 mm .. 0.1 mm'
+                texts = [t.strip() for t in value.split("..")]
+                try:
+                    low, high = (float(parse_quantity(t, "length", units).m_as("mm")) for t in texts)
+                except UnitError as err:
+                    raise sec.error(str(err), range_key, "e.g. 0 mm .. 0.1 mm") from None
+            elif isinstance(value, list) and len(value) == 2:
+                low, high = (float(sec.child(range_key).quantity(i, "length", units).m_as("mm")) for i in range(2))
+            else:
+                raise sec.error("expected a range 'low .. high' or [low, high]", range_key,
+                                "e.g. 0 mm .. 0.1 mm")
             if not 0 <= low <= high:
                 raise sec.error(f"the range {low:g} mm .. {high:g} mm is not 0 <= low <= high", range_key)
             span = (low, high)

@@ -143,10 +143,19 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
                 files[key] = read_mesh_file(spec.file, display_path(spec.file), design.tessellation)
             except MeshLoadError as err:
                 raise _at_part(err, design, spec, "file") from None
+    for key in files:   # a body must not be a part twice: whole-file entries and node patterns do not mix
+        whole = [spec for spec in design.parts if keys[spec.name] == key and not spec.node]
+        picked = [spec for spec in design.parts if keys[spec.name] == key and spec.node]
+        if whole and picked:
+            raise DesignError(f"{whole[0].file_as_given} is used whole by {whole[0].name!r} and by the node pattern "
+                              f"of {picked[0].name!r}: its bodies would be parts twice", file=design.path_as_given,
+                              line=design.line("parts", whole[0].name), field=f"parts.{whole[0].name}",
+                              hint=f"give {whole[0].name!r} a node pattern too (node: \"*\" takes what the others "
+                              "leave, listed last)")
     claimed: dict[str, set[int]] = {key: set() for key in files}
     first_spec: dict[str, PartSpec] = {}
     built: list[tuple[PartSpec, MeshFile, list[Body]]] = []
-    expanded: list[tuple[PartSpec, MeshFile, str, list[Body]]] = []   # entry, file, instance path, bodies
+    expanded: list[tuple[PartSpec, MeshFile, str, list[Body], bool]] = []   # entry, file, path, bodies, sub-assembly
     for spec in design.parts:
         key = keys[spec.name]
         mesh_file = files[key]
@@ -169,7 +178,7 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
             groups: dict[tuple[str, int], list[Body]] = {}
             for i, (path, by_ancestor) in chosen:
                 groups.setdefault((path, -1 if by_ancestor else i), []).append(mesh_file.bodies[i])
-            expanded += [(spec, mesh_file, path, bodies) for (path, _), bodies in groups.items()]
+            expanded += [(spec, mesh_file, path, bodies, index < 0) for (path, index), bodies in groups.items()]
         else:
             built.append((spec, mesh_file, [mesh_file.bodies[i] for i, _ in chosen]))
     for key, spec in first_spec.items():   # what no entry selects is still checked, unless excluded
@@ -177,11 +186,11 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
         for i, body in enumerate(mesh_file.bodies):
             if i not in claimed[key] and not any(_body_matches(body, x.node) for x in design.exclusions):
                 expanded.append((replace(spec, role="other", each=True, node=None), mesh_file,
-                                 body.path or body.name, [body]))
+                                 body.path or body.name, [body], False))
     taken = {spec.name for spec, _, _ in built} | {p.name for p in design.parts} | set(ROLES)
-    names = unique_names([(bodies[0].name if len(bodies) == 1 else group.rsplit("/", 1)[-1], group)
-                          for _, _, group, bodies in expanded], taken)
-    for (spec, mesh_file, group, bodies), name in zip(expanded, names, strict=True):
+    names = unique_names([(group.rsplit("/", 1)[-1].split("#")[0] if by_ancestor else bodies[0].name, group)
+                          for _, _, group, bodies, by_ancestor in expanded], taken)
+    for (spec, mesh_file, group, bodies, _), name in zip(expanded, names, strict=True):
         entry = spec.name if spec.node is not None else ""
         built.append((replace(spec, name=name, entry=entry, node=group,
                               bodies=tuple(b.path or b.name for b in bodies)), mesh_file, bodies))

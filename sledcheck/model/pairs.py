@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..geometry.proximity import Gap, Overlap, boxes_overlap, minimum_gap, overlap_volume
+from ..geometry.proximity import Gap, Overlap, boxes_overlap, minimum_gap, overlap_volume, penetration_depth
 from ..load.design import Design, Fit
 from ..load.exact import ExactQuery, ExactSide, exact_gaps
 from .assembly import Assembly, Part
@@ -72,15 +72,16 @@ class PairResult:
     @property
     def fit_verdict(self) -> str | None:
         """For a declared fit: "fit" (as declared), "interference" (an overlap it does not allow, or deeper than
-        its range) or "loose" (a press fit or pad with less overlap than its range); None without a fit."""
+        its range), "loose" (a press fit or pad with less overlap than its range) or "unmeasured" (touching or
+        overlapping where a part is not closed); None without a fit."""
         if self.fit is None:
             return None
+        if self.gap.distance <= TOUCH_MM and not self.measurable:
+            return "unmeasured"          # touching or overlapping, and a part is not closed: never a pass
         if self.fit.range_mm is None:   # a clearance hole: may come close, never overlap
             return "interference" if self.interferes else "fit"
         low, high = self.fit.range_mm
-        slack = TOUCH_MM + (self.chord_mm if self.exact == "mesh" else 0.0)
-        if self.interferes and not self.measurable:
-            return "interference"
+        slack = TOUCH_MM                # the mesh's own error is not given to the fit: no wrong pass
         if self.fit_depth > high + slack:
             return "interference"
         return "loose" if self.fit_depth < low - slack else "fit"
@@ -92,7 +93,8 @@ class PairResult:
         "clear"."""
         verdict = self.fit_verdict
         if verdict is not None:
-            return {"fit": "fit", "interference": "interference", "loose": "clearance"}[verdict]
+            return {"fit": "fit", "interference": "interference", "loose": "clearance",
+                    "unmeasured": "clearance"}[verdict]
         if self.interferes:
             return "interference"
         if self.gap.distance <= TOUCH_MM:
@@ -107,12 +109,17 @@ def is_contact(design: Design, a: Part, b: Part) -> bool:
 
 
 def fit_for(design: Design, a: Part, b: Part) -> Fit | None:
-    """The first declared fit between the pair (by part names, entry names or roles, either order)."""
+    """The most specific declared fit between the pair, as for clearances: part names (2 each) beat entry
+    names and roles (1 each); among equals the first."""
+    best: tuple[int, Fit | None] = (-1, None)
     for fit in design.fits:
         x, y = fit.between
-        if (a.selected_by(x) and b.selected_by(y)) or (b.selected_by(x) and a.selected_by(y)):
-            return fit
-    return None
+        for first, second in ((a, b), (b, a)):
+            if first.selected_by(x) and second.selected_by(y):
+                score = (2 if x == first.name else 1) + (2 if y == second.name else 1)
+                if score > best[0]:
+                    best = (score, fit)
+    return best[1]
 
 
 def requirement(design: Design, a: Part, b: Part) -> Requirement:
@@ -195,7 +202,21 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
         results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=need,
                                   gap=gap, overlap=overlap, measurable=overlap is not None,
                                   fit=fit_for(design, a, b), chord_mm=_chord(a, b)))
-    return tuple(refine_exact(assembly, results, progress))
+    return tuple(refine_exact(assembly, _with_penetration(assembly, results), progress))
+
+
+def _with_penetration(assembly: Assembly, pairs: list[PairResult]) -> list[PairResult]:
+    """Fit pairs that overlap get the depth of their deepest point (what a fit's range and its message are
+    about); measured only there, since it samples the shared region."""
+    out = []
+    for pair in pairs:
+        if pair.fit is not None and pair.interferes and pair.overlap is not None:
+            a, b = assembly.part(pair.a), assembly.part(pair.b)
+            if a.solid is not None and b.solid is not None:
+                depth = penetration_depth(a.solid, b.solid, a.mesh, b.mesh)
+                pair = replace(pair, overlap=replace(pair.overlap, penetration=depth))
+        out.append(pair)
+    return out
 
 
 def _disagreement(pair: PairResult, exact_mm: float) -> str:
@@ -216,7 +237,7 @@ def _chord(a: Part, b: Part) -> float:
 def needs_exact(pair: PairResult) -> bool:
     """Is the mesh answer below the pair's required gap or within the tessellation error of it, of touching,
     or of a declared fit's range? (Far from every limit, the chord error cannot change the verdict.)"""
-    if pair.chord_mm <= 0 or (pair.contact and pair.fit is None and not pair.interferes):
+    if pair.chord_mm <= 0 or (pair.contact and pair.fit is None and pair.touching):
         return False   # a declared contact that touches without overlap is what it should be
     near = pair.chord_mm + TOUCH_MM
     depth = pair.overlap.depth if pair.interferes and pair.overlap is not None else 0.0
@@ -258,10 +279,15 @@ def refine_exact(assembly: Assembly, pairs: list[PairResult],
         if exact.distance_mm > TOUCH_MM:
             gap, overlap = Gap(exact.distance_mm, *exact.points_mm), None
         else:
-            volume = exact.overlap_mm3 if exact.overlap_mm3 is not None else 0.0
             mesh = pair.overlap
+            if exact.overlap_mm3 is None or (exact.overlap_mm3 <= VOLUME_EPS_MM3 and pair.interferes
+                                             and mesh is not None and mesh.depth > pair.chord_mm + TOUCH_MM):
+                # touching on the B-rep, but its shared volume was not measured (a side is no solid, a boolean
+                # failed) or contradicts a mesh overlap deeper than the chord error: the mesh answer stands
+                out[k] = replace(pair, exact_failed=exact.reason or "the B-rep overlap contradicts the meshes'")
+                continue
             bounds = mesh.bounds if mesh is not None else (exact.points_mm[0], exact.points_mm[0])
-            # a thin shared layer's area hardly depends on its thickness: the mesh's area with the exact volume
-            gap, overlap = Gap(0.0, *exact.points_mm), Overlap(volume, bounds, mesh.area if mesh is not None else 0.0)
+            gap = Gap(0.0, *exact.points_mm)
+            overlap = Overlap(exact.overlap_mm3, bounds, mesh.penetration if mesh is not None else None)
         out[k] = replace(pair, gap=gap, overlap=overlap, measurable=True, exact="brep")
     return out
