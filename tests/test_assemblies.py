@@ -357,3 +357,31 @@ def test_a_declared_contact_the_mesh_misses_is_measured_on_the_b_rep(cli: Callab
     assert code == 0 and not report["findings"], [f["message"] for f in report["findings"]]
     (gap,) = report["gaps"]
     assert gap["status"] == "contact" and gap["exact"] == "brep"
+
+
+def test_a_press_fit_whose_parts_never_meet_is_loose(cli: Callable[..., Run], tmp_path: Path) -> None:
+    pin = stepgen.Node("PIN", stepgen.cylinder((20, 20, 5), 1.6, 4))   # 3 mm above the plate's top face
+    plate = stepgen.Node("PLATE", stepgen.cut(stepgen.box((0, 0, 0), (40, 40, 2)),
+                                              stepgen.cylinder((20, 20, -1), 1.6, 4)))
+    stepgen.write_step(stepgen.Node("SLED").add("PIN", pin).add("PLATE", plate), tmp_path / "pin.step")
+    body = ("parts:\n  pin: {file: pin.step, node: SLED/PIN, role: fastener}\n"
+            "  plate: {file: pin.step, node: SLED/PLATE, role: pcb}\n"
+            "fits:\n  - {between: [pin, plate], kind: press, interference: 0.01 mm .. 0.05 mm}\n")
+    code, report = _json(cli, _design(tmp_path, body))
+    assert code == 1
+    (loose,) = [f for f in report["findings"] if f["code"] == "D201"]
+    assert "not even near each other: the fit is loose" in loose["message"]
+
+
+def test_excluded_bodies_are_listed_and_an_unused_exclusion_is_an_error(cli: Callable[..., Run], cad: Path) -> None:
+    only_screws = "parts:\n  screws: {file: plates.step, node: \"*/SCREW_*\", each: true, role: fastener}\n"
+    excluded = only_screws + "exclude:\n  - {node: \"*/BOARD\", reason: checked by the board vendor}\n"
+    _, report = _json(cli, _design(cad, excluded, "listed.yaml"))
+    assert report["excluded"] == [{"body": "plates.step: SLED/PLATE_1/BOARD", "reason": "checked by the board vendor"},
+                                  {"body": "plates.step: SLED/PLATE_2/BOARD", "reason": "checked by the board vendor"}]
+    text = cli("check", cad / "listed.yaml").out
+    assert "not checked, as the design excludes them (2 bodies):" in text
+    unused = only_screws + "exclude:\n  - {node: \"*/BORAD\", reason: typo}\n"
+    result = cli("check", _design(cad, unused, "unused.yaml"))
+    assert result.code == 2 and "exclusion '*/BORAD' matches no body" in result.err
+    assert "unused.yaml:6: exclude[0].node" in result.err

@@ -74,6 +74,7 @@ def _open_parts(assembly: Assembly, pair: PairResult) -> str:
 
 
 def _clearance(assembly: Assembly) -> Iterable[Finding]:
+    yield from _distant_fits(assembly)
     for pair in _pairs(assembly):
         if pair.fit_verdict == "loose":
             assert pair.fit is not None and pair.fit.range_mm is not None
@@ -103,6 +104,20 @@ def _clearance(assembly: Assembly) -> Iterable[Finding]:
             subjects=(pair.a, pair.b), measured=Q_(pair.gap.distance, "mm"), limit=Q_(required, "mm"), anchor=anchor,
             evidence=GapEvidence(gap_mm=pair.gap.distance, required_mm=required,
                                  points_mm=(pair.gap.point_a, pair.gap.point_b)))
+
+
+def _distant_fits(assembly: Assembly) -> Iterable[Finding]:
+    """A press fit or pad declared between two named parts that never came near each other is loose too."""
+    met = [pair.fit for pair in _pairs(assembly) if pair.fit is not None]
+    names = {p.name for p in assembly.parts}
+    for index, fit in enumerate(assembly.design.fits):
+        a, b = fit.between
+        if fit.range_mm is None or fit in met or a not in names or b not in names:
+            continue
+        yield CLEARANCE.finding(
+            f"{a} and {b} are a declared {fit.kind} fit of {fit.range_mm[0]:g} mm .. {fit.range_mm[1]:g} mm, but "
+            "they are not even near each other: the fit is loose (is a part misplaced?)",
+            subjects=(a, b), anchor=("design", "fits", index))
 
 
 def _contacts(assembly: Assembly) -> Iterable[Finding]:

@@ -89,6 +89,7 @@ class Assembly:
     parts: tuple[Part, ...]
     progress: Progress | None = field(default=None, compare=False)   # long steps report here (terminal only)
     analyses: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    excluded: tuple[tuple[str, str], ...] = ()   # (file: instance path, reason) of bodies the design excludes
 
     def analysis(self, key: str, compute: Callable[[], T]) -> T:
         """An analysis shared by several rules (pairs, thermal, holes), computed once per assembly and freed
@@ -181,12 +182,26 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
             expanded += [(spec, mesh_file, path, bodies, index < 0) for (path, index), bodies in groups.items()]
         else:
             built.append((spec, mesh_file, [mesh_file.bodies[i] for i, _ in chosen]))
+    excluded: list[tuple[str, str]] = []
+    used: set[int] = set()
     for key, spec in first_spec.items():   # what no entry selects is still checked, unless excluded
         mesh_file = files[key]
         for i, body in enumerate(mesh_file.bodies):
-            if i not in claimed[key] and not any(_body_matches(body, x.node) for x in design.exclusions):
+            if i in claimed[key]:
+                continue
+            rule = next((k for k, x in enumerate(design.exclusions) if _body_matches(body, x.node)), None)
+            if rule is None:
                 expanded.append((replace(spec, role="other", each=True, node=None), mesh_file,
                                  body.path or body.name, [body], False))
+            else:
+                used.add(rule)
+                excluded.append((f"{spec.file_as_given}: {body.path or body.name}", design.exclusions[rule].reason))
+    for k, exclusion in enumerate(design.exclusions):
+        if k not in used:
+            raise DesignError(f"exclusion {exclusion.node!r} matches no body that no entry selects",
+                              file=design.path_as_given, line=exclusion.line, field=f"exclude[{k}].node",
+                              hint="exclusions apply to the bodies of assembly files that no part entry takes; "
+                              "fix the pattern (sledcheck inspect lists the paths) or drop it")
     taken = {spec.name for spec, _, _ in built} | {p.name for p in design.parts} | set(ROLES)
     names = unique_names([(group.rsplit("/", 1)[-1].split("#")[0] if by_ancestor else bodies[0].name, group)
                           for _, _, group, bodies, by_ancestor in expanded], taken)
@@ -203,7 +218,7 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
     if expanded:
         design = replace(design, parts=tuple(p.spec for p in parts))
     _check_references(design)
-    return Assembly(design=design, parts=tuple(parts), progress=progress)
+    return Assembly(design=design, parts=tuple(parts), progress=progress, excluded=tuple(excluded))
 
 
 def _body_matches(body: Body, pattern: str) -> bool:

@@ -63,6 +63,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "rules_run": [r.code for r in report.rules_run],
         "findings": [finding_dict(f) for f in report.findings],
         "gaps": [gap_dict(g) for g in report.gaps],
+        "excluded": [{"body": body, "reason": reason} for body, reason in report.excluded],
         "thermal": thermal_json(report.thermal) if report.thermal is not None else None,
     }
     if report.baseline is not None:

@@ -66,6 +66,7 @@ class Report:
     baseline: BaselineDiff | None = None
     views: Any = None          # top and side outlines of the parts, for pictures (check(..., views=True))
     gaps: tuple[GapSummary, ...] = ()   # every pair measured near its limit (empty when no pair rule ran)
+    excluded: tuple[tuple[str, str], ...] = ()   # (file: instance path, reason): bodies not checked, by design
 
     def fails(self, finding: Finding) -> bool:
         """Does this finding fail the run (unwaived, new, at or above --fail-on)?"""

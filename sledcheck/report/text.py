@@ -99,6 +99,11 @@ def render_text(report: Report, width: int = 100) -> str:
     for group in group_findings(report):
         lines += _group_lines(group, width)
     lines += closest_gaps_text(report)
+    if report.excluded:
+        lines += ["", f"not checked, as the design excludes them ({len(report.excluded)} bodies):"]
+        lines += [f"  {body}: {reason}" for body, reason in report.excluded[:20]]
+        if len(report.excluded) > 20:
+            lines.append(f"  ... and {len(report.excluded) - 20} more (the JSON report lists all)")
     if report.thermal is not None:
         lines.append("")
         lines.extend(thermal_text(report.thermal))
