@@ -194,7 +194,9 @@ def _read_regular(path: Path, cap: int) -> bytes:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise _Unusable(f"{path.name} is not a regular file")
-        data = handle.read(cap + 1)
+        if info.st_size > cap:
+            raise _Unusable(f"{path.name} is larger than {cap:,} bytes")
+        data = handle.read(info.st_size + 1)   # (read(n) reserves n bytes first: never the cap itself)
     if len(data) > cap:
         raise _Unusable(f"{path.name} is larger than {cap:,} bytes")
     return data
