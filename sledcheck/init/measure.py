@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..geometry.proximity import Overlap, minimum_gap, overlap_volume, penetration_depth
+from ..geometry.proximity import Overlap, boxes_overlap, minimum_gap, overlap_volume, penetration_depth
 from ..load.exact import ExactQuery, ExactSide, exact_gaps
 from ..model.pairs import TOUCH_MM, VOLUME_EPS_MM3
 from .entries import EntryBuilder
@@ -15,18 +15,21 @@ from .settings import _NO_OVERLAP, FIT_REACH_MM, REACH_MM
 
 
 def _near_boxes(bounds: np.ndarray, reach: float, rows: int = 256) -> list[tuple[int, int]]:
-    """Pairs (i < j) of boxes (N, 2, 3) within ``reach`` of each other, ``rows`` boxes against all at a time (so
-    memory stays small for thousands of parts)."""
+    """Pairs (i < j) of boxes (N, 2, 3) within ``reach`` of each other, sorted: :func:`boxes_overlap` on blocks
+    of ``rows`` boxes against ``rows`` (it builds an N x N x 3 array; blocks keep memory small for thousands)."""
     found = []
-    for start in range(0, len(bounds), rows):
-        chunk = bounds[start:start + rows]
-        apart = np.maximum(chunk[:, None, 0, :] - bounds[None, :, 1, :], bounds[None, :, 0, :] - chunk[:, None, 1, :])
-        near = np.all(apart <= reach, axis=2)
-        for i, j in zip(*np.nonzero(near), strict=True):
-            if start + i < j:
-                found.append((int(start + i), int(j)))
-    return found
-
+    n = len(bounds)
+    for start in range(0, n, rows):
+        first = bounds[start:start + rows]
+        for other in range(start, n, rows):
+            block = first if other == start else np.concatenate([first, bounds[other:other + rows]])
+            size = len(first)
+            for i, j in boxes_overlap(block, np.full((len(block), len(block)), reach)):
+                if other == start:
+                    found.append((start + int(i), start + int(j)))
+                elif i < size <= j:
+                    found.append((start + int(i), other + int(j) - size))
+    return sorted(found)
 
 
 class PairMeasure(EntryBuilder):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from ..load.body import Body
+from ..model.assembly import body_selected, select_bodies
 from .text import glob_escape
 
 
 def body_matches(pattern: str, body: Body) -> bool:
     """Does a design's ``node:`` pattern select ``body`` (instance name, product name or instance path)?"""
-    return any(fnmatch.fnmatchcase(text, pattern) for text in (body.node, body.geometry, body.path) if text)
+    return body_selected(body, pattern)
 
 
 class Selector:
@@ -41,17 +40,7 @@ class Selector:
     def groups(self, pattern: str) -> dict[int, str]:
         """Each body ``pattern`` selects -> the instance path it is selected by (its own, or the innermost
         sub-assembly's): with ``each: true`` the bodies of one path are one part."""
-        match = re.compile(fnmatch.translate(pattern)).match
-        out = {}
-        for i, body in enumerate(self.bodies):
-            if any(text and match(text) for text in (body.node, body.geometry, body.path)):
-                out[i] = body.path or body.name
-                continue
-            for prefix in reversed(_prefixes(body.path)):
-                if match(prefix) or match(prefix.rsplit("/", 1)[-1].split("#")[0]):
-                    out[i] = prefix
-                    break
-        return out
+        return {i: path for i, (path, _) in select_bodies(self.bodies, pattern)}
 
 
 
