@@ -14,7 +14,7 @@ from .model import Pair
 from .render import DraftText
 from .select import Selector
 from .text import _design_name
-from .units import _labels
+from .units import _labels, check_names
 
 
 class Draft(DraftText):
@@ -52,3 +52,4 @@ class Draft(DraftText):
             self.neighbours[pair.b].append((pair.a, pair))
         self.entries = self._entries()
         self.contacts, self.fits = self._relations()
+        check_names(self.entries, self.bodies)   # the labels comments and references use

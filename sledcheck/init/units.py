@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from ..load.body import Body
+from ..load.design import ROLES
 from ..load.roles import LIKELY, RoleGuess, guess_role, name_role
-from ..model.assembly import weld_bodies
-from .model import Unit
+from ..model.assembly import unique_names, weld_bodies
+from .model import Entry, Unit
 from .roles import ShapeRoles
 from .select import _segments
 from .settings import SEPARATE_ROLES, UNIT_ROLES
@@ -27,30 +28,21 @@ def _last(unit: Unit) -> str:
 
 
 def _labels(bodies: Sequence[Body]) -> list[str]:
-    """Each body's part name: its instance name; where instance names repeat, the shortest suffix of its
-    instance path that no other body's path ends with; unique in the file."""
-    counts = Counter(b.node or b.geometry for b in bodies)
-    suffixes: Counter[str] = Counter()
-    for b in bodies:
-        segments = _segments(b.path)
-        suffixes.update({"/".join(segments[k:]) for k in range(len(segments))})
-    labels = []
-    for i, b in enumerate(bodies):
-        name = b.node or b.geometry
-        if name and counts[name] == 1:
-            labels.append(name)
-            continue
-        segments = _segments(b.path)
-        label = next(("/".join(segments[k:]) for k in range(len(segments) - 1, -1, -1)
-                      if suffixes["/".join(segments[k:])] == 1), "")
-        labels.append(label or name or f"body{i + 1}")
-    seen: Counter[str] = Counter()
-    out = []
-    for label in labels:
-        seen[label] += 1
-        out.append(label if seen[label] == 1 else f"{label}#{seen[label] - 1}")
-    return out
+    """Each body's part name as ``check`` names a part of one body (:func:`~sledcheck.model.assembly.unique_names`):
+    its instance name, where that repeats the shortest unique suffix of its instance path, then '#2', '#3'."""
+    return unique_names([(b.name, b.path or b.name) for b in bodies], set(ROLES))
 
+
+def check_names(entries: Sequence[Entry], bodies: Sequence[Body]) -> None:
+    """Give the units of ``each`` entries the part names ``check`` will give them: it names the parts it expands
+    from each entries together, in design order, clear of every entry name and role."""
+    members = [u for e in entries if e.each for u in sorted(e.units, key=lambda u: min(u.bodies))]
+    if not members:
+        return
+    items = [(_last(u).split("#")[0], u.subassembly) if u.subassembly else
+             (bodies[u.bodies[0]].name, bodies[u.bodies[0]].path or bodies[u.bodies[0]].name) for u in members]
+    for unit, name in zip(members, unique_names(items, {e.name for e in entries} | set(ROLES)), strict=True):
+        unit.label = name
 
 
 class UnitBuilder(ShapeRoles):
