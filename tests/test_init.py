@@ -217,6 +217,34 @@ def test_repeated_instance_names_select_their_sub_assemblies(tmp_path: Path) -> 
     assert [(r.a, r.b, r.level) for r in draft.contacts] == [("fan", "tray", "role")]
 
 
+
+def test_part_labels_are_the_part_names_check_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names repeated at several levels (BOLT, A/BOLT, B/BOLT; fans FAN and FAN#1): every label init uses in a
+    comment or a reference is the name `sledcheck check` gives the part of the same bodies."""
+    import sledcheck.model.assembly as assembly
+
+    draft = _draft([
+        ("TRAY", "TRAY", "S/TRAY", (0, 0, 0, 300, 300, 2)),
+        ("BOLT", "M4_BOLT", "S/BOLT", (10, 10, 2, 14, 14, 12)),         # one of its product: an entry of its own
+        ("BOLT", "M3_BOLT", "S/A/BOLT", (30, 10, 2, 33, 13, 12)),       # two of one product: an each entry
+        ("SCREW", "M3_BOLT", "S/B/SCREW", (50, 10, 2, 53, 13, 12)),
+        *[(name, product, f"S/{fan}/{name}", (x + dx, 100 + dy, 2 + dz, x + dx + w, 128 - dy, 42 - dz))
+          for fan, x in (("FAN", 10), ("FAN#1", 60))
+          for name, product, dx, dy, dz, w in (("FRAME", "FRAME_40", 0, 0, 0, 40),
+                                               ("ROTOR", "ROTOR_38", 10, 2, 8, 20))],
+    ], tmp_path)
+    assert any(e.each and e.role == "fastener" for e in draft.entries)
+    (tmp_path / "boxes.yaml").write_text(draft.render(), encoding="utf-8")
+    (tmp_path / "boxes.step").write_text("", encoding="utf-8")
+    monkeypatch.setattr(assembly, "read_mesh_file", lambda *args, **kwargs: draft.file)
+    built = _assembly(tmp_path / "boxes.yaml")
+    by_bodies = {frozenset(p.spec.bodies or {p.path}): p.name for p in built.parts}
+    labels = {frozenset(draft.bodies[i].path for i in u.bodies): u.label for u in draft.units_list}
+    assert labels == by_bodies
+    # the lone M4 bolt's entry is S/BOLT, so check names the each entry's A/BOLT just BOLT (init used to say A/BOLT)
+    assert labels[frozenset({"S/BOLT"})] == "S/BOLT" and labels[frozenset({"S/A/BOLT"})] == "BOLT"
+    assert "A/BOLT" not in draft.render().replace("S/A/BOLT", "")
+
 # --- the generated sled ------------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -232,23 +232,35 @@ def _matching(spec: PartSpec, mesh_file: MeshFile) -> list[tuple[int, tuple[str,
     ``SLED/FAN_?`` selects every body under each fan, and ``each: true`` makes one part per fan), with whether
     it was a sub-assembly's."""
     assert spec.node is not None
-    found = []
-    for i, body in enumerate(mesh_file.bodies):
-        if _body_matches(body, spec.node):
-            found.append((i, (body.path or body.name, False)))
-            continue
-        segments = body.path.split("/")[:-1]
-        prefixes = ["/".join(segments[:k]) for k in range(1, len(segments) + 1)]
-        matched = [p for p in prefixes if fnmatch.fnmatchcase(p, spec.node)
-                   or fnmatch.fnmatchcase(p.rsplit("/", 1)[-1].split("#")[0], spec.node)]
-        if matched:
-            found.append((i, (matched[-1], True)))   # the innermost sub-assembly the pattern names
+    found = select_bodies(mesh_file.bodies, spec.node)
     if not found:
         names = sorted({b.path or b.name for b in mesh_file.bodies} - {""})
         raise MeshLoadError(f"node pattern {spec.node!r} matches no body", file=mesh_file.display, field="node",
                             hint=f"bodies in the file: {', '.join(names[:20]) or 'none named'}"
                                  + (f" and {len(names) - 20} more (sledcheck inspect lists them)"
                                     if len(names) > 20 else ""))
+    return found
+
+
+def body_selected(body: Body, pattern: str) -> bool:
+    """Does a node pattern select ``body`` by its own instance name, product name or instance path?"""
+    return _body_matches(body, pattern)
+
+
+def select_bodies(bodies: Sequence[Body], pattern: str) -> list[tuple[int, tuple[str, bool]]]:
+    """The bodies a node pattern selects, each with the instance path it was selected by and whether that is a
+    sub-assembly's (as :func:`build_assembly` reads an entry's ``node``; empty when it selects none)."""
+    found = []
+    for i, body in enumerate(bodies):
+        if _body_matches(body, pattern):
+            found.append((i, (body.path or body.name, False)))
+            continue
+        segments = body.path.split("/")[:-1]
+        prefixes = ["/".join(segments[:k]) for k in range(1, len(segments) + 1)]
+        matched = [p for p in prefixes if fnmatch.fnmatchcase(p, pattern)
+                   or fnmatch.fnmatchcase(p.rsplit("/", 1)[-1].split("#")[0], pattern)]
+        if matched:
+            found.append((i, (matched[-1], True)))   # the innermost sub-assembly the pattern names
     return found
 
 
