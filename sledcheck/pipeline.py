@@ -81,7 +81,8 @@ def check(
     return Report(design=str(design_path), name=design.name, specs=tuple(p.name for p in design.specs),
                   findings=tuple(findings), parts=parts, rules_run=tuple(result.rules_run),
                   incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines,
-                  gaps=gaps, excluded=assembly.excluded)
+                  gaps=gaps, excluded=assembly.excluded, stackups=tuple(s for s in assembly.analyses.get("stackups", ())
+                                                          if s.status != "exact"))
 
 
 def _gaps(assembly: Assembly, pairs: tuple[PairResult, ...]) -> tuple[GapSummary, ...]:

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sledcheck"
 #: Layer of each top-level module or subpackage; a module may import only from its own layer or lower ones.
 LAYERS = {
     "units": 0, "errors": 0, "resources": 0, "version": 0,
-    "thermal": 1, "geometry": 1,          # physics and geometry libraries: no file I/O, no design knowledge
+    "thermal": 1, "geometry": 1, "stackup": 1,   # physics, statistics, geometry: no file I/O, no design knowledge
     "load": 2,                            # files in: designs, specs, meshes, fan models
     "model": 3,                           # the assembly and the analyses on it
     "checks": 4,                          # rules, engine, policy

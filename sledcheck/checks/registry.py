@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..load.rules import RuleCatalog
-from . import envelope, holes, mesh, pairs, thermal, units, waivers, zones
+from . import envelope, holes, mesh, pairs, stackups, thermal, units, waivers, zones
 from .engine import RULE_CRASHED, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -18,6 +18,7 @@ RULES: tuple[Rule, ...] = (
     zones.KEEPOUT,
     zones.HEIGHT_LIMIT,
     holes.HOLE_PATTERN,
+    stackups.STATISTICAL,
     thermal.MARGIN,
     thermal.VALIDITY,
     thermal.MODEL_INCOMPLETE,

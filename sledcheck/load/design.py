@@ -24,6 +24,7 @@ from .selection import Reference, selects_any
 from .specs import SpecPack, apply_override, is_builtin, load_pack, resolve_pack
 from .step import DEFAULT_TESSELLATION, Tessellation
 from .thermal import ThermalSpec, read_thermal
+from .tolerances import Tolerances, read_tolerances
 from .yamlfile import YamlDocument, read_yaml
 from .zones import Zone, read_zones
 
@@ -41,7 +42,7 @@ ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component"
          "bracket", "duct", "cable", "psu", "drive", "fastener", "pad", "other")
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
                "clearance", "fits", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules",
-               "thermal", "exclude", "tessellation")
+               "thermal", "exclude", "tessellation", "tolerances")
 PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description")
 FIT_KINDS = {"clearance-hole": None, "press": "interference", "compressible": "compression"}
 
@@ -151,6 +152,7 @@ class Design:
     exclusions: tuple[Exclusion, ...] = ()
     tessellation: Tessellation = DEFAULT_TESSELLATION
     references: tuple[Reference, ...] = ()   # checked against the expanded parts by the assembly
+    tolerances: Tolerances | None = None
 
     def part(self, name: str) -> PartSpec:
         return next(p for p in self.parts if p.name == name)
@@ -203,6 +205,7 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
     clearances = tuple(_clearances(root, names, roles, units, later))
     fits = tuple(_fits(root, names, roles, units, later))
     waivers = tuple(_waivers(root, names, roles, rules, later))
+    tolerances = read_tolerances(root, names, roles | set(ROLES), units, later)
     severity = read_severity(root, rules)
     rule_options = read_rule_options(root, rules)
     known = names | set(ROLES)
@@ -216,7 +219,7 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
                   parts=parts, contacts=contacts, clearances=clearances, waivers=waivers, severity=severity,
                   thermal=thermal, document=doc, zones=zones, hole_patterns=hole_patterns,
                   rule_options=rule_options, fits=fits, exclusions=tuple(_exclusions(root)),
-                  tessellation=_tessellation(root), references=tuple(later or ()))
+                  tessellation=_tessellation(root), references=tuple(later or ()), tolerances=tolerances)
 
 
 def _load_specs(root: Section, base: Path) -> list[SpecPack]:

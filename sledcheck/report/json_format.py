@@ -35,6 +35,33 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def stackup_dict(stack: Any) -> dict[str, Any]:
+    """One stacked gap as the contract's ``stackups`` entry."""
+    def mm(value: float) -> dict[str, Any]:
+        return as_json(Q_(value, "mm"), digits=9)   # 9 digits: a stack is compared to the micrometre
+
+    result = stack.result
+    out: dict[str, Any] = {
+        "parts": [stack.a, stack.b], "direction": [round_sig(v, 6) for v in stack.direction],
+        "nominal": mm(result.nominal_mm if result else stack.gap_mm),
+        "required": mm(stack.required_mm) if stack.required_mm else None, "chain": list(stack.chain),
+        "status": stack.status}
+    if result is None:
+        out.update({"worst_case": None, "rss": None, "monte_carlo": None, "cpk": None, "contributors": [],
+                    "reason": stack.reason})
+        return out
+    out.update({
+        "worst_case": {"min": mm(result.worst_mm[0]), "max": mm(result.worst_mm[1])},
+        "rss": {"min": mm(result.rss_mm[0]), "max": mm(result.rss_mm[1])},
+        "monte_carlo": {"samples": result.samples, "p_below_required": result.p_below_required,
+                        "p_interference": result.p_interference},
+        "cpk": round_sig(result.cpk, 6) if result.cpk is not None else None,
+        "contributors": [{"name": c.name, "kind": c.kind, "sensitivity": round_sig(c.sensitivity, 6),
+                          "tolerance": mm(c.half_mm), "distribution": c.distribution, "share": round_sig(share, 6)}
+                         for c, share in zip(stack.contributors, result.shares, strict=True)]})
+    return out
+
+
 def gap_dict(gap: GapSummary) -> dict[str, Any]:
     """One measured pair as the contract's ``gaps`` entry."""
     return {"parts": list(gap.parts), "status": gap.status, "gap": as_json(Q_(gap.gap_mm, "mm")),
@@ -64,6 +91,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in report.findings],
         "gaps": [gap_dict(g) for g in report.gaps],
         "excluded": [{"body": body, "reason": reason} for body, reason in report.excluded],
+        "stackups": [stackup_dict(s) for s in report.stackups],
         "thermal": thermal_json(report.thermal) if report.thermal is not None else None,
     }
     if report.baseline is not None:

@@ -67,6 +67,7 @@ class Report:
     views: Any = None          # top and side outlines of the parts, for pictures (check(..., views=True))
     gaps: tuple[GapSummary, ...] = ()   # every pair measured near its limit (empty when no pair rule ran)
     excluded: tuple[tuple[str, str], ...] = ()   # (file: instance path, reason): bodies not checked, by design
+    stackups: Any = ()         # model.stackups.Stackup of every stacked gap (empty without tolerances)
 
     def fails(self, finding: Finding) -> bool:
         """Does this finding fail the run (unwaived, new, at or above --fail-on)?"""

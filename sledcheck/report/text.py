@@ -99,6 +99,16 @@ def render_text(report: Report, width: int = 100) -> str:
     for group in group_findings(report):
         lines += _group_lines(group, width)
     lines += closest_gaps_text(report)
+    if report.stackups:
+        lines += ["", "tolerance stack-ups (worst case, RSS, probability below the requirement):"]
+        for stack in report.stackups:
+            r = stack.result
+            if r is None:
+                lines.append(f"  {stack.a} - {stack.b}: no loop ({stack.reason})")
+                continue
+            lines.append(f"  {stack.a} - {stack.b}: nominal {r.nominal_mm:.3f} mm, need {stack.required_mm:g} mm; "
+                         f"worst {r.worst_mm[0]:.3f}, RSS {r.rss_mm[0]:.3f} mm, p {r.p_below_required:.2g}: "
+                         f"{stack.status}")
     if report.excluded:
         lines += ["", f"not checked, as the design excludes them ({len(report.excluded)} bodies):"]
         lines += [f"  {body}: {reason}" for body, reason in report.excluded[:20]]

@@ -1,0 +1,160 @@
+"""The design's ``tolerances:`` section (contract.md, "Tolerances"): part size tolerances, contact interfaces
+and the Monte Carlo settings, validated with file, line and field in every error."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..units import UnitError, parse_quantity
+from .schema import Section
+from .selection import Reference, selects_any
+
+DISTRIBUTIONS = ("normal", "uniform")
+AXES = ("x", "y", "z")
+_PLUS_MINUS = re.compile(r"^\s*(?:±|\+-|\+/-)\s*(.+)$")
+
+
+@dataclass(frozen=True)
+class SizeTolerance:
+    """A size tolerance for the parts a token selects: ``half_mm`` [mm] or ``fraction`` of the size, for one
+    ``axis`` or (None) along whatever direction the stack runs; ``distribution`` normal (+- is 3 sigma) or
+    uniform (+- is the range)."""
+
+    token: str
+    half_mm: float | None
+    fraction: float | None
+    axis: str | None
+    distribution: str
+    line: int
+
+
+@dataclass(frozen=True)
+class InterfaceTolerance:
+    """The real interface where the CAD shows two parts touching (a bond line, a gasket) [mm]."""
+
+    between: tuple[str, str]
+    nominal_mm: float
+    half_mm: float
+    distribution: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Everything the stack-ups need."""
+
+    parts: tuple[SizeTolerance, ...]
+    contacts: tuple[InterfaceTolerance, ...]
+    samples: int
+    seed: int
+    max_probability: float
+    line: int
+
+
+def read_tolerances(root: Section, names: set[str], roles: set[str], units: str | None,
+                    later: list[Reference] | None) -> Tolerances | None:
+    """The ``tolerances`` section, or None when the design has none; ``roles`` are every role a token may name."""
+    if not root.has("tolerances"):
+        return None
+    sec = root.child("tolerances")
+    sec.mapping(("parts", "contacts", "samples", "seed", "max_probability"))
+    parts: list[SizeTolerance] = []
+    for token, entry in sec.child("parts").items() if sec.has("parts") else []:
+        _reference(entry, None, token, names, roles, later)
+        entry.mapping(("size", "dist"), required=("size",))
+        distribution = entry.text("dist", "normal", choices=DISTRIBUTIONS) or "normal"
+        size = entry.value["size"]
+        if isinstance(size, dict):
+            axes = entry.child("size")
+            axes.mapping(AXES)
+            for axis in size:
+                half, fraction = _size(axes, axis, units)
+                parts.append(SizeTolerance(token, half, fraction, axis, distribution, axes.line(axis)))
+        else:
+            half, fraction = _size(entry, "size", units)
+            parts.append(SizeTolerance(token, half, fraction, None, distribution, entry.line("size")))
+    contacts: list[InterfaceTolerance] = []
+    for item in sec.child("contacts").elements() if sec.has("contacts") else []:
+        item.mapping(("between", "gap", "dist"), required=("between", "gap"))
+        between = item.value.get("between")
+        if not isinstance(between, list) or len(between) != 2 or not all(isinstance(b, str) for b in between):
+            raise item.error("expected a pair [a, b] of part names or roles", "between")
+        for i, token in enumerate(between):
+            _reference(item.child("between"), i, token, names, roles, later)
+        nominal, half, distribution = _interface(item, units)
+        contacts.append(InterfaceTolerance((between[0], between[1]), nominal, half, distribution, item.line()))
+    samples = _integer(sec, "samples", 100_000, 1_000, 10_000_000)
+    seed = _integer(sec, "seed", 1, 0, 2**32 - 1)
+    max_probability = 1e-4
+    if sec.has("max_probability"):
+        value = sec.value["max_probability"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise sec.error(f"{value!r} is not a probability between 0 and 1", "max_probability", "e.g. 1e-4")
+        max_probability = float(value)
+    return Tolerances(tuple(parts), tuple(contacts), samples, seed, max_probability, sec.line())
+
+
+def _reference(sec: Section, key: str | int | None, token: str, names: set[str], roles: set[str],
+               later: list[Reference] | None) -> None:
+    if selects_any(token, {n: "" for n in names}, roles):
+        return
+    if later is not None:
+        later.append(Reference(token, sec.line(key), sec.field_name(key)))
+        return
+    raise sec.error(f"{token!r} is neither a part nor a role", key, "use a part name, a name pattern or a role")
+
+
+def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, float | None]:
+    """'±0.2 mm' -> (0.2, None); '±10 %' -> (None, 0.1)."""
+    text = sec.value[key]
+    match = _PLUS_MINUS.match(text) if isinstance(text, str) else None
+    if not match:
+        raise sec.error(f"{text!r} is not a tolerance", key, "write it as '±0.2 mm', '+-0.2 mm' or '±10 %'")
+    body = match.group(1).strip()
+    if body.endswith("%"):
+        try:
+            fraction = float(body[:-1]) / 100.0
+        except ValueError:
+            raise sec.error(f"{text!r} is not a per-cent tolerance", key, "e.g. '±10 %'") from None
+        if not 0 < fraction < 1:
+            raise sec.error(f"{text!r} is not between 0 and 100 %", key)
+        return None, fraction
+    try:
+        half = float(parse_quantity(body, "length", units).m_as("mm"))
+    except UnitError as err:
+        raise sec.error(str(err), key, "e.g. '±0.2 mm'") from None
+    if not half > 0:
+        raise sec.error(f"{text!r}: a tolerance must be greater than zero", key)
+    return half, None
+
+
+def _interface(sec: Section, units: str | None) -> tuple[float, float, str]:
+    """'0.1 mm ± 0.05 mm' -> (0.1, 0.05, dist or normal); '0.05 mm .. 0.15 mm' -> (0.1, 0.05, uniform)."""
+    text = sec.value["gap"]
+    if not isinstance(text, str):
+        raise sec.error(f"{text!r} is not an interface", "gap", "write '0.1 mm ± 0.05 mm' or '0.05 mm .. 0.15 mm'")
+    try:
+        if ".." in text:
+            low, high = (float(parse_quantity(t.strip(), "length", units).m_as("mm")) for t in text.split("..", 1))
+            if not 0 <= low <= high:
+                raise sec.error(f"{text!r} is not a range 0 <= low <= high", "gap")
+            return (low + high) / 2, (high - low) / 2, sec.text("dist", "uniform", choices=DISTRIBUTIONS) or "uniform"
+        parts = re.split(r"±|\+-|\+/-", text)
+        if len(parts) != 2:
+            raise sec.error(f"{text!r} is not an interface", "gap", "write '0.1 mm ± 0.05 mm'")
+        nominal, half = (float(parse_quantity(t.strip(), "length", units).m_as("mm")) for t in parts)
+    except UnitError as err:
+        raise sec.error(str(err), "gap", "write '0.1 mm ± 0.05 mm' or '0.05 mm .. 0.15 mm'") from None
+    if nominal < 0 or half < 0 or half > nominal:
+        raise sec.error(f"{text!r}: an interface is at least 0 thick, and its ± at most its nominal", "gap")
+    return nominal, half, sec.text("dist", "normal", choices=DISTRIBUTIONS) or "normal"
+
+
+def _integer(sec: Section, key: str, default: int, low: int, high: int) -> int:
+    if not sec.has(key):
+        return default
+    value = sec.value[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise sec.error(f"{value!r} is not a whole number from {low:,} to {high:,}", key)
+    return value

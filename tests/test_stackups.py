@@ -1,0 +1,182 @@
+"""Tolerance stack-ups against closed forms.
+
+The stack (mm, every coordinate a multiple of 1/64, exact in an STL's float32): a tray (floor 0..1, walls to
+42.25), a standoff 1..5, a board 5..6.5, a package 6.5..10.5, a heat sink 10.5..40.75 and a lid 42.25..43.25
+resting on the walls. The heat-sink-to-lid gap is 42.25 - 40.75 = 1.5 mm; a bond line of 0.1 mm under the heat
+sink raises it, so the stacked nominal is 1.4 mm. Walking from the heat sink down to the tray and up its walls
+to the lid, the tray's wall height adds to the gap (+1) and every other height takes from it (-1).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+from scipy import integrate, stats
+
+from conftest import Run
+
+
+def _box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> trimesh.Trimesh:
+    lo_a, hi_a = np.asarray(lo, float), np.asarray(hi, float)
+    return trimesh.creation.box(extents=hi_a - lo_a, transform=trimesh.transformations.translation_matrix(
+        (lo_a + hi_a) / 2))
+
+
+def _stack(folder: Path) -> None:
+    tray = trimesh.boolean.union([_box((0, 0, 0), (100, 100, 1)), _box((0, 0, 0), (2, 100, 42.25)),
+                                  _box((98, 0, 0), (100, 100, 42.25))], engine="manifold")
+    for name, mesh in {"tray": tray, "standoff": _box((10, 10, 1), (16, 16, 5)),
+                       "board": _box((5, 5, 5), (95, 95, 6.5)), "package": _box((30, 30, 6.5), (70, 70, 10.5)),
+                       "heatsink": _box((25, 25, 10.5), (75, 75, 40.75)),
+                       "lid": _box((0, 0, 42.25), (100, 100, 43.25))}.items():
+        mesh.export(folder / f"{name}.stl")
+
+
+CONTACTS = """\
+contacts:
+  - [heatsink, package]
+  - [package, board]
+  - [board, standoff]
+  - [standoff, tray]
+  - [lid, tray]
+"""
+TOLERANCES = """\
+tolerances:
+  parts:
+    board: {size: ±10 %}
+    standoff: {size: ±0.1 mm}
+    package: {size: +-0.1 mm}
+    heatsink: {size: ±0.2 mm}
+    tray: {size: ±0.2 mm, dist: TRAY_DIST}
+  contacts:
+    - {between: [heatsink, package], gap: INTERFACE}
+  samples: 100000
+  seed: 3
+"""
+
+
+def _design(folder: Path, rotation: str = "", required: float = 1.25, tray: str = "uniform",
+            interface: str = "0.1 mm ± 0.05 mm", contacts: str = CONTACTS) -> Path:
+    place = f", rotation: [{rotation}]" if rotation else ""
+    parts = "\n".join(f"  {n}: {{file: {n}.stl, role: {r}{place}}}" for n, r in (
+        ("tray", "tray"), ("standoff", "standoff"), ("board", "pcb"), ("package", "package"),
+        ("heatsink", "heatsink"), ("lid", "lid")))
+    text = (f"sledcheck: 1\nname: stack\nunits: mm\nparts:\n{parts}\n{contacts}"
+            f"clearance:\n  - {{between: [heatsink, lid], min: {required} mm}}\n"
+            + TOLERANCES.replace("TRAY_DIST", tray).replace("INTERFACE", interface))
+    path = folder / f"design-{abs(hash((rotation, required, tray, interface, contacts)))}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("stack")
+    _stack(path)
+    return path
+
+
+def _stackup(cli: Callable[..., Run], design: Path) -> dict:
+    result = cli("check", design, "--format", "json")
+    assert result.code in (0, 1), result.err
+    (stack,) = [s for s in json.loads(result.out)["stackups"] if set(s["parts"]) == {"heatsink", "lid"}]
+    return stack
+
+
+HALF = {"board": 0.15, "standoff": 0.1, "package": 0.1, "heatsink": 0.2, "tray": 0.2, "heatsink / package": 0.05}
+
+
+def test_worst_case_and_rss_of_six_contributors(cli: Callable[..., Run], folder: Path) -> None:
+    stack = _stackup(cli, _design(folder))
+    assert stack["chain"] == ["heatsink", "package", "board", "standoff", "tray", "lid"]
+    assert stack["nominal"]["value"] == pytest.approx(1.4, abs=1e-6)            # 1.5 less the 0.1 mm bond line
+    spread = sum(HALF.values())                                                 # 0.8 mm
+    rss = math.sqrt(sum(h * h for h in HALF.values()))                          # sqrt(0.125) mm
+    assert stack["worst_case"]["min"]["value"] == pytest.approx(1.4 - spread, abs=1e-6)
+    assert stack["worst_case"]["max"]["value"] == pytest.approx(1.4 + spread, abs=1e-6)
+    assert stack["rss"]["min"]["value"] == pytest.approx(1.4 - rss, abs=1e-6)
+    got = {c["name"]: (c["sensitivity"], c["tolerance"]["value"]) for c in stack["contributors"]}
+    assert got == {name: (pytest.approx(1.0 if name == "tray" else -1.0, abs=1e-6), pytest.approx(h, abs=1e-6))
+                   for name, h in HALF.items()}
+    # (each share is written to 6 digits)
+    assert sum(c["share"] for c in stack["contributors"]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_monte_carlo_matches_the_normal_closed_form(cli: Callable[..., Run], folder: Path) -> None:
+    stack = _stackup(cli, _design(folder, tray="normal"))
+    sigma = math.sqrt(sum((h / 3) ** 2 for h in HALF.values()))   # every +- is 3 sigma
+    p = stats.norm.cdf((1.25 - 1.4) / sigma)                      # about 0.10
+    n = stack["monte_carlo"]["samples"]
+    assert stack["monte_carlo"]["p_below_required"] == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / n))
+    assert stack["cpk"] == pytest.approx((1.4 - 1.25) / (3 * sigma), rel=1e-6)
+    assert stack["status"] == "fail"
+
+
+@pytest.mark.parametrize("rotation", ["30, 0, 0", "0, 0, 30"])
+def test_a_rotated_assembly_gives_the_same_stack(cli: Callable[..., Run], folder: Path, rotation: str) -> None:
+    upright, turned = _stackup(cli, _design(folder)), _stackup(cli, _design(folder, rotation=rotation))
+    for key in ("nominal",):
+        assert turned[key]["value"] == pytest.approx(upright[key]["value"], abs=1e-6)
+    for key in ("worst_case", "rss"):
+        for end in ("min", "max"):
+            assert turned[key][end]["value"] == pytest.approx(upright[key][end]["value"], abs=1e-6)
+    assert turned["monte_carlo"]["p_below_required"] == pytest.approx(upright["monte_carlo"]["p_below_required"],
+                                                                      abs=1e-9)
+
+
+def test_a_uniform_bond_line_against_its_convolution(cli: Callable[..., Run], folder: Path) -> None:
+    # only the heat sink (normal, +-0.2 mm: sigma 0.2/3) and the bond line (uniform 0.05 .. 0.15 mm) here
+    design = _design(folder, required=1.35, interface="0.05 mm .. 0.15 mm")
+    text = design.read_text().replace("    board: {size: ±10 %}\n", "").replace("    standoff: {size: ±0.1 mm}\n", "")
+    text = text.replace("    package: {size: +-0.1 mm}\n", "").replace("    tray: {size: ±0.2 mm, dist: uniform}\n", "")
+    design.write_text(text)
+    stack = _stackup(cli, design)
+    sigma, half = 0.2 / 3, 0.05
+    # gap = 1.4 - u - y with u ~ U(-h, h), y ~ N(0, sigma): P(gap < 1.35) = P(u + y > 0.05)
+    p, _ = integrate.quad(lambda u: stats.norm.sf((0.05 - u) / sigma) / (2 * half), -half, half)
+    n = stack["monte_carlo"]["samples"]
+    assert stack["monte_carlo"]["p_below_required"] == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / n))
+    assert {c["name"]: c["distribution"] for c in stack["contributors"]} == {"heatsink": "normal",
+                                                                             "heatsink / package": "uniform"}
+
+
+def test_a_gap_with_no_loop_says_so(cli: Callable[..., Run], folder: Path) -> None:
+    stack = _stackup(cli, _design(folder, contacts=CONTACTS.replace("  - [lid, tray]\n", "")))
+    assert stack["status"] == "no-loop" and "no chain of touching declared contacts" in stack["reason"]
+    assert stack["worst_case"] is None
+
+
+def test_statistical_failure_is_d501_and_a_wider_gap_passes(cli: Callable[..., Run], folder: Path) -> None:
+    result = cli("check", _design(folder), "--format", "json")
+    report = json.loads(result.out)
+    (d501,) = [f for f in report["findings"] if f["code"] == "D501"]
+    assert result.code == 1 and set(d501["subjects"]) == {"heatsink", "lid"}
+    assert "heatsink - package - board - standoff - tray - lid" in d501["message"]
+    # needing only 0.5 mm, the worst case (0.6 mm) passes: no finding
+    relaxed = json.loads(cli("check", _design(folder, required=0.5), "--format", "json").out)
+    assert not [f for f in relaxed["findings"] if f["code"] == "D501"]
+    assert [s["status"] for s in relaxed["stackups"] if set(s["parts"]) == {"heatsink", "lid"}] == ["pass"]
+
+
+def test_bad_tolerances_are_design_errors(cli: Callable[..., Run], folder: Path) -> None:
+    bad = textwrap.dedent("""\
+        sledcheck: 1
+        name: bad
+        units: mm
+        parts:
+          lid: {file: lid.stl, role: lid}
+        tolerances:
+          parts:
+            lid: {size: 0.2 mm}
+        """)
+    path = folder / "bad.yaml"
+    path.write_text(bad)
+    result = cli("check", path)
+    assert result.code == 2 and "bad.yaml:8: tolerances.parts.lid.size" in result.err and "±0.2 mm" in result.err
