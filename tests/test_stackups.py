@@ -197,3 +197,16 @@ def test_the_tray_example_fails_with_tolerances_and_the_toleranced_design_passes
     assert passing.code == 0, passing.out[-2000:]
     stacks = {tuple(sorted(s["parts"])): s for s in json.loads(passing.out)["stackups"]}
     assert stacks[("heatsink0", "lid")]["monte_carlo"]["p_below_required"] <= 1e-4
+
+
+def test_a_clearance_finding_carries_its_stack_and_markdown_shows_stacks(cli: Callable[..., Run],
+                                                                        folder: Path) -> None:
+    design = _design(folder, required=1.6)   # the CAD gap, 1.5 mm, is already short: D201, with its stack
+    report = json.loads(cli("check", design, "--format", "json").out)
+    (d201,) = [f for f in report["findings"] if f["code"] == "D201"]
+    stack = d201["data"]["stackup"]
+    assert stack["chain"] == ["heatsink", "package", "board", "standoff", "tray", "lid"]
+    assert stack["worst_min_mm"] == pytest.approx(1.4 - sum(HALF.values()), abs=1e-6)
+    markdown = cli("check", design, "--format", "markdown").out
+    assert "### Tolerance stack-ups" in markdown
+    assert "| heatsink / lid |" in markdown or "| lid / heatsink |" in markdown

@@ -98,12 +98,28 @@ def _clearance(assembly: Assembly) -> Iterable[Finding]:
         need = f"need {required:.3g} mm" if required > 0 else "must not touch (not a declared contact)"
         anchor = ("design", "clearance", pair.required.index) if pair.required.index is not None else None
         yield CLEARANCE.finding(
-            f"{pair.a} and {pair.b} {what}, {need}"
+            data=_stack_data(assembly, pair),
+            message=f"{pair.a} and {pair.b} {what}, {need}"
             + (f", short by {required - pair.gap.distance:.3f} mm" if required > pair.gap.distance else "")
             + f"; closest points {_point(pair.gap.point_a)} on {pair.a} and {_point(pair.gap.point_b)} on {pair.b}",
             subjects=(pair.a, pair.b), measured=Q_(pair.gap.distance, "mm"), limit=Q_(required, "mm"), anchor=anchor,
             evidence=GapEvidence(gap_mm=pair.gap.distance, required_mm=required,
                                  points_mm=(pair.gap.point_a, pair.gap.point_b)))
+
+
+def _stack_data(assembly: Assembly, pair: PairResult) -> dict[str, object]:
+    """The pair's tolerance stack, for the finding's JSON data (empty without tolerances or a stack)."""
+    if assembly.design.tolerances is None:
+        return {}
+    from .stackups import stackups  # (the same layer; stacks exist only with tolerances)
+
+    stack = next((s for s in stackups(assembly) if {s.a, s.b} == {pair.a, pair.b}), None)
+    if stack is None or stack.result is None:
+        return {"stackup": {"status": stack.status, "reason": stack.reason}} if stack else {}
+    r = stack.result
+    return {"stackup": {"status": stack.status, "chain": list(stack.chain), "nominal_mm": round(r.nominal_mm, 6),
+                        "worst_min_mm": round(r.worst_mm[0], 6), "rss_min_mm": round(r.rss_mm[0], 6),
+                        "p_below_required": r.p_below_required}}
 
 
 def _distant_fits(assembly: Assembly) -> Iterable[Finding]:

@@ -129,6 +129,21 @@ def render_markdown(report: Report) -> str:
         lines += _table(("Parts", "Gap", "Required", "Status"),
                         [[cell(" / ".join(g.parts)), f"{g.gap_mm:.3f} mm",
                           f"{g.required_mm:g} mm" if g.required_mm > 0 else "", g.status] for g in gaps])
+    if report.stackups:
+        lines += ["", "### Tolerance stack-ups", ""]
+        lines += _table(("Parts", "Nominal", "Required", "Worst case", "RSS", "P(below required)", "Top contributor",
+                         "Status"), [_stack_row(stack) for stack in report.stackups])
     if report.thermal is not None:
         lines += _thermal(thermal_json(report.thermal))
     return "\n".join(lines) + "\n"
+
+
+def _stack_row(stack: Any) -> list[str]:
+    r = stack.result
+    parts = cell(" / ".join((stack.a, stack.b)))
+    if r is None:
+        return [parts, f"{stack.gap_mm:.3f} mm", "", "", "", "", cell(stack.reason), stack.status]
+    top = max(zip(r.shares, stack.contributors, strict=True), key=lambda x: x[0]) if stack.contributors else None
+    return [parts, f"{r.nominal_mm:.3f} mm", f"{stack.required_mm:g} mm", f"{r.worst_mm[0]:.3f} mm",
+            f"{r.rss_mm[0]:.3f} mm", f"{r.p_below_required:.2g}",
+            cell(f"{top[1].name} ({top[0]:.0%})") if top else "", stack.status]
