@@ -210,3 +210,11 @@ def test_a_clearance_finding_carries_its_stack_and_markdown_shows_stacks(cli: Ca
     markdown = cli("check", design, "--format", "markdown").out
     assert "### Tolerance stack-ups" in markdown
     assert "| heatsink / lid |" in markdown or "| lid / heatsink |" in markdown
+
+
+def test_html_shows_each_stack_with_its_shares_and_distribution(cli: Callable[..., Run], folder: Path) -> None:
+    html = cli("check", _design(folder), "--format", "html").out
+    assert '<section id="stackups">' in html
+    assert html.count('aria-label="variance shares"') == 1 and html.count('aria-label="gap distribution"') == 1
+    # the requirement (1.25 mm) lies inside the worst-case range (0.6 .. 2.2 mm): it is marked in red
+    assert 'stroke="#c0392b"' in html.split('<section id="stackups">')[1]

@@ -5,6 +5,9 @@ member of a group too (:mod:`.assembly`, :mod:`.annotations`), and the thermal m
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from ...checks.engine import Finding
 from ..groups import FindingGroup, group_findings, subjects_text
 from ..model import Report
@@ -115,6 +118,66 @@ def _gaps(report: Report) -> list[str]:
     return out
 
 
+def _stackups(report: Report) -> list[str]:
+    """Each tolerance stack: its numbers, its contributors' shares as bars and the gap's distribution with the
+    requirement marked (small inline SVGs: the document stays self-contained and deterministic)."""
+    if not report.stackups:
+        return []
+    out = ['<section id="stackups"><h2>Tolerance stack-ups</h2><table class="gaps"><thead><tr><th>Parts</th>'
+           '<th>Chain</th><th class="num">Nominal</th><th class="num">Required</th><th class="num">Worst case</th>'
+           '<th class="num">RSS</th><th class="num">P(below)</th><th>Status</th><th>Contributors</th>'
+           "<th>Distribution</th></tr></thead><tbody>"]
+    for stack in report.stackups:
+        r = stack.result
+        parts = esc(" / ".join((stack.a, stack.b)))
+        if r is None:
+            out.append(f"<tr><td>{parts}</td><td colspan=\"8\">{esc(stack.reason)}</td><td>{esc(stack.status)}</td>"
+                       "</tr>")
+            continue
+        state = {"pass": "ok", "marginal": "short"}.get(stack.status, "bad")
+        out.append(f"<tr><td>{parts}</td><td>{esc(' - '.join(stack.chain))}</td>"
+                   f'<td class="num">{r.nominal_mm:.3f} mm</td><td class="num">{stack.required_mm:g} mm</td>'
+                   f'<td class="num">{r.worst_mm[0]:.3f} mm</td><td class="num">{r.rss_mm[0]:.3f} mm</td>'
+                   f'<td class="num {state}">{r.p_below_required:.2g}</td><td>{esc(stack.status)}</td>'
+                   f"<td>{_share_bars(stack)}</td><td>{_distribution(stack)}</td></tr>")
+    out.append("</tbody></table></section>")
+    return out
+
+
+def _share_bars(stack: Any) -> str:
+    """Horizontal bars of each contributor's share of the variance."""
+    rows = sorted(zip(stack.result.shares, stack.contributors, strict=True), key=lambda x: -x[0])
+    height = 14 * len(rows)
+    bars = "".join(f'<rect x="120" y="{14 * i + 2}" width="{100 * share:.1f}" height="10" fill="#4a78b5"/>'
+                   f'<text x="116" y="{14 * i + 11}" font-size="10" text-anchor="end">{esc(c.name[:22])}</text>'
+                   f'<text x="{124 + 100 * share:.1f}" y="{14 * i + 11}" font-size="10">{share:.0%}</text>'
+                   for i, (share, c) in enumerate(rows))
+    return f'<svg width="260" height="{height}" role="img" aria-label="variance shares">{bars}</svg>'
+
+
+def _distribution(stack: Any) -> str:
+    """The gap's distribution (normal, with the stack's mean and sigma) over its worst-case range [mm], the
+    requirement as a red line."""
+    r = stack.result
+    lo, hi = r.worst_mm
+    if not hi > lo or r.sigma_mm <= 0:
+        return ""
+    xs = [lo + (hi - lo) * k / 60 for k in range(61)]
+    ys = [math.exp(-0.5 * ((x - r.mean_mm) / r.sigma_mm) ** 2) for x in xs]
+
+    def px(x: float) -> float:
+        return 5 + 190 * (x - lo) / (hi - lo)
+
+    path = " ".join(f"{'M' if k == 0 else 'L'}{px(x):.1f},{55 - 48 * y:.1f}"
+                    for k, (x, y) in enumerate(zip(xs, ys, strict=True)))
+    need = stack.required_mm
+    mark = (f'<line x1="{px(need):.1f}" y1="2" x2="{px(need):.1f}" y2="56" stroke="#c0392b" stroke-width="1.5"/>'
+            if lo <= need <= hi else "")
+    return (f'<svg width="200" height="70" role="img" aria-label="gap distribution"><path d="{path}" fill="none" '
+            f'stroke="#333"/>{mark}<text x="5" y="68" font-size="9">{lo:.2f}</text>'
+            f'<text x="195" y="68" font-size="9" text-anchor="end">{hi:.2f} mm</text></svg>')
+
+
 def _parts(report: Report) -> list[str]:
     out = ['<section id="parts"><h2>Parts</h2><table class="parts"><thead><tr><th>Part</th><th>Role</th>'
            '<th>File</th><th class="num">Triangles</th><th class="num">Bodies</th><th>Closed</th>'
@@ -136,8 +199,8 @@ def _parts(report: Report) -> list[str]:
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document (deterministic)."""
     title = f"sledcheck {VERDICTS[report.verdict]}: {report.name}"
-    body = [*_header(report), *_findings(report), *pictures(report), *_gaps(report), *thermal_section(report),
-            *_parts(report)]
+    body = [*_header(report), *_findings(report), *pictures(report), *_gaps(report), *_stackups(report),
+            *thermal_section(report), *_parts(report)]
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
