@@ -218,3 +218,21 @@ def test_html_shows_each_stack_with_its_shares_and_distribution(cli: Callable[..
     assert html.count('aria-label="variance shares"') == 1 and html.count('aria-label="gap distribution"') == 1
     # the requirement (1.25 mm) lies inside the worst-case range (0.6 .. 2.2 mm): it is marked in red
     assert 'stroke="#c0392b"' in html.split('<section id="stackups">')[1]
+
+
+def test_iso_2768_and_the_built_in_defaults(cli: Callable[..., Run], folder: Path) -> None:
+    from sledcheck.load.tolerances import iso_2768
+
+    # ISO 2768-1:1989 table 1, class m: 0.5-3 +-0.1, 3-6 +-0.1, 6-30 +-0.2, 30-120 +-0.3, 120-400 +-0.5
+    assert [iso_2768(x, "m") for x in (1.6, 4.0, 29.0, 41.0, 200.0)] == [0.1, 0.1, 0.2, 0.3, 0.5]
+    assert iso_2768(50.0, "f") == 0.15 and iso_2768(50.0, "c") == 0.8 and iso_2768(50.0, "v") == 1.5
+    design = _design(folder)
+    text = design.read_text()
+    body = text[:text.index("tolerances:")] + "tolerances:\n  defaults: true\n  parts:\n    package: {size: ±0.1 mm}\n"
+    design.write_text(body)
+    stack = _stackup(cli, design)
+    got = {c["name"]: c["tolerance"]["value"] for c in stack["contributors"]}
+    # built in: the board +-10 % of 1.5 mm; standoff 4 mm, heat sink 30.25 mm and tray walls 41.25 mm (floor top
+    # to wall top) ISO 2768-m; the package from the design
+    assert got == {"board": pytest.approx(0.15, abs=1e-6), "standoff": pytest.approx(0.1), "package": 0.1,
+                   "heatsink": pytest.approx(0.3), "tray": pytest.approx(0.3)}

@@ -12,6 +12,28 @@ from .selection import Reference, selects_any
 
 DISTRIBUTIONS = ("normal", "uniform")
 AXES = ("x", "y", "z")
+#: ISO 2768-1:1989, table 1, permissible deviations for linear dimensions [mm]: (upper bound of the nominal
+#: size range, f = fine, m = medium, c = coarse, v = very coarse). The two cells the standard leaves empty take
+#: a neighbour's value: 'v' up to 3 mm that of 3-6 mm (0.5), 'f' over 2000 mm that of 'm' (2.0)
+ISO_2768 = ((3.0, 0.05, 0.1, 0.2, 0.5), (6.0, 0.05, 0.1, 0.3, 0.5), (30.0, 0.1, 0.2, 0.5, 1.0),
+            (120.0, 0.15, 0.3, 0.8, 1.5), (400.0, 0.2, 0.5, 1.2, 2.5), (1000.0, 0.3, 0.8, 2.0, 4.0),
+            (2000.0, 0.5, 1.2, 3.0, 6.0), (4000.0, 2.0, 2.0, 4.0, 8.0))
+ISO_CLASSES = "fmcv"
+#: with 'defaults: true', parts of these roles without an entry take these (sources in the README):
+#: boards +-10 % of their thickness (the common fabricators' default, IPC-6012 leaves it to agreement), machined
+#: and formed metal parts ISO 2768-m
+DEFAULTS = {"pcb": "±10 %", "tray": "ISO 2768-m", "lid": "ISO 2768-m", "standoff": "ISO 2768-m",
+            "heatsink": "ISO 2768-m", "bracket": "ISO 2768-m"}
+_ISO = re.compile(r"^\s*ISO\s*2768-?([fmcv])\s*$", re.I)
+
+
+def iso_2768(length_mm: float, grade: str) -> float:
+    """The permissible deviation [mm] of a linear dimension ``length_mm`` in tolerance class ``grade``."""
+    column = 1 + ISO_CLASSES.index(grade)
+    for row in ISO_2768:
+        if length_mm <= row[0]:
+            return row[column]
+    return ISO_2768[-1][column]
 _PLUS_MINUS = re.compile(r"^\s*(?:±|\+-|\+/-)\s*(.+)$")
 
 
@@ -27,6 +49,14 @@ class SizeTolerance:
     axis: str | None
     distribution: str
     line: int
+    iso_grade: str | None = None     # ISO 2768-1 general tolerance class: the half-width follows the size
+    builtin: bool = False            # from 'defaults: true' (any entry of the design wins over it)
+
+    def half_for(self, length_mm: float) -> float:
+        """The half-width [mm] for a dimension of ``length_mm``."""
+        if self.iso_grade is not None:
+            return iso_2768(length_mm, self.iso_grade)
+        return self.half_mm if self.half_mm is not None else (self.fraction or 0.0) * length_mm
 
 
 @dataclass(frozen=True)
@@ -58,7 +88,7 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
     if not root.has("tolerances"):
         return None
     sec = root.child("tolerances")
-    sec.mapping(("parts", "contacts", "samples", "seed", "max_probability"))
+    sec.mapping(("parts", "contacts", "samples", "seed", "max_probability", "defaults"))
     parts: list[SizeTolerance] = []
     for token, entry in sec.child("parts").items() if sec.has("parts") else []:
         _reference(entry, None, token, names, roles, later)
@@ -69,11 +99,16 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
             axes = entry.child("size")
             axes.mapping(AXES)
             for axis in size:
-                half, fraction = _size(axes, axis, units)
-                parts.append(SizeTolerance(token, half, fraction, axis, distribution, axes.line(axis)))
+                half, fraction, grade = _size(axes, axis, units)
+                parts.append(SizeTolerance(token, half, fraction, axis, distribution, axes.line(axis), grade))
         else:
-            half, fraction = _size(entry, "size", units)
-            parts.append(SizeTolerance(token, half, fraction, None, distribution, entry.line("size")))
+            half, fraction, grade = _size(entry, "size", units)
+            parts.append(SizeTolerance(token, half, fraction, None, distribution, entry.line("size"), grade))
+    if sec.boolean("defaults", False):   # after the design's own: an entry by the design always wins
+        for role, text in DEFAULTS.items():
+            fraction = 0.1 if text.endswith("%") else None
+            grade = None if fraction else text[-1]
+            parts.append(SizeTolerance(role, None, fraction, None, "normal", sec.line("defaults"), grade, True))
     contacts: list[InterfaceTolerance] = []
     for item in sec.child("contacts").elements() if sec.has("contacts") else []:
         item.mapping(("between", "gap", "dist"), required=("between", "gap"))
@@ -105,12 +140,16 @@ def _reference(sec: Section, key: str | int | None, token: str, names: set[str],
     raise sec.error(f"{token!r} is neither a part nor a role", key, "use a part name, a name pattern or a role")
 
 
-def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, float | None]:
-    """'±0.2 mm' -> (0.2, None); '±10 %' -> (None, 0.1)."""
+def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, float | None, str | None]:
+    """'±0.2 mm' -> (0.2, None, None); '±10 %' -> (None, 0.1, None); 'ISO 2768-m' -> (None, None, 'm')."""
     text = sec.value[key]
+    iso = _ISO.match(text) if isinstance(text, str) else None
+    if iso:
+        return None, None, iso.group(1).lower()
     match = _PLUS_MINUS.match(text) if isinstance(text, str) else None
     if not match:
-        raise sec.error(f"{text!r} is not a tolerance", key, "write it as '±0.2 mm', '+-0.2 mm' or '±10 %'")
+        raise sec.error(f"{text!r} is not a tolerance", key,
+                        "write it as '±0.2 mm', '+-0.2 mm', '±10 %' or 'ISO 2768-m'")
     body = match.group(1).strip()
     if body.endswith("%"):
         try:
@@ -119,14 +158,14 @@ def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, floa
             raise sec.error(f"{text!r} is not a per-cent tolerance", key, "e.g. '±10 %'") from None
         if not 0 < fraction < 1:
             raise sec.error(f"{text!r} is not between 0 and 100 %", key)
-        return None, fraction
+        return None, fraction, None
     try:
         half = float(parse_quantity(body, "length", units).m_as("mm"))
     except UnitError as err:
         raise sec.error(str(err), key, "e.g. '±0.2 mm'") from None
     if not half > 0:
         raise sec.error(f"{text!r}: a tolerance must be greater than zero", key)
-    return half, None
+    return half, None, None
 
 
 def _interface(sec: Section, units: str | None) -> tuple[float, float, str]:

@@ -100,7 +100,7 @@ def _stack(assembly: Assembly, tolerances: Tolerances, graph: dict[str, set[str]
         u = np.sign(step @ exit_normals[k]) * exit_normals[k]
         tolerance = _size_tolerance(tolerances.parts, part, u)
         if tolerance is not None:
-            half = tolerance.half_mm if tolerance.half_mm is not None else (tolerance.fraction or 0.0) * length
+            half = tolerance.half_for(length)
             contributors.append(Contributor(part.name, "part", float(u @ d), half, tolerance.distribution))
         if k < len(contacts):
             interface = _interface(tolerances.contacts, part, parts[k + 1])
@@ -208,13 +208,13 @@ def _facing_normal(part: Part, point: np.ndarray, towards: np.ndarray) -> np.nda
 
 
 def _size_tolerance(tolerances: tuple[SizeTolerance, ...], part: Part, u: np.ndarray | None) -> SizeTolerance | None:
-    """The part's tolerance along ``u`` (any direction when None): an entry for its axis (the sled axis closest to
-    ``u``) beats a general one, and an entry by name beats one by pattern or role."""
+    """The part's tolerance along ``u`` (any direction when None): the design's beats a built-in default, an entry
+    for its axis (the sled axis closest to ``u``) a general one, an entry by name one by pattern or role."""
     axis = "xyz"[int(np.argmax(np.abs(u)))] if u is not None else None
     found = [t for t in tolerances if part.selected_by(t.token) and (u is None or t.axis in (None, axis))]
     if not found:
         return None
-    return max(found, key=lambda t: (t.axis is not None, t.token == part.name))
+    return max(found, key=lambda t: (not t.builtin, t.axis is not None, t.token == part.name))
 
 
 def _interface(tolerances: tuple[InterfaceTolerance, ...], a: Part, b: Part) -> InterfaceTolerance | None:
