@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 import trimesh
 
-from .errors import SledcheckError
 from .geometry.heatsinks import NotRecognised, PlateFinGeometry, recognise_plate_fin
 from .geometry.holes import Hole, find_through_holes
 from .geometry.sections import Sections
 from .load.body import Body
 from .load.design import display_path
-from .load.meshes import read_mesh_file, resolve_units
+from .load.meshes import read_with_units
 from .model.assembly import weld_bodies
 from .units import round_sig
 
@@ -24,13 +23,7 @@ from .units import round_sig
 def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
     """The contract's ``inspect`` object for ``path``; ``units`` for unit-less files."""
     file = Path(path)
-    mesh_file = read_mesh_file(file, display_path(file))
-    try:
-        resolved = resolve_units(mesh_file, units, "option" if units else None)
-    except SledcheckError as err:
-        if units is None:
-            err.hint = "give the units with --units mm (or cm, m, in)"
-        raise
+    mesh_file, resolved = read_with_units(file, display_path(file), units)
     merged, _, health = weld_bodies(list(mesh_file.bodies), np.diag([resolved.scale] * 3 + [1.0]))
     extents = merged.extents
     volume = None

@@ -130,6 +130,17 @@ def to_manifold(mesh: trimesh.Trimesh) -> manifold3d.Manifold:
     return solid
 
 
+def closed_solid(mesh: trimesh.Trimesh, closed: bool) -> manifold3d.Manifold | None:
+    """The mesh as a manifold3d solid for volume queries, or None when it is not ``closed`` or manifold3d
+    rejects it."""
+    if not closed:
+        return None
+    try:
+        return to_manifold(mesh)
+    except ValueError:
+        return None
+
+
 def overlap_volume(solid_a: manifold3d.Manifold, solid_b: manifold3d.Manifold) -> Overlap:
     """Volume shared by two closed solids [mm^3] and its bounds."""
     shared = solid_a ^ solid_b

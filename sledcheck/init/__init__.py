@@ -36,7 +36,7 @@ from pathlib import Path
 
 from ..errors import SledcheckError
 from ..load.design import display_path
-from ..load.meshes import read_mesh_file, resolve_units
+from ..load.meshes import read_with_units
 from .draft import Draft
 from .select import Selector, body_matches
 from .text import _scalar, glob_escape
@@ -54,13 +54,7 @@ def run_init(assembly: str, output: str, *, force: bool = False, units: str | No
         raise SledcheckError("--output: the path is empty", hint="give a file name, e.g. design.yaml")
     source, target = Path(assembly), Path(output)
     _refuse_target(source, target, force)
-    mesh_file = read_mesh_file(source, display_path(source))
-    try:
-        resolved = resolve_units(mesh_file, units, "option" if units else None)
-    except SledcheckError as err:
-        if units is None:
-            err.hint = "give the units with --units mm (or cm, m, in)"
-        raise
+    mesh_file, resolved = read_with_units(source, display_path(source), units)
     draft = Draft(mesh_file, resolved, source, target, units_option=units)
     text = draft.render().rstrip("\n") + "\n"
     _write(source, target, text, force)

@@ -11,7 +11,7 @@ import manifold3d
 import numpy as np
 import trimesh
 
-from ..geometry.proximity import Overlap, to_manifold
+from ..geometry.proximity import Overlap, closed_solid
 from ..load.body import Body
 from ..load.health import MeshHealth
 from ..load.meshes import MeshFile, Units
@@ -48,12 +48,7 @@ class Unit:
 
     @cached_property
     def solid(self) -> manifold3d.Manifold | None:
-        if not self.health.closed:
-            return None
-        try:
-            return to_manifold(self.mesh)
-        except ValueError:
-            return None
+        return closed_solid(self.mesh, self.health.closed)
 
     @property
     def footprint(self) -> float:

@@ -852,6 +852,17 @@ def scale_to_mm(unit: str) -> float:
     return float((1 * parse_unit(unit)).m_as("mm"))
 
 
+def read_with_units(path: Path, display: str, units: str | None) -> tuple[MeshFile, Units]:
+    """Load one file on its own (``inspect``, ``init``), with ``units`` from the command line for unit-less files."""
+    mesh_file = read_mesh_file(path, display)
+    try:
+        return mesh_file, resolve_units(mesh_file, units, "option" if units else None)
+    except MeshLoadError as err:
+        if units is None:
+            err.hint = "give the units with --units mm (or cm, m, in)"
+        raise
+
+
 @dataclass(frozen=True)
 class Units:
     """How a part's coordinates become millimetres."""

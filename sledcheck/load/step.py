@@ -10,7 +10,6 @@ damaged or edited entry is re-meshed, never trusted.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import io
 import json
 import os
@@ -28,6 +27,7 @@ from ..errors import MeshLoadError
 from . import cache
 from .body import Body
 from .brep_child import placement_problem
+from .exact import available
 from .native import Budget, ChildFailed, run_isolated
 
 FORMAT = 1                    # what xde_child.FORMAT writes
@@ -50,13 +50,12 @@ DEFAULT_TESSELLATION = Tessellation()
 
 @dataclass(frozen=True)
 class StepFile:
-    """What the child read: bodies in mm, the file's own length units, what it skipped and why, and the
-    number of errors OpenCASCADE's model check found (0 unless loaded leniently)."""
+    """What the child read: bodies in mm, the file's own length units, what it skipped and why, and whether it
+    came from the cache (a file whose model check fails is refused, so a loaded one has no errors)."""
 
     bodies: tuple[Body, ...]
     file_units: tuple[str, ...]
     skipped: tuple[tuple[str, str], ...]
-    check_fails: int
     cached: bool
 
 
@@ -67,7 +66,7 @@ class _Unusable(ValueError):
 def read_step(path: Path, display: str, tessellation: Tessellation, budget: Budget,
               max_triangles: int, failure: Any) -> StepFile:
     """Load the STEP file at ``path``; ``failure(ChildFailed) -> MeshLoadError`` words a failed child."""
-    if importlib.util.find_spec("OCP") is None:
+    if not available():
         raise MeshLoadError("OpenCASCADE (the OCP module) is not installed, so STEP files cannot be read",
                             file=display, hint=OCP_HINT)
     root = cache.cache_root()
@@ -178,8 +177,7 @@ def _read_folder(folder: Path, display: str, max_triangles: int, cached: bool) -
         raise _Unusable("the manifest's skipped bodies, units or check are malformed")
     skipped = tuple((_text(s.get("path")), _text(s.get("reason"))) for s in skipped_raw)
     units = tuple(_text(u) for u in units_raw)
-    return StepFile(bodies=tuple(bodies), file_units=units, skipped=skipped, check_fails=check["fails"],
-                    cached=cached)
+    return StepFile(bodies=tuple(bodies), file_units=units, skipped=skipped, cached=cached)
 
 
 def _read_regular(path: Path, cap: int) -> bytes:

@@ -15,7 +15,7 @@ import numpy as np
 import trimesh
 
 from ..errors import DesignError, MeshLoadError
-from ..geometry.proximity import to_manifold, triangle_boxes
+from ..geometry.proximity import closed_solid, triangle_boxes
 from ..geometry.sections import Sections
 from ..geometry.twins import Twins
 from ..load.design import ROLES, Design, PartSpec, display_path
@@ -73,12 +73,7 @@ class Part:
     @cached_property
     def solid(self) -> manifold3d.Manifold | None:
         """The part as a manifold3d solid for volume queries, or None when it is not a closed volume."""
-        if not self.health.closed:
-            return None
-        try:
-            return to_manifold(self.mesh)
-        except ValueError:
-            return None
+        return closed_solid(self.mesh, self.health.closed)
 
 
 @dataclass(frozen=True, eq=False)
