@@ -69,6 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--force", action="store_true", help="overwrite the design file if it exists")
     n.add_argument("--units", choices=["mm", "cm", "m", "in"], help="units of a unit-less file")
 
+    w = sub.add_parser("sweep", help="check every case of a design space (fit and thermal margin)")
+    w.add_argument("design", help="design YAML file")
+    w.add_argument("--vary", action="append", default=[], metavar="PATH=LO..HI:N",
+                   help="a dotted path into the design and its values: LO..HI:N or V1,V2,... (repeatable)")
+    w.add_argument("--sample", metavar="lhs:N", help="a Latin-hypercube sample of N cases instead of the grid")
+    m = sub.add_parser("montecarlo", help="sample the tolerances and thermal inputs together")
+    m.add_argument("design", help="design YAML file")
+    m.add_argument("--samples", type=int, metavar="N", help="samples (default: the design's tolerances.samples)")
+    for command in (w, m):
+        command.add_argument("--seed", type=int, help="random seed (default: the design's, else 1)")
+        command.add_argument("--scheduler", metavar="local[:N]|tcp://HOST:PORT",
+                             help="where the cases run (default $SLEDCHECK_SCHEDULER, else local: every core)")
+        command.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
+                             help="write a table or page: " + ("csv, parquet, json, html" if command is w
+                                                               else "json, csv (every sample), html"))
+
     s = sub.add_parser("specs", help="list the built-in spec packs or show one")
     s.add_argument("name", nargs="?")
 
@@ -77,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (c, i, n):
         command.add_argument("--no-cache", action="store_true",
                              help="mesh STEP files afresh and keep nothing (or set SLEDCHECK_NO_CACHE=1)")
-    for command in (c, i, n, s, r):
+    for command in (c, i, n, s, r, w, m):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="show the traceback of an internal error (or set SLEDCHECK_DEBUG=1)")
     return parser
@@ -126,6 +142,8 @@ def _run(args: argparse.Namespace) -> int:
         return run_init(args.assembly, args.output, force=args.force, units=args.units)
     if args.command == "specs":
         return _specs(args)
+    if args.command in ("sweep", "montecarlo"):
+        return _explore(args)
     return _rules(args)
 
 
@@ -404,3 +422,68 @@ def _rules(args: argparse.Namespace) -> int:
     text += ["", f"Change its severity in a design: severity: {{{rule.code}: warning}} (error, warning, info, off)."]
     _emit("\n".join(text) + "\n")
     return EXIT_PASS
+
+
+SWEEP_FORMATS = ("csv", "parquet", "json", "html")
+MONTECARLO_FORMATS = ("json", "csv", "html")
+
+
+def _explore(args: argparse.Namespace) -> int:
+    """``sweep`` and ``montecarlo``: the cases, a summary on stdout, the tables and pages asked for."""
+    from .pipeline import load
+    from .report.json_format import strict_json
+    from .report.write import write_atomic
+
+    formats = SWEEP_FORMATS if args.command == "sweep" else MONTECARLO_FORMATS
+    outputs = []
+    for item in args.output:
+        fmt, sep, path = item.partition("=")
+        if not sep or not path or fmt not in formats:
+            raise SledcheckError(f"--output {item!r}: expected FORMAT=PATH with FORMAT one of {', '.join(formats)}")
+        outputs.append((fmt, Path(path)))
+    if not args.design.strip():
+        raise SledcheckError("argument design: the path is empty", hint="give the design YAML file")
+    targets = _check_targets(outputs)
+    _refuse_inputs(targets, _inputs(load(args.design), None))
+    progress = _case_progress()
+    if args.command == "sweep":
+        from .sweep import parse_vary, sweep
+        from .sweep.page import render_page
+        from .sweep.summary import sweep_text
+        from .sweep.tables import csv_text, json_dict, parquet_bytes
+
+        result = sweep(args.design, [parse_vary(v) for v in args.vary], args.sample,
+                       args.seed if args.seed is not None else 1, args.scheduler, progress)
+        writers: dict[str, Callable[[], str | bytes]] = {
+            "csv": lambda: csv_text(result), "parquet": lambda: parquet_bytes(result),
+            "json": lambda: strict_json(json_dict(result), indent=2) + "\n",
+            "html": lambda: render_page(result)}
+        summary = sweep_text(result)
+        failed = any(c.error for c in result.cases)
+    else:
+        from .sweep.montecarlo import montecarlo
+        from .sweep.summary import montecarlo_csv, montecarlo_dict, montecarlo_page, montecarlo_text
+
+        mc = montecarlo(args.design, args.samples, args.seed, args.scheduler, progress)
+        writers = {"json": lambda: strict_json(montecarlo_dict(mc), indent=2) + "\n",
+                   "csv": lambda: montecarlo_csv(mc), "html": lambda: montecarlo_page(mc)}
+        summary = montecarlo_text(mc)
+        failed = False
+    if progress:
+        sys.stderr.write("\r\x1b[K")
+    for fmt, path in outputs:
+        write_atomic(path, writers[fmt]())
+    _emit(summary)
+    return EXIT_ERROR if failed else EXIT_PASS
+
+
+def _case_progress() -> Callable[[int, int], None] | None:
+    """Cases done of all, on a terminal's stderr."""
+    if not sys.stderr or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\r\x1b[K{done:,} of {total:,} done")
+        sys.stderr.flush()
+
+    return show

@@ -86,6 +86,24 @@ class Tolerances:
     max_probability: float
     line: int
     min_cpk: float | None = None     # a stack whose Cpk is below this fails too (None: probability only)
+    thermal: ThermalTolerances | None = None   # the thermal inputs' uncertainty (sledcheck montecarlo)
+
+
+@dataclass(frozen=True)
+class ThermalTolerances:
+    """How uncertain the thermal inputs are, each a normal half-width (3 sigma): ``power`` and ``tim`` as
+    fractions per component (key '' for every component the design does not name), ``inlet_k`` [K] and
+    ``fan_speed`` a fraction of the set speed."""
+
+    power: dict[str, float]
+    tim: dict[str, float]
+    inlet_k: float
+    fan_speed: float
+    line: int
+
+    def half(self, table: dict[str, float], part: str) -> float:
+        """The half-width for ``part``: its own entry, else the one for every component, else 0."""
+        return table.get(part, table.get("", 0.0))
 
 
 def read_tolerances(root: Section, names: set[str], roles: set[str], units: str | None,
@@ -94,7 +112,7 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
     if not root.has("tolerances"):
         return None
     sec = root.child("tolerances")
-    sec.mapping(("parts", "contacts", "samples", "seed", "max_probability", "min_cpk", "defaults"))
+    sec.mapping(("parts", "contacts", "samples", "seed", "max_probability", "min_cpk", "defaults", "thermal"))
     parts: list[SizeTolerance] = []
     for token, entry in sec.child("parts").items() if sec.has("parts") else []:
         _reference(entry, None, token, names, roles, later)
@@ -138,7 +156,52 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
             raise sec.error(f"{value!r} is not a probability between 0 and 1", "max_probability", "e.g. 1e-4")
         max_probability = float(value)
     min_cpk = _positive(sec, "min_cpk", "e.g. 1.33") if sec.has("min_cpk") else None
-    return Tolerances(tuple(parts), tuple(contacts), samples, seed, max_probability, sec.line(), min_cpk)
+    thermal = _thermal(sec.child("thermal"), names) if sec.has("thermal") else None
+    return Tolerances(tuple(parts), tuple(contacts), samples, seed, max_probability, sec.line(), min_cpk, thermal)
+
+
+def _thermal(sec: Section, names: set[str]) -> ThermalTolerances:
+    """``thermal: {power: ±5 %, inlet: ±1 K, fan_speed: ±10 %, tim: ±20 %}``; power and tim per component too."""
+    sec.mapping(("power", "inlet", "fan_speed", "tim"))
+
+    def fractions(key: str) -> dict[str, float]:
+        if not sec.has(key):
+            return {}
+        if isinstance(sec.value[key], dict):
+            table = sec.child(key)
+            for part in table.value:
+                if part not in names:
+                    raise table.error(f"{part!r} is not a part of the design", part, "name a thermal component")
+            return {part: _fraction(table, part) for part in table.value}
+        return {"": _fraction(sec, key)}
+
+    inlet = 0.0
+    if sec.has("inlet"):
+        match = _PLUS_MINUS.match(sec.value["inlet"]) if isinstance(sec.value["inlet"], str) else None
+        try:
+            if not match:
+                raise UnitError("expected a ± temperature difference")
+            inlet = float(parse_quantity(match.group(1).strip(), "temperature_difference").m_as("K"))
+        except UnitError as err:
+            raise sec.error(str(err), "inlet", "e.g. inlet: ±1 K") from None
+        if not inlet > 0:
+            raise sec.error("the inlet's ± must be greater than zero", "inlet")
+    return ThermalTolerances(fractions("power"), fractions("tim"), inlet,
+                             _fraction(sec, "fan_speed") if sec.has("fan_speed") else 0.0, sec.line())
+
+
+def _fraction(sec: Section, key: str) -> float:
+    """'±5 %' -> 0.05."""
+    text = sec.value[key]
+    match = _PLUS_MINUS.match(text) if isinstance(text, str) else None
+    body = match.group(1).strip() if match else ""
+    try:
+        value = float(body[:-1]) / 100.0 if body.endswith("%") else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise sec.error(f"{text!r} is not a ± per cent between 0 and 100 %", key, "e.g. ±5 %")
+    return value
 
 
 def _positive(sec: Section, key: str, hint: str) -> float:

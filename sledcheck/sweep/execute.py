@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import SledcheckError
 from ..load.design import Design
@@ -32,14 +33,30 @@ def execute(groups: list[Group], design: Design, scheduler: str | None = None,
     """Every case of every group, sorted by case index. ``scheduler``: ``local`` (all cores), ``local:N``
     (N processes; 1 runs in this process) or ``tcp://HOST:PORT`` (a running Dask scheduler); None takes
     $SLEDCHECK_SCHEDULER, else ``local``."""
-    chosen = (scheduler or os.environ.get(SCHEDULER_ENV) or "local").strip()
-    total = sum(len(g.cases) for g in groups)
-    if chosen.startswith(("tcp://", "tls://")):
-        results = _on_dask(groups, design, chosen, total, progress)
-    else:
-        workers = _local_workers(chosen)
-        results = _locally(_chunks(groups, workers), workers, total, progress)
+    chosen = chosen_scheduler(scheduler)
+    results = run_tasks(evaluate_group, lambda workers: _chunks(groups, workers), design, chosen,
+                        sum(len(g.cases) for g in groups), progress, len)
     return sorted(results, key=lambda r: r.index)
+
+
+def chosen_scheduler(scheduler: str | None) -> str:
+    """The scheduler asked for, else $SLEDCHECK_SCHEDULER, else ``local``."""
+    return (scheduler or os.environ.get(SCHEDULER_ENV) or "local").strip()
+
+
+def workers_of(scheduler: str) -> int:
+    """How many workers a local scheduler has (a cluster's are counted when it is reached)."""
+    return 0 if scheduler.startswith(("tcp://", "tls://")) else _local_workers(scheduler)
+
+
+def run_tasks(fn: Callable[[Any], list[Any]], split: Callable[[int], list[Any]], design: Design, scheduler: str,
+              total: int, progress: Progress | None, done: Callable[[list[Any]], int]) -> list[Any]:
+    """``fn`` over the tasks ``split(workers)`` gives (each task names its design file in ``task.design``),
+    on the scheduler; ``done`` counts what a task's result finished, for ``progress``."""
+    if scheduler.startswith(("tcp://", "tls://")):
+        return _on_dask(fn, split, design, scheduler, total, progress, done)
+    workers = _local_workers(scheduler)
+    return _locally(fn, split(workers), workers, total, progress, done)
 
 
 def _local_workers(text: str) -> int:
@@ -64,22 +81,28 @@ def _chunks(groups: list[Group], workers: int) -> list[Group]:
     return out
 
 
-def _locally(groups: list[Group], workers: int, total: int, progress: Progress | None) -> list[CaseResult]:
-    results: list[CaseResult] = []
-    if workers == 1 or len(groups) == 1:
-        for group in groups:
-            results += evaluate_group(group)
+def _locally(fn: Callable[[Any], list[Any]], tasks: list[Any], workers: int, total: int, progress: Progress | None,
+             done: Callable[[list[Any]], int]) -> list[Any]:
+    results: list[Any] = []
+    finished = 0
+    if workers == 1 or len(tasks) == 1:
+        for task in tasks:
+            found = fn(task)
+            results += found
+            finished += done(found)
             if progress:
-                progress(len(results), total)
+                progress(finished, total)
         return results
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")   # no fork of a process that may hold threads
-    with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=context) as pool:
-        for future in as_completed([pool.submit(evaluate_group, g) for g in groups]):
-            results += future.result()
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+        for future in as_completed([pool.submit(fn, task) for task in tasks]):
+            found = future.result()
+            results += found
+            finished += done(found)
             if progress:
-                progress(len(results), total)
+                progress(finished, total)
     return results
 
 
@@ -129,12 +152,12 @@ def unpack(item: Bundle) -> Path:
     return folder / item.design
 
 
-def _remote_group(group: Group, item: Bundle, shown: str) -> list[CaseResult]:
-    """A group on a worker: the design from the bundle; error messages name the design as the user gave it."""
+def _remote(fn: Callable[[Any], list[Any]], task: Any, item: Bundle, shown: str) -> list[Any]:
+    """A task on a worker: its design from the bundle; error messages name the design as the user gave it."""
     design = unpack(item)
-    results = evaluate_group(replace(group, design=str(design)))
-    root = str(design.parent)
-    return [replace(r, error=r.error.replace(root, str(Path(shown).parent))) if r.error else r for r in results]
+    results = fn(replace(task, design=str(design)))
+    root, given = str(design.parent), str(Path(shown).parent)
+    return [replace(r, error=r.error.replace(root, given)) if getattr(r, "error", "") else r for r in results]
 
 
 def _reachable(address: str) -> None:
@@ -157,8 +180,8 @@ def _reachable(address: str) -> None:
                                   "local") from None
 
 
-def _on_dask(groups: list[Group], design: Design, address: str, total: int,
-             progress: Progress | None) -> list[CaseResult]:
+def _on_dask(fn: Callable[[Any], list[Any]], split: Callable[[int], list[Any]], design: Design, address: str,
+             total: int, progress: Progress | None, done: Callable[[list[Any]], int]) -> list[Any]:
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -173,14 +196,17 @@ def _on_dask(groups: list[Group], design: Design, address: str, total: int,
         raise SledcheckError(f"cannot reach the Dask scheduler at {address}: {err}",
                              hint="start one (`dask scheduler`, then `dask worker ADDRESS`) or use --scheduler "
                                   "local") from None
-    results: list[CaseResult] = []
+    results: list[Any] = []
+    finished = 0
     with client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         shipped = client.scatter(item, broadcast=True, hash=False)
-        futures = [client.submit(_remote_group, g, shipped, design.path_as_given, pure=False)
-                   for g in _chunks(groups, workers)]
+        futures = [client.submit(_remote, fn, task, shipped, design.path_as_given, pure=False)
+                   for task in split(workers)]
         for future in dask_completed(futures):
-            results += future.result()
+            found = future.result()
+            results += found
+            finished += done(found)
             if progress:
-                progress(len(results), total)
+                progress(finished, total)
     return results
