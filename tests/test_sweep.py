@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, Run
 from sledcheck.errors import SledcheckError
 from sledcheck.sweep import parse_vary, sweep
 from sledcheck.sweep.space import grid_cases, lhs_cases
@@ -159,3 +160,58 @@ def test_sensitivity_is_the_least_squares_slope(power_sweep: dict) -> None:
     assert found["x.a"] == pytest.approx(-2.0) and found["x.b"] == pytest.approx(0.5)
     assert math.isfinite(np.float64(found["x.a"]))
     assert json.loads(json.dumps(power_sweep))["variables"][0]["unit"] == "W"
+
+
+def _tray_copy(folder: Path, extra: str) -> Path:
+    """fixed.yaml with its files named absolutely (tests never write into examples/) and ``extra`` appended."""
+    text = FIXED.read_text(encoding="utf-8").replace("file: cad/", f"file: {FIXED.parent / 'cad'}/")
+    path = folder / "tray.yaml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def test_monte_carlo_of_power_against_the_normal_closed_form(tmp_path: Path) -> None:
+    from scipy import stats
+
+    from sledcheck.sweep.montecarlo import montecarlo
+
+    # only package0's power is uncertain (±5 %: sigma = 300 W x 0.05 / 3 = 5 W). It leads its lane and its
+    # resistances do not depend on its power, so its worst margin is normal: mean m0, sigma 5 W x sum(R)
+    design = _tray_copy(tmp_path, "tolerances:\n  thermal:\n    power: {package0: ±5 %}\n")
+    margin_300, resistance = _package0_chain()
+    result = montecarlo(design, samples=20_000, seed=5, scheduler="local:1")
+    (risk,) = [c for c in result.components if c.part == "package0"]
+    sigma = 5.0 * resistance
+    assert risk.mean_margin == pytest.approx(margin_300, abs=4 * sigma / math.sqrt(20_000))
+    assert risk.sigma_margin == pytest.approx(sigma, rel=0.03)
+    p = stats.norm.cdf((5.0 - margin_300) / sigma)           # P(margin < the required 5 K), about 0.13
+    assert risk.p_short == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / 20_000))
+    assert risk.drivers[0][0] == "power:package0" and risk.drivers[0][1] == pytest.approx(1.0, abs=1e-6)
+    assert result.inputs == (("power:package0", 0.05),)
+    # the DIMMs sit downstream of package0 in the left lane: its power is what moves their margin too
+    (dimms,) = [c for c in result.components if c.part == "dimms"]
+    assert dimms.drivers[0][0] == "power:package0" and dimms.p_short == 0.0
+
+
+def test_the_command_line_writes_every_table_and_page(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    run_cli = cli
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli("sweep", str(FIXED), "--vary", "thermal.components.package0.power=250W..350W:3",
+                     "--scheduler", "local:1", "--output", f"csv={out / 's.csv'}", "--output",
+                     f"json={out / 's.json'}", "--output", f"html={out / 's.html'}", "--output",
+                     f"parquet={out / 's.parquet'}")
+    assert result.code == 0, result.err
+    assert "3 cases (grid), 2 pass" in result.out
+    assert "passing thermal.components.package0.power: 250 .. 300 W" in result.out
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "s.parquet")
+    assert table.column_names == (out / "s.csv").read_text().splitlines()[0].split(",")
+    assert table.column("verdict").to_pylist() == ["pass", "pass", "fail"]
+    assert json.loads((out / "s.json").read_text())["best"]["case"] == 0
+    assert "<h2>Sensitivity</h2>" in (out / "s.html").read_text()
+    refused = run_cli("sweep", str(FIXED), "--vary", "thermal.fans.speed=1", "--output", f"csv={FIXED}")
+    assert refused.code == 2 and "the design file" in refused.err
+    bad = run_cli("sweep", str(FIXED), "--vary", "thermal.fans.speed=1", "--output", "xlsx=a.xlsx")
+    assert bad.code == 2 and "csv, parquet, json, html" in bad.err
