@@ -11,14 +11,18 @@ whatever runs it, in whatever order.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import SledcheckError
+from ..load.thermal import Component, ThermalSpec
 from ..load.yamlfile import YamlDocument
 from ..model.thermal.analyse import analyse_model, respec
 from ..model.thermal.build import SledModel, build_model
+from ..model.thermal.results import ThermalResult
 from .edit import design_of
 
 #: paths that only the thermal evaluation reads: they vary within a group (fnmatch patterns)
@@ -83,13 +87,14 @@ def evaluate_group(group: Group) -> list[CaseResult]:
     fit = _verdict(f for f in failing if f.code.startswith("D") and f.code != "D501")
     fit_stackups = _verdict(f for f in failing if f.code.startswith("D"))
     other = tuple(sorted({f.code for f in failing if not f.code.startswith("D")}))
+    found = _group_margins(model, path, group, built_with)
     out = []
-    for index, edits in group.cases:
-        try:
-            margins, problems = _margins(model, path, group, edits, built_with)
-        except SledcheckError as err:
-            out.append(CaseResult(index, fit, fit_stackups, (), "error", error=_message(err)))
+    for index, _ in group.cases:
+        result = found[index]
+        if isinstance(result, SledcheckError):
+            out.append(CaseResult(index, fit, fit_stackups, (), "error", error=_message(result)))
             continue
+        margins, problems = result
         short = any(m < r for _, m, r, _ in margins) or problems
         codes = tuple(sorted({f.code for f in failing if f.code.startswith("D")} | set(other)
                              | ({"T001"} if any(m < r for _, m, r, _ in margins) else set())
@@ -99,16 +104,80 @@ def evaluate_group(group: Group) -> list[CaseResult]:
     return out
 
 
-def _margins(model: SledModel | None, path: Path, group: Group, edits: Edits, built_with: Edits
-             ) -> tuple[tuple[tuple[str, float, float, str], ...], bool]:
-    """Each component's worst-scenario margin for the case, and whether the model could not evaluate a part."""
+Margins = tuple[tuple[str, float, float, str], ...]
+
+
+def _group_margins(model: SledModel | None, path: Path, group: Group, built_with: Edits
+                   ) -> dict[int, tuple[Margins, bool] | SledcheckError]:
+    """Each case's worst-scenario margins (and whether the model could not evaluate a part), or why the case is
+    not a valid design. Cases whose thermal section differs from the model's only in what the evaluation reads
+    (powers, limits, required margins, environment, fan speed) are evaluated together, every scenario of every
+    case in one batch of the thermal core; the others one by one."""
+    out: dict[int, tuple[Margins, bool] | SledcheckError] = {}
     if model is None:
-        return (), False
-    if edits != built_with:
-        thermal = design_of(path, group.document, edits).thermal
-        assert thermal is not None
-        model = respec(model, thermal)
-    result = analyse_model(model)
+        return {index: ((), False) for index, _ in group.cases}
+    specs: dict[int, ThermalSpec] = {}
+    for index, edits in group.cases:
+        try:
+            spec = model.spec if edits == built_with else design_of(path, group.document, edits).thermal
+        except SledcheckError as err:
+            out[index] = err
+            continue
+        assert spec is not None
+        specs[index] = spec
+    batch = [i for i, spec in specs.items() if _same_build(model.spec, spec)]
+    for index in sorted(set(specs) - set(batch)):
+        out[index] = _margins(analyse_model(respec(model, specs[index])))
+    if batch:
+        out.update(zip(batch, _batched(model, [specs[i] for i in batch]), strict=True))
+    return out
+
+
+def _same_build(base: ThermalSpec, spec: ThermalSpec) -> bool:
+    """Whether ``spec`` differs from ``base`` only in what the thermal evaluation reads."""
+    def built(c: Component) -> Component:
+        return replace(c, power=0.0, limit=0.0, required_margin=0.0, line=0)
+
+    return (spec.lanes == base.lanes and spec.fan_model == base.fan_model and spec.spreading == base.spreading
+            and [built(c) for c in spec.components] == [built(c) for c in base.components])
+
+
+def _batched(model: SledModel, specs: list[ThermalSpec]) -> list[tuple[Margins, bool]]:
+    """Every scenario of every case in one evaluation of the thermal core (arrays of cases x scenarios)."""
+    from ..model.thermal.evaluate import evaluate
+    from ..model.thermal.scenarios import scenarios
+    from ..thermal import atmosphere
+
+    cases = [scenarios(spec) for spec in specs]
+    n, count = len(specs), len(cases[0])
+    inlet = np.array([[c[1] for c in case] for case in cases], dtype=float).ravel()
+    working = {lane.lane.name: np.tile([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
+                                        for c in cases[0]], n) for lane in model.lanes}
+    speed = np.repeat([spec.fan_speed for spec in specs], count)
+    powers = [{c.part: c.power for c in spec.components} for spec in specs]
+    scales = {f"power:{c.part}": np.repeat([p[c.part] / c.power for p in powers], count)
+              for c in model.spec.components if c.power}
+    if {spec.environment.altitude for spec in specs} != {model.spec.environment.altitude}:
+        model = replace(model, pressure=np.repeat([float(atmosphere.pressure_at_altitude(spec.environment.altitude))
+                                                   for spec in specs], count))
+    ev = evaluate(model, inlet, working, speed, scales=scales)
+    results = []
+    for k, spec in enumerate(specs):
+        limits = {c.part: c for c in spec.components}
+        margins = []
+        for lane in model.lanes:
+            for comp in lane.components:
+                part = comp.spec.part
+                temperature = np.asarray(ev.temperature[part], float).reshape(n, count)[k]
+                margin = limits[part].limit - temperature
+                worst = int(np.argmin(np.where(np.isnan(margin), -np.inf, margin)))
+                margins.append((part, float(margin[worst]), limits[part].required_margin, cases[k][worst][0]))
+        results.append((tuple(sorted(margins)), bool(model.problems)))
+    return results
+
+
+def _margins(result: ThermalResult) -> tuple[Margins, bool]:
+    """Each component's worst-scenario margin, and whether the model could not evaluate a part."""
     worst: dict[str, tuple[float, float, str]] = {}
     for scenario in result.scenarios:
         for comp in scenario.components:
