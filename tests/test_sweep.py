@@ -215,3 +215,22 @@ def test_the_command_line_writes_every_table_and_page(tmp_path: Path, cli: Calla
     assert refused.code == 2 and "the design file" in refused.err
     bad = run_cli("sweep", str(FIXED), "--vary", "thermal.fans.speed=1", "--output", "xlsx=a.xlsx")
     assert bad.code == 2 and "csv, parquet, json, html" in bad.err
+
+
+def test_fins_recut_to_a_height_match_the_sink_drawn_at_that_height() -> None:
+    # toleranced.yaml's sinks are drawn with 24.0 mm fins; fixed.yaml's with 24.5 mm (the same sink otherwise).
+    # Re-cut to 24.5 mm, both sinks together, the margin must be fixed.yaml's own and the stack-up must fail
+    # (1.556 mm in the CAD, 1.456 mm with the bond line, against 1.5 mm: D501); at 24.0 mm it passes
+    both = "parts.heatsink0.fin_height,parts.heatsink1.fin_height"
+    result = json_dict(sweep(EXAMPLES / "tray-1u" / "toleranced.yaml", [parse_vary(f"{both}=24,24.5 mm")],
+                             scheduler="local:1"))
+    drawn, recut = result["cases"]
+    margin_fixed, _ = _package0_chain()
+    assert recut["margins"]["package0"]["value"] == pytest.approx(margin_fixed, abs=1e-3)
+    assert recut["fit"] == "pass" and recut["fit_stackups"] == "fail" and "D501" in recut["failing"]
+    assert drawn["verdict"] == "pass" and result["window"]["ranges"][both] == {"min": 24.0, "max": 24.0, "unit": "mm"}
+
+
+def test_fin_height_on_a_part_that_is_not_a_heat_sink_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SledcheckError, match="role is not heatsink"):
+        sweep(FIXED, [parse_vary("parts.lid.fin_height=20,21 mm")], scheduler="local:1")

@@ -43,7 +43,7 @@ ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component"
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
                "clearance", "fits", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules",
                "thermal", "exclude", "tessellation", "tolerances")
-PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description")
+PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description", "fin_height")
 FIT_KINDS = {"clearance-hole": None, "press": "interference", "compressible": "compression"}
 
 
@@ -64,6 +64,8 @@ class PartSpec:
     entry: str = ""          # the design's entry this part comes from ('' : its own name)
     each: bool = False       # the entry expands into one part per matching body
     bodies: tuple[str, ...] = ()   # for an expanded part: the instance paths of its bodies
+    fin_height_mm: float | None = None   # a plate-fin sink's fins cut or drawn out to this height [mm]
+    line_fin_height: int = 0
 
     @property
     def group(self) -> str:
@@ -283,10 +285,19 @@ def _parts(root: Section, base: Path, units: str | None) -> tuple[PartSpec, ...]
                             "each", "add e.g. node: \"*/DIMM_*\", or drop 'each'")
         position = _vector(sec, "position", units, "length") if sec.has("position") else (0.0, 0.0, 0.0)
         rotation = _vector(sec, "rotation", "deg", "angle") if sec.has("rotation") else (0.0, 0.0, 0.0)
+        fin_height = None
+        if sec.has("fin_height"):
+            if role != "heatsink":
+                raise sec.error("fin_height re-cuts a heat sink's fins; this part's role is not heatsink",
+                                "fin_height", "drop it, or give the part role: heatsink")
+            fin_height = float(sec.quantity("fin_height", "length", units).m_as("mm"))
+            if not 0 < fin_height < 1000:
+                raise sec.error(f"a fin height of {fin_height:g} mm is not usable", "fin_height", "e.g. 24 mm")
         parts.append(PartSpec(
             name=name, file=(base / file_text), file_as_given=file_text, role=role,
             units=part_units or units, units_declared_by="part" if part_units else ("design" if units else None),
             node=node, position=position, rotation=rotation, line=sec.line(), each=each,
+            fin_height_mm=fin_height, line_fin_height=sec.line("fin_height") if fin_height else 0,
         ))
     return tuple(parts)
 

@@ -207,7 +207,7 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
     parts = []
     for spec, mesh_file, bodies in built:
         try:
-            parts.append(_make_part(spec, mesh_file, bodies))
+            parts.append(_make_part(spec, mesh_file, bodies, design))
         except MeshLoadError as err:
             raise _at_part(err, design, spec, err.field or "units") from None
     if expanded:
@@ -327,20 +327,38 @@ def _at_part(err: MeshLoadError, design: Design, spec: PartSpec, field: str) -> 
                          hint=err.hint)
 
 
-def _make_part(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body]) -> Part:
+def _make_part(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body], design: Design) -> Part:
     units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
     transform = placement(spec, units.scale)
     mesh, boxes, health = weld_bodies(bodies, transform)
+    if spec.fin_height_mm is not None:
+        mesh, boxes = _refinned(spec, mesh, design)
     body_names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
     chords = [b.chord_error_mm for b in bodies]
     chord = None if any(c is None for c in chords) else max(c * units.scale for c in chords if c is not None)
     breps: tuple[tuple[Path, np.ndarray], ...] = ()
-    if all(b.shape_file is not None and b.placement is not None for b in bodies):
+    if spec.fin_height_mm is None and all(b.shape_file is not None and b.placement is not None for b in bodies):
         breps = tuple((b.shape_file, transform @ b.placement) for b in bodies
                       if b.shape_file is not None and b.placement is not None)
     path = bodies[0].path or None if len(bodies) == 1 else None
     return Part(spec=spec, mesh=mesh, bodies=body_names, units=units, health=health, file=mesh_file.display,
                 triangle_boxes=boxes, path=path, chord_error_mm=chord, breps=breps)
+
+
+def _refinned(spec: PartSpec, mesh: trimesh.Trimesh, design: Design) -> tuple[trimesh.Trimesh, np.ndarray]:
+    """The heat sink's mesh with its fins at the design's ``fin_height`` (recognised as a plate-fin sink)."""
+    from ..geometry.fin_height import refinned_vertices
+    from ..geometry.heatsinks import NotRecognised, recognise_plate_fin
+
+    assert spec.fin_height_mm is not None
+    fins = recognise_plate_fin(Sections(mesh))
+    if isinstance(fins, NotRecognised):
+        raise DesignError(f"fin_height needs a heat sink recognised as plate-fin: {spec.name} is not ({fins.reason})",
+                          file=design.path_as_given, line=spec.line_fin_height, field=f"parts.{spec.group}.fin_height",
+                          hint="drop fin_height for this part")
+    vertices = refinned_vertices(np.asarray(mesh.vertices), fins, spec.fin_height_mm)
+    faces = np.asarray(mesh.faces)
+    return trimesh.Trimesh(vertices=vertices, faces=faces, process=False), triangle_boxes(vertices, faces)
 
 
 def weld_bodies(bodies: list[Body], transform: np.ndarray) -> tuple[trimesh.Trimesh, np.ndarray, MeshHealth]:

@@ -59,7 +59,7 @@ def sweep(design: str | Path, variables: Sequence[Variable], sample: str | None 
     if not variables:
         raise SledcheckError("a sweep needs at least one --vary PATH=...",
                              hint="e.g. --vary thermal.fans.speed=0.6..1:5")
-    paths = [v.path for v in variables]
+    paths = [p for v in variables for p in v.paths]
     if len(set(paths)) != len(paths):
         raise SledcheckError("a path is varied twice", hint="give each --vary path once")
     path = Path(design)
@@ -67,7 +67,7 @@ def sweep(design: str | Path, variables: Sequence[Variable], sample: str | None 
     document = read_document(path)
     variables = tuple(variables)
     for variable in variables:   # a path that is not in the design is an error before any case runs
-        edited(document, [(variable.path, variable.text(variable.grid[0]))])
+        edited(document, [(p, variable.text(variable.grid[0])) for p in variable.paths])
     if sample:
         kind, _, count = sample.partition(":")
         if kind != "lhs" or not count.isdigit():
@@ -77,10 +77,13 @@ def sweep(design: str | Path, variables: Sequence[Variable], sample: str | None 
         values = grid_cases(variables)
     groups: dict[tuple, list[tuple[int, tuple]]] = {}
     for index, case in enumerate(values):
-        edits = tuple((v.path, v.text(x)) for v, x in zip(variables, case, strict=True))
+        edits = tuple((p, v.text(x)) for v, x in zip(variables, case, strict=True) for p in v.paths)
         groups.setdefault(group_key(edits), []).append((index, edits))
     tasks = [Group(str(path), document, tuple(cases)) for cases in groups.values()]
     results = execute(tasks, base, scheduler, progress)
+    if results and all(r.verdict == "error" for r in results):   # not a value: the sweep itself cannot run
+        raise SledcheckError(f"no case of the sweep is a valid design; the first: {results[0].error}",
+                             hint="check the --vary paths and values")
     components = tuple(sorted({m[0] for r in results for m in r.margins}))
     return SweepResult(str(design), variables, tuple(values), tuple(results), components,
                        sample or "grid", seed)

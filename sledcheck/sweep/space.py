@@ -19,8 +19,9 @@ _PATH = re.compile(r"^[A-Za-z_][\w-]*(\.[\w*?\[\]-]+)*$")
 
 @dataclass(frozen=True)
 class Variable:
-    """One varied quantity: its dotted ``path`` into the design as written, its ``unit`` ('' for a bare number
-    or text), and either a range ``low`` .. ``high`` with ``count`` grid points or the listed ``choices``."""
+    """One varied quantity: its dotted ``path`` into the design as written (several paths joined by commas take
+    the same value: both heat sinks' fin height), its ``unit`` ('' for a bare number or text), and either a
+    range ``low`` .. ``high`` with ``count`` grid points or the listed ``choices``."""
 
     path: str
     unit: str
@@ -28,6 +29,11 @@ class Variable:
     high: float | None = None
     count: int = 0
     choices: tuple[float | str, ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every design path the variable sets."""
+        return tuple(self.path.split(","))
 
     @property
     def grid(self) -> tuple[float | str, ...]:
@@ -58,8 +64,8 @@ def parse_vary(text: str) -> Variable:
         raise SledcheckError(f"--vary {text!r}: expected PATH=LO..HI:N or PATH=V1,V2,...",
                              hint="e.g. --vary thermal.components.package0.power=250W..350W:5")
     path, _, spec = text.partition("=")
-    path = path.strip()
-    if not _PATH.match(path):
+    path = ",".join(p.strip() for p in path.split(","))
+    if not all(_PATH.match(p) for p in path.split(",")):
         raise SledcheckError(f"--vary {text!r}: {path!r} is not a dotted path into the design",
                              hint="e.g. thermal.environment.max_inlet or parts.heatsink0.position.2")
     if ".." in spec:
@@ -69,9 +75,9 @@ def parse_vary(text: str) -> Variable:
         raise SledcheckError(f"--vary {text!r}: an empty value in the list", hint="e.g. PATH=1,2,3")
     parsed = [_NUMBER.match(item) for item in items]
     if all(parsed):
-        units = {m.group(2) for m in parsed if m}
-        if len(units) == 1:
-            return Variable(path, units.pop(), choices=tuple(float(m.group(1)) for m in parsed if m))
+        units = {m.group(2) for m in parsed if m} - {""}
+        if len(units) <= 1:   # one unit, given once ('24,24.5 mm') or on every value
+            return Variable(path, units.pop() if units else "", choices=tuple(float(m.group(1)) for m in parsed if m))
     return Variable(path, "", choices=tuple(items))   # text, or numbers in several units: written as given
 
 
