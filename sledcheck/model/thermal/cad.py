@@ -131,7 +131,8 @@ def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: st
                   declared: dict[str, float] | None = None, fin_conductivity_w_mk: float = 0.0
                   ) -> SinkGeometry | Problem:
     """The heat sink ``name`` in ``lane`` (``lane_width_mm`` wide [mm]): fins, tip gap, bypass passages (the tip
-    gap over the fin field, the flanges beside it, the lane beside the base), as a lane-network section whose
+    gap over the fin bank, the plate beside the bank up to the lid, the lane beside the base), as a lane-network
+    section, all as long as the fin bank, whose
     sink is a :class:`~sledcheck.thermal.heatsink.PlateFin` of conductivity ``fin_conductivity_w_mk``
     [W/(m K)]."""
     part = assembly.part(name)
@@ -154,7 +155,8 @@ def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: st
     tip_mm = max((lid_mm if lid_mm is not None else board_mm + height_mm) - top_mm, 0.0)
     base_w_mm = float(hi[0] - lo[0])
     flange_mm = max(base_w_mm - fins.width, 0.0)
-    passages_mm = [(fins.width, tip_mm), (flange_mm, fins.fin_height),
+    # over the fins to the lid; beside the fin bank over the plate, from the plate to the lid; beside the base
+    passages_mm = [(fins.width, tip_mm), (flange_mm, fins.fin_height + tip_mm),
                    (max(lane_width_mm - base_w_mm, 0.0), height_mm)]
     bypass = Bypass(widths=tuple(w * M_PER_MM for w, _ in passages_mm),
                     heights=tuple(h * M_PER_MM for _, h in passages_mm),
