@@ -366,20 +366,23 @@ def _below_base(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sampl
     rail = span.max(axis=1) >= FIN_ELONGATION * span.min(axis=1)
     out = []
     compact = int((~rail).sum())
+    sections = [shapely.union_all(np.asarray(s.polygons, dtype=object)) for s in beyond if s.polygons]
     for kind, sel in (("rails", rail), ("pedestal" if compact == 1 else "feet", ~rail)):
         if not sel.any():
             continue
+        far = 0.0
+        for lo_p, hi_p in zip(b[sel, :2], b[sel, 2:], strict=True):
+            inside = ((under[:, u] >= lo_p[0] - tol) & (under[:, u] <= hi_p[0] + tol)
+                      & (under[:, v] >= lo_p[1] - tol) & (under[:, v] <= hi_p[1] + tol))
+            if inside.any():
+                far = max(far, float(((underside - under[inside, axis]) * sign).max()))
+        region = shapely.union_all(shapely.box(b[sel, 0], b[sel, 1], b[sel, 2], b[sel, 3]))
+        areas = [a for a in (float(shapely.area(shapely.intersection(m, region))) for m in sections) if a > 0]
         lo_uv, hi_uv = b[sel, :2].min(axis=0), b[sel, 2:].max(axis=0)
-        inside = ((under[:, u] >= lo_uv[0] - tol) & (under[:, u] <= hi_uv[0] + tol)
-                  & (under[:, v] >= lo_uv[1] - tol) & (under[:, v] <= hi_uv[1] + tol))
-        far = float(((underside - under[inside, axis]) * sign).max()) if inside.any() else 0.0
-        region = shapely.box(lo_uv[0], lo_uv[1], hi_uv[0], hi_uv[1])
-        areas = [float(shapely.area(shapely.intersection(shapely.union_all(pieces_k), region)))
-                 for pieces_k in (np.asarray(s.polygons, dtype=object) for s in beyond if s.polygons)]
         lo3, hi3 = np.zeros(3), np.zeros(3)
         lo3[[u, v]], hi3[[u, v]] = lo_uv, hi_uv
         lo3[axis], hi3[axis] = sorted((underside, underside - sign * far))
-        out.append(BelowBase(kind=kind, pieces=int(sel.sum()), height=far, area=min(a for a in areas if a > 0),
+        out.append(BelowBase(kind=kind, pieces=int(sel.sum()), height=far, area=min(areas),
                              bounds=(_triple(lo3), _triple(hi3))))
     return tuple(out)
 
