@@ -43,7 +43,8 @@ class BelowBase:
     """Material under the base plate, on the side away from the fins (lengths [mm], area [mm2]).
 
     ``kind`` is "pedestal" (one compact boss, the block that meets the package), "rails" (strips at least
-    four times longer than wide) or "feet" (several compact pieces). ``height`` runs from the plate's
+    four times longer than wide), "feet" (several compact pieces) or "rim" (a frame around a recess in the
+    plate's underside). ``height`` runs from the plate's
     underside to the feature's far end; ``area`` is its smallest cross-section.
     """
 
@@ -332,27 +333,38 @@ def _area(sample: Sample) -> float:
     return float(sum(p.area for p in sample.polygons))
 
 
+def _facing_area(mesh: trimesh.Trimesh, axis: int, sign: int, level: float, tol: float) -> float:
+    """Area [mm2] of the flat faces at ``level`` [mm] facing ``sign`` along ``axis``."""
+    facing = mesh.face_normals[:, axis] * sign > 0.99
+    at = np.abs(mesh.triangles_center[:, axis] - level) <= 10 * tol
+    return float(mesh.area_faces[facing & at].sum())
+
+
 def _plate(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sample], base_k: int, base_far: float,
            tol: float) -> tuple[float, int | None]:
     """The base plate's underside [mm] and the first section beyond it (None when the plate reaches the mesh's
     bound): sections away from the fins belong to the plate while they span at least 90 % of the base section
-    found next to the fins and keep 80 % of its area; a pedestal, rails or feet do not."""
+    found next to the fins and keep 80 % of its area, or where the plate narrows without a step (a chamfer or a
+    draft: the flat underside there is less than half the area it loses); a pedestal, rails, feet or a rim
+    around a recess do not."""
     ref, last, k = samples[base_k], base_k, base_k - sign
     ref_box, ref_area = bbox(ref.polygons), _area(ref)
     while 0 <= k < len(samples):
         s = samples[k]
         if not (s.polygons and _covers(bbox(s.polygons), ref_box) and _area(s) >= 0.8 * ref_area):
             level = _face_level(mesh, axis, -sign, (s.height, samples[last].height), samples[last].height, tol)
-            return level, k
+            if _facing_area(mesh, axis, -sign, level, tol) >= 0.5 * (ref_area - _area(s)):
+                return level, k
         last, k = k, k - sign
     return base_far, None
 
 
 def _below_base(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sample], first_k: int,
-                underside: float, tol: float) -> tuple[BelowBase, ...]:
+                underside: float, plate_box: np.ndarray, tol: float) -> tuple[BelowBase, ...]:
     """What stands under the plate (beyond ``underside`` [mm], away from the fins), read from the first
-    non-empty section beyond it: strips at least :data:`~.fin_sections.FIN_ELONGATION` times longer than wide
-    are rails, one compact piece is a pedestal, several are feet."""
+    non-empty section beyond it: a piece spanning 90 % of the plate (``plate_box``) is a rim around a recess
+    ("rim"), strips at least :data:`~.fin_sections.FIN_ELONGATION` times longer than wide are rails, one
+    compact piece is a pedestal, several are feet."""
     beyond = [samples[k] for k in (range(first_k, -1, -1) if sign > 0 else range(first_k, len(samples)))]
     near = next((s for s in beyond if s.polygons), None)
     if near is None:
@@ -363,11 +375,12 @@ def _below_base(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sampl
     pieces = np.asarray(near.polygons, dtype=object)
     b = shapely.bounds(pieces)
     span = np.stack([b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1)
-    rail = span.max(axis=1) >= FIN_ELONGATION * span.min(axis=1)
+    rim = np.array([_covers(piece, plate_box) for piece in b], dtype=bool)
+    rail = ~rim & (span.max(axis=1) >= FIN_ELONGATION * span.min(axis=1))
+    compact = ~rim & ~rail
     out = []
-    compact = int((~rail).sum())
     sections = [shapely.union_all(np.asarray(s.polygons, dtype=object)) for s in beyond if s.polygons]
-    for kind, sel in (("rails", rail), ("pedestal" if compact == 1 else "feet", ~rail)):
+    for kind, sel in (("rim", rim), ("rails", rail), ("pedestal" if compact.sum() == 1 else "feet", compact)):
         if not sel.any():
             continue
         far = 0.0
@@ -421,7 +434,8 @@ def _measure(
     fin_height = abs(tip - base_top)
     underside, beyond_k = _plate(mesh, axis, sign, samples, base_k, base_far, tol)
     base_thickness = abs(base_top - underside)
-    below = _below_base(mesh, axis, sign, samples, beyond_k, underside, tol) if beyond_k is not None else ()
+    below = () if beyond_k is None else \
+        _below_base(mesh, axis, sign, samples, beyond_k, underside, bbox(samples[base_k].polygons), tol)
 
     # fins measured at the run's plain fin section nearest mid fin height
     mid = 0.5 * (base_top + tip)
@@ -455,7 +469,7 @@ def _measure(
                      f"{base_length:.4g} mm base plate (across x along the flow): the bank's size is used")
     for feature in below:
         what = {"pedestal": "a pedestal", "rails": f"{feature.pieces} rail" + "s" * (feature.pieces > 1),
-                "feet": f"{feature.pieces} feet"}[feature.kind]
+                "feet": f"{feature.pieces} feet", "rim": "a rim around a recess"}[feature.kind]
         notes.append(f"{what} {feature.height:.4g} mm tall under the {base_thickness:.4g} mm base plate: not "
                      "counted as base thickness")
 

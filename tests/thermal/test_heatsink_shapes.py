@@ -18,6 +18,7 @@ import pytest
 import trimesh
 
 from conftest import BUNDLED, EXAMPLES, REALDATA, Run
+from sledcheck.geometry import heatsinks
 from sledcheck.geometry.heatsinks import NotRecognised, PlateFinGeometry, recognise_plate_fin
 from sledcheck.geometry.sections import Sections
 
@@ -364,3 +365,29 @@ def test_tray_example_sinks_in_the_report(cli: Callable[..., Run]) -> None:
 def test_not_recognised_is_still_not_recognised() -> None:
     """A plain block stays unrecognised (no fins), so a sink that is not plate-fin is still a T003."""
     assert isinstance(recognise_plate_fin(Sections(box((0, 0, 0), (50, 40, 30)))), NotRecognised)
+
+
+def test_chamfered_base_is_all_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 6 mm base whose lower 4 mm taper from 40 x 40 to 28 x 28 mm narrows without a step (no flat underside
+    where it narrows): it is all base, not a plate on a pedestal. Without the step test it would be."""
+    fins = fins_on_plate((40.0, 40.0, 2.0), 4.0, 10, 1.0, 4.0, 20.0)
+    frustum = trimesh.convex.convex_hull(np.array([[0, 0, 4], [40, 0, 4], [40, 40, 4], [0, 40, 4], [6, 6, 0],
+                                                   [34, 6, 0], [34, 34, 0], [6, 34, 0]], dtype=float))
+    mesh = union([*fins, frustum])
+    g = recognise(mesh)
+    assert g.base_thickness == pytest.approx(6.0, abs=TOL_MM) and g.below_base == () and g.pedestal is None
+    monkeypatch.setattr(heatsinks, "_facing_area", lambda *args: np.inf)
+    g = recognise(mesh)
+    assert g.base_thickness < 6.0 and g.pedestal is not None
+
+
+def test_recess_under_the_base_is_a_rim_not_a_pedestal() -> None:
+    """A 6 mm base with a 44 x 44 x 3 mm pocket in its underside (for a lidded package): the base the fins stand
+    on is the 3 mm above the pocket; the frame around it is a rim, not a pedestal (no pedestal conduction)."""
+    plate = fins_on_plate((60.0, 80.0, 6.0), 0.0, 15, 1.0, 4.0, 25.0)
+    mesh = trimesh.boolean.difference([union(plate), box((8, 18, -1), (52, 62, 3))], engine="manifold")
+    g = recognise(mesh)
+    assert g.base_thickness == pytest.approx(3.0, abs=TOL_MM) and g.pedestal is None
+    assert [(b.kind, b.pieces) for b in g.below_base] == [("rim", 1)]
+    assert g.below_base[0].height == pytest.approx(3.0, abs=TOL_MM)
+    assert g.below_base[0].area == pytest.approx(60 * 80 - 44 * 44, rel=1e-5)
