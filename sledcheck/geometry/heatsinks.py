@@ -400,6 +400,49 @@ def _below_base(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sampl
     return tuple(out)
 
 
+def _fins_of(rows: Rows) -> tuple[np.ndarray, np.ndarray, str]:
+    """The fins' across-flow faces (lo, hi) [mm] in a fin section, and a note when some were joined: a row that
+    is not one strip (a heat pipe or boss running up through several fins joins them into one piece) and spans
+    more than a pitch holds the fins of the median thickness that the plain fins' lattice (the nearest plain
+    fin's mid-plane plus whole median pitches) puts wholly inside it, if its area is 0.8 to 2 times theirs;
+    other rows are one fin each."""
+    lo, hi = rows.c_lo.copy(), rows.c_hi.copy()
+    strip = rows.strips
+    idx = np.flatnonzero(strip)
+    mids = 0.5 * (lo + hi)
+    adjacent = np.diff(idx) == 1
+    if (~strip).sum() == 0 or adjacent.sum() == 0:
+        return lo, hi, ""
+    t = float(np.median((hi - lo)[strip]))
+    pitch = float(np.median(np.diff(mids[idx])[adjacent]))
+    slack = 0.25 * (pitch - t)
+    out_lo, out_hi, hidden = [], [], 0
+    for r, (a, b) in enumerate(zip(lo, hi, strict=True)):
+        centres = np.empty(0)
+        if not strip[r] and b - a >= pitch + t:
+            anchor = mids[idx[np.argmin(np.abs(idx - r))]]
+            m = np.arange(np.ceil((a + t / 2 - slack - anchor) / pitch), np.floor((b - t / 2 + slack - anchor) / pitch)
+                          + 1)
+            centres = anchor + m * pitch
+            # the fins must really be there: the piece's area is that of as many full-length fins, give or
+            # take what joins them (a solid boss or block between fins is no fins)
+            fins_area = len(centres) * t * (rows.d_hi[r] - rows.d_lo[r])
+            if not 0.8 * fins_area <= rows.area[r] <= 2.0 * fins_area:
+                centres = np.empty(0)
+        if len(centres) < 2:
+            out_lo.append(a)
+            out_hi.append(b)
+            continue
+        out_lo += list(centres - t / 2)
+        out_hi += list(centres + t / 2)
+        hidden += len(centres)
+    if not hidden:
+        return lo, hi, ""
+    return np.asarray(out_lo), np.asarray(out_hi), (
+        f"{hidden} fins joined into wider pieces (a pipe or boss through them) are counted from the "
+        f"{pitch:.3g} mm pitch of the others")
+
+
 def _triple(x: np.ndarray) -> tuple[float, float, float]:
     return float(x[0]), float(x[1]), float(x[2])
 
@@ -442,8 +485,11 @@ def _measure(
     i, j = run
     k = min((q for q in range(i, j + 1) if kinds[q].kind == "fins"), key=lambda q: abs(samples[q].height - mid))
     rows = kinds[k].fin_rows
-    thick = rows.c_hi - rows.c_lo
-    gaps = rows.c_lo[1:] - rows.c_hi[:-1]
+    fin_lo, fin_hi, joined = _fins_of(rows)
+    thick = fin_hi - fin_lo
+    gaps = fin_lo[1:] - fin_hi[:-1]
+    if joined:
+        notes.append(joined)
     u, v = in_plane_axes(axis)
     d_axis, c_axis = (u, v)[rows.d], (u, v)[1 - rows.d]
     crossed = sum(samples[q].hi - samples[q].lo for q in range(i, j + 1) if kinds[q].kind == "pierced")
@@ -489,7 +535,7 @@ def _measure(
         fin_array_width=float(rows.c_hi[-1] - rows.c_lo[0]),
         flow_axis=AXES[d_axis],
         base_normal=("+" if sign > 0 else "-") + AXES[axis],
-        fin_centres=tuple(float(x) for x in 0.5 * (rows.c_lo + rows.c_hi)),
+        fin_centres=tuple(float(x) for x in 0.5 * (fin_lo + fin_hi)),
         base_bounds=(_triple(fmin), _triple(fmax)),
         base_length=base_length,
         base_width=base_width,

@@ -391,3 +391,26 @@ def test_recess_under_the_base_is_a_rim_not_a_pedestal() -> None:
     assert [(b.kind, b.pieces) for b in g.below_base] == [("rim", 1)]
     assert g.below_base[0].height == pytest.approx(3.0, abs=TOL_MM)
     assert g.below_base[0].area == pytest.approx(60 * 80 - 44 * 44, rel=1e-5)
+
+
+def test_vertical_pipes_through_the_fins_do_not_merge_them() -> None:
+    """Two 8 mm pipes rising through the bank (x = 20.5 and 60.5 mm) join the fins they pass through into one
+    piece in every section; the 40 fins are still counted, from the others' 2 mm pitch (heat_pipe_parts)."""
+    parts, _ = heat_pipe_parts()
+    risers = [trimesh.creation.cylinder(radius=4.0, height=62.0, sections=32,
+                                        transform=trimesh.transformations.translation_matrix((x, y, 36.0)))
+              for x, y in ((20.5, 12.0), (60.5, 78.0))]
+    g = recognise(union(parts + risers))
+    assert (g.fin_count, g.fin_height, g.base_thickness) == (40, pytest.approx(67.0, abs=TOL_MM),
+                                                              pytest.approx(5.0, abs=TOL_MM))
+    assert (g.fin_thickness, g.fin_gap) == pytest.approx((0.5, 1.5), abs=TOL_MM)
+    assert np.diff(g.fin_centres) == pytest.approx(np.full(39, 2.0), abs=1e-3)
+    assert any("joined into wider pieces" in n for n in g.notes)
+
+
+def test_a_boss_between_fins_is_not_counted_as_fins() -> None:
+    """A 12 x 20 mm solid boss in the middle of the bank (fins 17 to 22 cut away for it) is no fins: the row it
+    makes is one piece, not the lattice's six."""
+    parts = [p for i, p in enumerate(heat_pipe_parts()[0]) if not 17 <= i - 1 <= 22]
+    g = recognise(union([*parts, box((34.0, 35.0, 5.0), (46.0, 55.0, 72.0))]))
+    assert g.fin_count == 40 - 6 + 1 and not any("joined" in n for n in g.notes)
