@@ -176,12 +176,14 @@ class Design:
         return self.document.line(*path)
 
 
-def load_design(path: str | Path, rules: RuleCatalog) -> Design:
+def load_design(path: str | Path, rules: RuleCatalog, document: YamlDocument | None = None) -> Design:
     """Read and validate the design file at ``path`` and the spec packs it names; ``rules`` are the registered
-    rules (``sledcheck.checks.registry.catalog()``), against which severities, options and waivers are read."""
+    rules (``sledcheck.checks.registry.catalog()``), against which severities, options and waivers are read.
+    ``document`` is the file as already read (a sweep's edited copy: its lines stay those of the file)."""
     as_given = str(path)
     file = Path(path)
-    doc = read_yaml(file, as_given)   # refuses folders, FIFOs, devices, loops, long names, within its limits
+    doc = document if document is not None else read_yaml(file, as_given)   # (read_yaml refuses folders, FIFOs,
+    # devices, loops and long names, within its limits)
     root = Section(doc, (), as_given)
     if doc.data is None:
         raise DesignError("the design file is empty", file=as_given, line=1, hint="see the README for a minimal design")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import errno
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -32,7 +33,8 @@ import stat
 import struct
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -893,3 +895,28 @@ def resolve_units(mesh_file: MeshFile, part_units: str | None, declared_by: str 
     scale = scale_to_mm(part_units)   # (a unit-less STEP file: OpenCASCADE read its numbers as mm)
     where = {"part": "the part's 'units'", "design": "the design's 'units'"}.get(declared_by or "", "--units")
     return Units(unit=part_units, scale=scale, source=f"{mesh_file.note}; {part_units} from {where}")
+
+
+# --- sharing between designs -------------------------------------------------------------------------------------
+
+#: set to a dict for a run that checks several designs: a file read again (the same bytes, format and
+#: tessellation) comes from it instead of being parsed again
+shared_meshes: ContextVar[dict[tuple[str, ...], MeshFile] | None] = ContextVar("shared_meshes", default=None)
+
+
+def read_mesh_file_shared(path: Path, display: str, tessellation: Tessellation = DEFAULT_TESSELLATION) -> MeshFile:
+    """:func:`read_mesh_file`, through :data:`shared_meshes` when a run shares meshes (keyed by the SHA-256 of
+    the file's bytes; a glTF, whose buffers live in other files, by its path too)."""
+    cache = shared_meshes.get()
+    if cache is None:
+        return read_mesh_file(path, display, tessellation)
+    _regular_file_size(path, display)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as err:
+        raise _path_error(err, path, display) from None
+    suffix = path.suffix.lower()
+    key = (digest, suffix, repr(tessellation), str(path.resolve()) if suffix == ".gltf" else "")
+    if key not in cache:
+        cache[key] = read_mesh_file(path, display, tessellation)
+    return replace(cache[key], path=path, display=display)

@@ -20,7 +20,7 @@ from ..geometry.sections import Sections
 from ..geometry.twins import Twins
 from ..load.design import ROLES, Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
-from ..load.meshes import Body, MeshFile, Units, read_mesh_file, resolve_units
+from ..load.meshes import Body, MeshFile, Units, read_mesh_file_shared, resolve_units
 from ..load.selection import selects, selects_any
 from ..load.weld import weld
 
@@ -136,7 +136,7 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
             if progress:
                 progress(f"loading {spec.file_as_given}")
             try:
-                files[key] = read_mesh_file(spec.file, display_path(spec.file), design.tessellation)
+                files[key] = read_mesh_file_shared(spec.file, display_path(spec.file), design.tessellation)
             except MeshLoadError as err:
                 raise _at_part(err, design, spec, "file") from None
     for key in files:   # a body must not be a part twice: whole-file entries and node patterns do not mix

@@ -42,10 +42,12 @@ def stackup_dict(stack: Any) -> dict[str, Any]:
 
     result = stack.result
     out: dict[str, Any] = {
-        "parts": [stack.a, stack.b], "direction": [round_sig(v, 6) for v in stack.direction],
+        "parts": [stack.a, stack.b], "kind": stack.kind, "limit": stack.limit or None,
+        "direction": [round_sig(v, 6) for v in stack.direction],
         "nominal": mm(result.nominal_mm if result else stack.gap_mm),
-        "required": mm(stack.required_mm) if stack.required_mm else None, "chain": list(stack.chain),
-        "status": stack.status}
+        "required": mm(stack.required_mm) if stack.required_mm or stack.kind != "gap" else None,
+        "upper": mm(stack.upper_mm) if stack.upper_mm is not None else None, "chain": list(stack.chain),
+        "loop": [[round_sig(v, 9) for v in point] for point in stack.points], "status": stack.status}
     if result is None:
         out.update({"worst_case": None, "rss": None, "monte_carlo": None, "cpk": None, "contributors": [],
                     "reason": stack.reason})
@@ -54,7 +56,7 @@ def stackup_dict(stack: Any) -> dict[str, Any]:
         "worst_case": {"min": mm(result.worst_mm[0]), "max": mm(result.worst_mm[1])},
         "rss": {"min": mm(result.rss_mm[0]), "max": mm(result.rss_mm[1])},
         "monte_carlo": {"samples": result.samples, "p_below_required": result.p_below_required,
-                        "p_interference": result.p_interference},
+                        "p_above_limit": result.p_above_limit, "p_interference": result.p_interference},
         "cpk": round_sig(result.cpk, 6) if result.cpk is not None else None,
         "contributors": [{"name": c.name, "kind": c.kind, "sensitivity": round_sig(c.sensitivity, 6),
                           "tolerance": mm(c.half_mm), "distribution": c.distribution, "share": round_sig(share, 6)}

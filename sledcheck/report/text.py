@@ -8,7 +8,7 @@ from typing import Any
 
 from ..checks.engine import Finding
 from .groups import FindingGroup, group_findings
-from .model import GapSummary, Report
+from .model import GapSummary, Report, stack_label, stack_outside, stack_requirement
 from .thermal import thermal_text
 
 _MARK = {"error": "E", "warning": "W", "info": "I"}
@@ -115,15 +115,17 @@ def render_text(report: Report, width: int = 100) -> str:
         lines += _group_lines(group, width)
     lines += closest_gaps_text(report)
     if report.stackups:
-        lines += ["", "tolerance stack-ups (worst case, RSS, probability below the requirement):"]
+        lines += ["", "tolerance stack-ups (worst case, RSS, probability of leaving the limits):"]
         for stack in report.stackups:
             r = stack.result
+            label = stack_label(stack)
             if r is None:
-                lines.append(f"  {stack.a} - {stack.b}: no loop ({stack.reason})")
+                lines.append(f"  {label}: {stack.status} ({stack.reason})")
                 continue
-            lines.append(f"  {stack.a} - {stack.b}: nominal {r.nominal_mm:.3f} mm, need {stack.required_mm:g} mm; "
-                         f"worst {r.worst_mm[0]:.3f}, RSS {r.rss_mm[0]:.3f} mm, p {r.p_below_required:.2g}: "
-                         f"{stack.status}")
+            quantity = {"envelope": "headroom", "fit": "depth"}.get(stack.kind, "nominal")
+            lines.append(f"  {label}: {quantity} {r.nominal_mm:.3f} mm, need {stack_requirement(stack)}; worst "
+                         f"{r.worst_mm[0]:.3f} .. {r.worst_mm[1]:.3f}, RSS {r.rss_mm[0]:.3f} .. {r.rss_mm[1]:.3f} mm, "
+                         f"p {stack_outside(r):.2g}: {stack.status}")
     if report.excluded:
         lines += ["", f"not checked, as the design excludes them ({len(report.excluded)} bodies):"]
         lines += [f"  {body}: {reason}" for body, reason in report.excluded[:20]]

@@ -3,11 +3,13 @@ renderings are in :mod:`sledcheck.report.thermal`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ...thermal import air, platefin
+from ...load.thermal import ThermalSpec
+from ...thermal import air, atmosphere, platefin
 from ...thermal.network import fan_pressure, system_pressure
 from ..assembly import Assembly
 from .build import SledModel, build_model
@@ -25,8 +27,21 @@ def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
 
 def _analyse(assembly: Assembly) -> ThermalResult | None:
     model = build_model(assembly)
-    if model is None:
-        return None
+    return None if model is None else analyse_model(model)
+
+
+def respec(model: SledModel, spec: ThermalSpec) -> SledModel:
+    """The model with what is read at evaluation time taken from ``spec`` (a sweep case's thermal section with
+    other powers, limits, environment or fan speed; the geometry, lanes, TIM and fan model must be the same)."""
+    by_part = {c.part: c for c in spec.components}
+    lanes = tuple(replace(lane, components=tuple(replace(c, spec=by_part[c.spec.part]) for c in lane.components))
+                  for lane in model.lanes)
+    return replace(model, spec=spec, lanes=lanes,
+                   pressure=float(atmosphere.pressure_at_altitude(spec.environment.altitude)))
+
+
+def analyse_model(model: SledModel) -> ThermalResult:
+    """Every scenario of a built model, evaluated as one batch."""
     cases = scenarios(model.spec)
     inlet = np.array([c[1] for c in cases])
     working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])

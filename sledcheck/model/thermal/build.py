@@ -55,7 +55,7 @@ class SledModel:
 
     spec: ThermalSpec
     fan: FanCurve
-    pressure: float
+    pressure: Any          # [Pa]: a float, or an array over cases (a sweep over altitudes)
     lanes: tuple[LaneModel, ...]
     problems: tuple[Problem, ...]
 
