@@ -104,6 +104,9 @@ def _heatsink(result: PlateFinGeometry | NotRecognised) -> dict[str, Any] | None
         "fin_height": mm(result.fin_height), "base_thickness": mm(result.base_thickness), "length": mm(result.length),
         "width": mm(result.width), "flow_axis": result.flow_axis, "fins_point": result.base_normal,
         "fin_thickness_range": [mm(result.fin_thickness_min), mm(result.fin_thickness_max)],
+        "base_length": mm(result.base_length), "base_width": mm(result.base_width),
+        "below_base": [{"kind": b.kind, "pieces": b.pieces, "height": mm(b.height)} for b in result.below_base],
+        "notes": list(result.notes),
     }
 
 

@@ -64,6 +64,26 @@ def stackup_dict(stack: Any) -> dict[str, Any]:
     return out
 
 
+def heatsink_dict(sink: Any) -> dict[str, Any]:
+    """One heat sink's geometry as the model used it: the contract's ``thermal.heatsinks`` entry."""
+    def mm(value: float) -> dict[str, Any]:
+        return as_json(Q_(value, "mm"))
+
+    pedestal = None
+    if sink.pedestal is not None:
+        pedestal = dict(zip(("height", "length", "width"), (mm(v) for v in sink.pedestal), strict=True))
+    return {"part": sink.part, "type": sink.type, "source": sink.source, "fin_count": sink.fin_count,
+            "fin_thickness": mm(sink.fin_thickness), "fin_gap": mm(sink.fin_gap), "fin_height": mm(sink.fin_height),
+            "length": mm(sink.length), "width": mm(sink.width), "base_thickness": mm(sink.base_thickness),
+            "base_length": mm(sink.base_length), "base_width": mm(sink.base_width), "tip_gap": mm(sink.tip_gap),
+            "pedestal": pedestal, "notes": list(sink.notes)}
+
+
+def thermal_dict(thermal: Any) -> dict[str, Any]:
+    """The JSON ``thermal`` section, with the heat-sink geometry the margins were computed from."""
+    return {**thermal_json(thermal), "heatsinks": [heatsink_dict(h) for h in thermal.heatsinks]}
+
+
 def gap_dict(gap: GapSummary) -> dict[str, Any]:
     """One measured pair as the contract's ``gaps`` entry."""
     return {"parts": list(gap.parts), "status": gap.status, "gap": as_json(Q_(gap.gap_mm, "mm")),
@@ -94,7 +114,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "gaps": [gap_dict(g) for g in report.gaps],
         "excluded": [{"body": body, "reason": reason} for body, reason in report.excluded],
         "stackups": [stackup_dict(s) for s in report.stackups],
-        "thermal": thermal_json(report.thermal) if report.thermal is not None else None,
+        "thermal": thermal_dict(report.thermal) if report.thermal is not None else None,
     }
     if report.baseline is not None:
         out["baseline"] = {"file": report.baseline.file,

@@ -4,6 +4,7 @@ one-line verdict."""
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from ..checks.engine import Finding
 from .groups import FindingGroup, group_findings
@@ -35,6 +36,20 @@ def closest_gaps_text(report: Report) -> list[str]:
         need = f", need {g.required_mm:g} mm" if g.required_mm > 0 else ""
         exact = " (B-rep)" if g.exact == "brep" else ""
         lines.append(f"  {g.parts[0]} - {g.parts[1]}: {g.gap_mm:.3f} mm{exact}{need}: {g.status}")
+    return lines
+
+
+def heatsinks_text(sinks: tuple[Any, ...]) -> list[str]:
+    """A line per heat sink with the geometry its margin was computed from, and how the CAD was read."""
+    if not sinks:
+        return []
+    lines = ["  heat sinks as modelled (fin bank width x length, across x along the flow):"]
+    for h in sinks:
+        pedestal = f", pedestal {h.pedestal[0]:.3g} mm" if h.pedestal else ""
+        lines.append(f"    {h.part}: {h.type} ({h.source}), {h.fin_count} fins {h.fin_thickness:.3g} mm, gap "
+                     f"{h.fin_gap:.3g} mm, {h.fin_height:.4g} mm tall, bank {h.width:.4g} x {h.length:.4g} mm, base "
+                     f"{h.base_thickness:.3g} mm{pedestal}, tip gap {h.tip_gap:.3g} mm")
+        lines += [f"      {note}" for note in h.notes]
     return lines
 
 
@@ -119,6 +134,7 @@ def render_text(report: Report, width: int = 100) -> str:
     if report.thermal is not None:
         lines.append("")
         lines.extend(thermal_text(report.thermal))
+        lines += heatsinks_text(report.thermal.heatsinks)
     if report.baseline and report.baseline.fixed:
         lines.append("")
         lines.append("fixed since the baseline: " + "; ".join(

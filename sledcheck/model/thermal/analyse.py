@@ -13,6 +13,7 @@ from ...thermal import air, atmosphere, platefin
 from ...thermal.network import fan_pressure, system_pressure
 from ..assembly import Assembly
 from .build import SledModel, build_model
+from .cad import heatsink_used
 from .evaluate import KELVIN, Evaluation, evaluate
 from .results import ComponentResult, LaneResult, Problem, ScenarioResult, ThermalResult
 from .scenarios import scenarios
@@ -72,7 +73,8 @@ def analyse_model(model: SledModel) -> ThermalResult:
                     warnings=_warnings(ev, part, i)))
         results.append(ScenarioResult(name, t_in, model.spec.environment.altitude, failed, tuple(lanes), tuple(comps)))
     return ThermalResult(tuple(results), tuple(problems), fan_model=model.spec.fan_model.stem,
-                         fan_source=model.fan.source, curves=_curves(model, results))
+                         fan_source=model.fan.source, curves=_curves(model, results),
+                         heatsinks=tuple(heatsink_used(s) for lane in model.lanes for s in lane.sinks))
 
 
 def _warnings(ev: Evaluation, part: str, i: int) -> tuple[str, ...]:
