@@ -57,4 +57,4 @@ def test_several_designs_need_a_report_path_per_design(cli: Callable[..., Run], 
 
 def test_a_glob_that_matches_nothing_is_an_error(cli: Callable[..., Run]) -> None:
     result = cli("check", str(TRAY / "nothing-*.yaml"))
-    assert result.code == 2 and "no design file matches" in result.err
+    assert result.code == 2 and "nothing-*.yaml" in result.err and "not found" in result.err
