@@ -1,0 +1,209 @@
+"""IDF 3.0 boards (.emn + .emp): parsing, meshes, zones, design integration and malformed records.
+
+Expected values are closed forms of the test boards' geometry (tests/data/idf/SOURCES.md says what each holds):
+areas of rectangles, circles and a quarter-circle corner, heights as library height minus limit, and the exact
+inch: 1 thou = 0.0254 mm.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import trimesh
+
+from sledcheck import check
+from sledcheck.errors import MeshLoadError, SledcheckError
+from sledcheck.inspect import inspect_mesh
+from sledcheck.load.idf import read_idf
+from sledcheck.load.roles import designator_role
+
+DATA = Path(__file__).parent / "data" / "idf"
+THOU = 0.0254
+
+
+def _copy(tmp_path: Path, stem: str) -> Path:
+    for suffix in (".emn", ".emp"):
+        shutil.copy(DATA / f"{stem}{suffix}", tmp_path / f"{stem}{suffix}")
+    return tmp_path / f"{stem}.emn"
+
+
+def test_thou_board_outline_arc_circle_and_holes() -> None:
+    board = read_idf(DATA / "sample_thou.emn", "sample_thou.emn")
+    assert board.board.unit == "thou" and board.board.thickness_mm == pytest.approx(62 * THOU)
+    mesh = board.bodies[0].mesh
+    assert mesh.is_watertight
+    # 4000 x 2000 thou, one corner rounded with r = 500 thou (a 90-degree arc), a circular cut-out r = 200 thou
+    # and a 125 thou mounting hole; the PIN hole is not cut
+    area = (4000 * 2000 - (4 - math.pi) * 500**2 / 4 - math.pi * 200**2 - math.pi * 62.5**2) * THOU**2
+    assert mesh.volume == pytest.approx(area * 62 * THOU, rel=2e-3)
+    info = inspect_mesh(DATA / "sample_thou.emn")
+    diameters = sorted(h["diameter"]["value"] for h in info["holes"])
+    assert diameters == pytest.approx([125 * THOU, 400 * THOU], abs=1e-3)
+    assert [c["refdes"] for c in info["components"]] == ["C1", "C2"]
+    assert info["units"] == "thou"
+
+
+def test_components_on_both_sides_mm() -> None:
+    board = read_idf(DATA / "dual_mm.emn", "dual_mm.emn")
+    bodies = {b.name: b.mesh for b in board.bodies}
+    assert set(bodies) == {"dual_mm", "U1", "C7", "J1"}   # FID1 has no height: skipped, listed
+    assert any("FID1" in where for where, _ in board.skipped)
+    # U1: 20 x 10 mm turned 90 degrees at (25, 25), 6.5 mm tall from the top surface (1.6 mm)
+    assert bodies["U1"].bounds.ravel().tolist() == pytest.approx([20, 15, 1.6, 30, 35, 8.1])
+    # C7: 80 x 40 thou on the bottom, mirrored in x (its outline runs 0..80 thou, so it ends at x = 50 mm)
+    assert bodies["C7"].bounds.ravel().tolist() == pytest.approx([50 - 80 * THOU, 10 - 20 * THOU, -39.37 * THOU,
+                                                                  50, 10 + 20 * THOU, 0], abs=1e-9)
+    area = 100 * 60 - (4 - math.pi) * 25 / 4 - 20 * 10 - math.pi * 1.6**2
+    assert bodies["dual_mm"].volume == pytest.approx(area * 1.6, rel=2e-3)
+    kinds = sorted((z.kind, z.side) for z in board.zones)
+    assert kinds == [("height", "TOP"), ("keepout", "BOTTOM")]
+
+
+def _tray(tmp_path: Path, top_mm: float) -> None:
+    box = trimesh.creation.box(extents=(120, 80, 2))
+    box.apply_translation((50, 30, top_mm - 1))
+    box.export(tmp_path / "tray.stl")
+
+
+def _design(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "design.yaml"
+    path.write_text("sledcheck: 1\nname: idf\nunits: mm\n" + body)
+    return path
+
+
+def test_design_expands_board_and_finds_height_and_tray_gap(tmp_path: Path) -> None:
+    _copy(tmp_path, "dual_mm")
+    _tray(tmp_path, 2.0)
+    design = _design(tmp_path, "parts:\n  board: {file: dual_mm.emn, role: pcb, position: [0, 0, 5]}\n"
+                               "  tray: {file: tray.stl, role: tray}\n"
+                               "clearance:\n  - {min: 0.5 mm}\n  - {between: [board, tray], min: 2.5 mm}\n")
+    report = check(design)
+    names = {p.name: p.role for p in report.parts}
+    assert names == {"board": "pcb", "U1": "package", "C7": "component", "J1": "connector", "tray": "tray"}
+    by_code: dict[str, list] = {}
+    for finding in report.findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    assert set(by_code) == {"D302", "D201"}, [f.message for f in report.findings]
+    (height,) = by_code["D302"]
+    # U1 is 6.5 mm tall under a 5.0 mm keep-out height: 1.5 mm too high
+    assert height.subjects == ("U1",) and "1.50 mm too high" in height.message
+    assert height.measured.m_as("mm") == pytest.approx(6.5) and height.limit.m_as("mm") == pytest.approx(5.0)
+    (gap,) = by_code["D201"]
+    # C7 hangs 39.37 thou (1.0 mm) below the board bottom at z = 5: 2.0 mm above the tray top at z = 2
+    assert set(gap.subjects) == {"C7", "tray"}
+    assert gap.measured.m_as("mm") == pytest.approx(5 - 39.37 * THOU - 2.0, abs=1e-6)
+
+
+def test_library_key_and_bottom_keepout(tmp_path: Path) -> None:
+    board = _copy(tmp_path, "dual_mm")
+    (tmp_path / "lib").mkdir()
+    shutil.move(str(tmp_path / "dual_mm.emp"), tmp_path / "lib" / "parts.emp")
+    text = board.read_text().replace("50.0 10.0 0.0 0.0 BOTTOM", "88.0 40.0 0.0 0.0 BOTTOM")   # C7 under the ring
+    board.write_text(text)
+    design = _design(tmp_path, "parts:\n  board: {file: dual_mm.emn, role: pcb, library: lib/parts.emp}\n")
+    report = check(design)
+    keepouts = [f for f in report.findings if f.code == "D301"]
+    assert [f.subjects for f in keepouts] == [("C7",)]
+    assert "BOTTOM" in keepouts[0].message
+
+
+def test_missing_library_says_what_to_do(tmp_path: Path) -> None:
+    board = _copy(tmp_path, "dual_mm")
+    (tmp_path / "dual_mm.emp").unlink()
+    with pytest.raises(MeshLoadError) as err:
+        read_idf(board, "dual_mm.emn")
+    assert "no library" in str(err.value) and "library: PATH" in str(err.value)
+
+
+def test_design_error_names_the_idf_line(tmp_path: Path) -> None:
+    board = _copy(tmp_path, "dual_mm")
+    board.write_text(board.read_text().replace("1.6\n", "thick\n", 1))
+    design = _design(tmp_path, "parts:\n  board: {file: dual_mm.emn, role: pcb}\n")
+    with pytest.raises(SledcheckError) as err:
+        check(design)
+    assert "design.yaml:5" in str(err.value) and "dual_mm.emn:8" in str(err.value)   # the thickness record
+
+
+BAD = [   # (line to replace, replacement, what the message says); the error's line is that of the replaced line
+    ("dual_mm MM", "dual_mm FURLONGS", "not one of MM, THOU"),
+    ("BOARD_FILE 3.0 \"sledcheck tests\" 2026/12/01.12:00:00 1", "BOARD_FILE 2.0 x y 1", "only IDF 3.0"),
+    ("1.6", "-1.6", "must be positive"),
+    ("0 100.0 0.0 0.0", "0 100.0 0.0", "needs 4 fields"),
+    ("0 100.0 0.0 0.0", "0 nan 0.0 0.0", "not a usable number"),
+    ("0 100.0 0.0 0.0", "0 1e300 0.0 0.0", "not a usable number"),
+    ("0 100.0 0.0 0.0", "0 100.0 0.0 400", "beyond +-360"),
+    ("0 100.0 0.0 0.0", "x 100.0 0.0 0.0", "not a whole number"),
+    ("0 100.0 55.0 0.0", "0 0.0 80.0 0.0", "crosses itself"),
+    ("0 100.0 0.0 0.0", "0 100.0 0.0 360.0", "a circle is two points"),
+    ("TOP 5.0", "MIDDLE 5.0", "not one of TOP, BOTTOM, BOTH"),
+    ("3.2 5.0 5.0 NPTH BOARD MTG MCAD", "3.2 5.0 5.0 SOMETIMES BOARD MTG MCAD", "not one of PTH, NPTH"),
+    ("3.2 5.0 5.0 NPTH BOARD MTG MCAD", "0 5.0 5.0 NPTH BOARD MTG MCAD", "must be positive"),
+    ("25.0 25.0 0.0 90.0 TOP PLACED", "25.0 25.0 0.0 90.0 TOP", None),   # status may be left out: valid
+    ("25.0 25.0 0.0 90.0 TOP PLACED", "25.0 25.0 0.0 TOP PLACED", "not a number"),
+    ("CONN_8x4 PN300 J1", "CONN_9x9 PN300 J1", "has no outline 'CONN_9x9'"),
+    ("CONN_8x4 PN300 J1", "CONN_8x4 J1", "needs 3 fields"),
+    ("BGA_20 \"PN 100\" U1", "BGA_20 \"PN 100 U1", "quoted field is not closed"),
+    (".END_BOARD_OUTLINE", "", "is not closed before"),
+    (".END_PLACEMENT", "", "never closed"),
+    (".PLACE_KEEPOUT MCAD", ".END_NOTES", "closes no section"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "said"), BAD, ids=[b[2] or "valid" for b in BAD])
+def test_malformed_records_name_file_and_line(tmp_path: Path, old: str, new: str, said: str | None) -> None:
+    board = _copy(tmp_path, "dual_mm")
+    lines = board.read_text().split("\n")
+    index = lines.index(old)
+    lines[index] = new
+    board.write_text("\n".join(lines))
+    if said is None:
+        read_idf(board, "dual_mm.emn")
+        return
+    with pytest.raises(MeshLoadError) as err:
+        read_idf(board, "dual_mm.emn")
+    text = str(err.value)
+    assert said in text
+    assert text.startswith("dual_mm.emn:")
+    line = int(text.split(":")[1])
+    if "never closed" in said:   # at the section that was left open
+        assert line == lines.index(".PLACEMENT") + 1
+    elif "not closed before" in said:   # at the next section's header
+        assert line == lines.index(".PLACE_KEEPOUT MCAD") + 1
+    elif "crosses itself" in said:   # at the loop's first point
+        assert line == lines.index("0 0.0 0.0 0.0") + 1
+    else:
+        assert line == index + 1
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n", b".HEADER\n\0\n", b"\xff\xfe garbage", b"P" * 5000])
+def test_garbage_files_are_clear_errors(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x.emn"
+    path.write_bytes(content)
+    with pytest.raises(MeshLoadError) as err:
+        read_idf(path, "x.emn")
+    assert str(err.value).startswith("x.emn")
+
+
+def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    board = _copy(tmp_path, "dual_mm")
+    monkeypatch.setenv("SLEDCHECK_MAX_IDF_BYTES", "100")
+    with pytest.raises(MeshLoadError, match="larger than 100 bytes"):
+        read_idf(board, "dual_mm.emn")
+
+
+def test_designator_roles() -> None:
+    assert designator_role("U12", "BGA").role == "package"
+    assert designator_role("J3", "").role == "connector"
+    assert designator_role("R5", "0402").role == "component"
+    assert designator_role("X1", "DIMM_SOCKET_288").role == "connector"   # the package names the thing itself
+    assert designator_role("HS1", "").role == "heatsink"
+
+
+def test_inspect_json_lists_components() -> None:
+    info = inspect_mesh(DATA / "dual_mm.emn")
+    assert json.loads(json.dumps(info))["components"][0]["refdes"] == "U1"
+    assert {c["role"] for c in info["components"]} == {"package", "component", "connector"}
