@@ -207,3 +207,46 @@ def test_inspect_json_lists_components() -> None:
     info = inspect_mesh(DATA / "dual_mm.emn")
     assert json.loads(json.dumps(info))["components"][0]["refdes"] == "U1"
     assert {c["role"] for c in info["components"]} == {"package", "component", "connector"}
+
+
+def test_arc_convention() -> None:
+    """IDF included angles: positive counter-clockwise; the centre is (c/2)/tan(theta/2) left of the chord."""
+    from sledcheck.load.idf.shapes import CHORD_MM, arc
+
+    quarter = arc((1.0, 0.0), (0.0, 1.0), 90.0)   # counter-clockwise about the origin
+    assert all(abs(math.hypot(x, y) - 1.0) < 1e-12 for x, y in quarter)
+    assert quarter[-1].tolist() == [0.0, 1.0]
+    notch = arc((0.0, 0.0), (0.0, 2.0), -180.0)    # clockwise half circle about (0, 1): bulges to -x
+    assert notch[:, 0].min() == pytest.approx(-1.0, abs=CHORD_MM)
+    major = arc((1.0, 0.0), (0.0, 1.0), 270.0)     # the long way round: centre to the right of the chord
+    centre = (1.0, 1.0)
+    assert all(abs(math.hypot(x - centre[0], y - centre[1]) - 1.0) < 1e-9 for x, y in major)
+    assert major[:, 0].max() == pytest.approx(2.0, abs=CHORD_MM)
+
+
+def test_panel_places_boards_not_components(tmp_path: Path) -> None:
+    panel = tmp_path / "panel.emn"
+    panel.write_text(".HEADER\nPANEL_FILE 3.0 \"gen\" 10/22/96.16:20:19 1\nsample_panel THOU\n.END_HEADER\n"
+                     ".PANEL_OUTLINE MCAD\n62.0\n0 0.0 0.0 0.0\n0 16000.0 0.0 0.0\n0 16000.0 12000.0 0.0\n"
+                     "0 0.0 12000.0 0.0\n0 0.0 0.0 0.0\n.END_PANEL_OUTLINE\n.DRILLED_HOLES\n"
+                     "250.0 15500.0 11500.0 NPTH PANEL TOOL MCAD\n.END_DRILLED_HOLES\n.PLACEMENT\n"
+                     "sample_board pn-board BOARD\n1700.0 3300.0 0.0 0.0 TOP MCAD\n.END_PLACEMENT\n")
+    board = read_idf(panel, "panel.emn")
+    assert [b.name for b in board.bodies] == ["sample_panel"]
+    assert board.bodies[0].mesh.volume == pytest.approx((16000 * 12000 - math.pi * 125**2) * 62 * THOU**3,
+                                                        rel=1e-4)
+    assert any("panel" in why for _, why in board.skipped)
+
+
+def test_designators_in_design_references_and_declared_units(tmp_path: Path) -> None:
+    _copy(tmp_path, "dual_mm")
+    _tray(tmp_path, 2.0)
+    body = ("parts:\n  board: {file: dual_mm.emn, role: pcb, position: [0, 0, 5]}\n"
+            "  tray: {file: tray.stl, role: tray}\n"
+            "clearance:\n  - {min: 0.5 mm}\n  - {between: [C7, tray], min: 2.5 mm}\n"
+            "waivers:\n  - {code: D302, subjects: [U1], reason: the heat sink has a pocket over U1}\n")
+    report = check(_design(tmp_path, body))
+    codes = sorted((f.code, f.waived) for f in report.findings)
+    assert codes == [("D201", False), ("D302", True)]
+    with pytest.raises(SledcheckError, match="declares mm"):   # the file's own unit wins; a wrong one is refused
+        check(_design(tmp_path, "parts:\n  board: {file: dual_mm.emn, role: pcb, units: in}\n"))

@@ -228,7 +228,12 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
         except MeshLoadError as err:
             raise _at_part(err, design, spec, err.field or "units") from None
     if expanded or boards:
-        design = replace(design, parts=tuple(p.spec for p in parts), zones=zones, contacts=contacts)
+        # a board's own contact (its components sit on it) is declared, for findings' lines, on its entry's line
+        lines = dict(design.document.lines)
+        for i, (spec, _) in enumerate(boards):
+            lines[("contacts", len(design.contacts) + i)] = spec.line
+        design = replace(design, parts=tuple(p.spec for p in parts), zones=zones, contacts=contacts,
+                         document=replace(design.document, lines=lines))
     _check_references(design)
     return Assembly(design=design, parts=tuple(parts), progress=progress, excluded=tuple(excluded))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import trimesh
 from shapely.geometry import Polygon
 
 from ...errors import MeshLoadError
@@ -109,6 +110,7 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
     thickness = board.thickness_mm
     bodies = [Body(board.name, board.name, extrude(shape, 0.0, thickness), path=board.name)]
     components: list[Component] = []
+    shapes: dict[tuple[str, str, float, str, float, float], trimesh.Trimesh] = {}
     for placement in board.placements:
         where = f"{placement.refdes} (line {placement.line})"
         if placement.status == "UNPLACED":
@@ -126,20 +128,23 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
             skipped.append((where, f"outline {entry.geometry!r} has no height: no volume to check"))
             components.append(Component(placement, None))
             continue
-        lib_reader = Reader(Path(entry.file), entry.file)
-        outline = loop_polygon(lib_reader, entry.loops[0], f"component outline {entry.geometry!r}")
-        for loop in entry.loops[1:]:
-            outline = outline.difference(loop_polygon(lib_reader, loop, f"component outline {entry.geometry!r}"))
-        footprint = placed(outline, placement.x_mm, placement.y_mm, placement.rotation_deg,
-                           placement.side == "BOTTOM")
         if placement.side == "TOP":
             z0 = thickness + placement.offset_mm
             z1 = z0 + entry.height_mm
         else:
             z1 = -placement.offset_mm
             z0 = z1 - entry.height_mm
-        bodies.append(Body(placement.refdes, placement.package, extrude(footprint, z0, z1),
-                           path=f"{board.name}/{placement.refdes}"))
+        key = (entry.geometry, entry.part_number, placement.rotation_deg, placement.side, z0, z1)
+        if key not in shapes:   # components of one outline, turn and side share one mesh, moved
+            lib_reader = Reader(Path(entry.file), entry.file)
+            outline = loop_polygon(lib_reader, entry.loops[0], f"component outline {entry.geometry!r}")
+            for loop in entry.loops[1:]:
+                outline = outline.difference(loop_polygon(lib_reader, loop, f"component outline {entry.geometry!r}"))
+            shapes[key] = extrude(placed(outline, 0.0, 0.0, placement.rotation_deg, placement.side == "BOTTOM"),
+                                  z0, z1)
+        mesh = shapes[key].copy()
+        mesh.apply_translation((placement.x_mm, placement.y_mm, 0.0))
+        bodies.append(Body(placement.refdes, placement.package, mesh, path=f"{board.name}/{placement.refdes}"))
         components.append(Component(placement, entry))
     skipped += [(f"{h.kind} hole (line {h.line})", "pin and via holes are not cut") for h in board.holes
                 if h.kind in CUT_KINDS][:20]
