@@ -250,3 +250,14 @@ def test_designators_in_design_references_and_declared_units(tmp_path: Path) -> 
     assert codes == [("D201", False), ("D302", True)]
     with pytest.raises(SledcheckError, match="declares mm"):   # the file's own unit wins; a wrong one is refused
         check(_design(tmp_path, "parts:\n  board: {file: dual_mm.emn, role: pcb, units: in}\n"))
+
+
+def test_arc_points_are_budgeted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of arcs cannot make unbounded points: the budget names the record where it ran out."""
+    from sledcheck.load.idf import records
+
+    board = _copy(tmp_path, "dual_mm")
+    monkeypatch.setattr(records, "MAX_POINTS", 20)
+    with pytest.raises(MeshLoadError, match="more than 20 points") as err:
+        read_idf(board, "dual_mm.emn")
+    assert str(err.value).startswith("dual_mm.emn:")

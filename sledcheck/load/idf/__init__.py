@@ -27,7 +27,7 @@ from .shapes import circle, extrude, loop_polygon, placed
 __all__ = ["BoardZone", "Component", "IdfBoard", "library_for", "read_idf"]
 
 MAX_COMPONENTS = 200_000       # placed components in one board
-MAX_CUT_HOLES = 20_000         # drilled holes cut through the board mesh
+MAX_CUT_HOLES = 5_000          # drilled holes cut through the board mesh (triangulating 5000 takes ~10 s)
 CUT_KINDS = ("PIN", "VIA")     # hole types that are not cut (electrical; thousands of them on a real board)
 
 
@@ -108,7 +108,12 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
     if shape.is_empty or shape.area <= 1e-9:
         raise reader.error("the cut-outs and holes remove the whole board", board.outline.line)
     thickness = board.thickness_mm
-    bodies = [Body(board.name, board.name, extrude(shape, 0.0, thickness), path=board.name)]
+    try:
+        board_mesh = extrude(shape, 0.0, thickness)
+    except ValueError as err:
+        raise reader.error(f"the board outline: {err}", board.outline.line) from None
+    bodies = [Body(board.name, board.name, board_mesh, path=board.name)]
+    lib_reader = Reader(lib_path or path, lib_display or display)
     components: list[Component] = []
     shapes: dict[tuple[str, str, float, str, float, float], trimesh.Trimesh] = {}
     for placement in board.placements:
@@ -136,12 +141,14 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
             z0 = z1 - entry.height_mm
         key = (entry.geometry, entry.part_number, placement.rotation_deg, placement.side, z0, z1)
         if key not in shapes:   # components of one outline, turn and side share one mesh, moved
-            lib_reader = Reader(Path(entry.file), entry.file)
             outline = loop_polygon(lib_reader, entry.loops[0], f"component outline {entry.geometry!r}")
             for loop in entry.loops[1:]:
                 outline = outline.difference(loop_polygon(lib_reader, loop, f"component outline {entry.geometry!r}"))
-            shapes[key] = extrude(placed(outline, 0.0, 0.0, placement.rotation_deg, placement.side == "BOTTOM"),
-                                  z0, z1)
+            try:
+                shapes[key] = extrude(placed(outline, 0.0, 0.0, placement.rotation_deg, placement.side == "BOTTOM"),
+                                      z0, z1)
+            except ValueError as err:
+                raise reader.error(f"component {placement.refdes!r}: {err}", placement.line) from None
         mesh = shapes[key].copy()
         mesh.apply_translation((placement.x_mm, placement.y_mm, 0.0))
         bodies.append(Body(placement.refdes, placement.package, mesh, path=f"{board.name}/{placement.refdes}"))

@@ -22,6 +22,7 @@ MAX_LINE = 4096                 # longest line [characters]; the specification's
 MAX_FIELDS = 64                 # fields in one record
 MAX_RECORDS = 5_000_000         # records in one section
 MAX_COORDINATE = 1e9            # largest |number| in the file's units: beyond it the file is corrupt
+MAX_POINTS = 20_000_000         # outline points of one file once its arcs are cut into chords
 REEXPORT = "the file is damaged or not IDF 3.0; re-export it from the ECAD tool"
 
 
@@ -49,6 +50,14 @@ class Reader:
     def __init__(self, path: Path, display: str) -> None:
         self.path = path
         self.display = display
+        self.points_left = MAX_POINTS
+
+    def spend(self, points: int, line: int) -> None:
+        """Count ``points`` of outline against the file's budget (arcs make many points of one record)."""
+        self.points_left -= points
+        if self.points_left < 0:
+            raise self.error(f"the outlines make more than {MAX_POINTS:,} points once their arcs are cut into "
+                             "chords", line)
 
     def error(self, message: str, line: int | None = None, hint: str | None = REEXPORT) -> MeshLoadError:
         return MeshLoadError(message, file=self.display, line=line, hint=hint)

@@ -66,7 +66,9 @@ def loop_ring(reader: Reader, loop: tuple[Point, ...], what: str) -> np.ndarray:
         radius = math.hypot(loop[1].x - loop[0].x, loop[1].y - loop[0].y)
         if radius <= 1e-6:
             raise reader.error(f"the {what} circle has no radius (its centre and circle point coincide)", first)
-        return circle(loop[0].x, loop[0].y, radius)
+        ring = circle(loop[0].x, loop[0].y, radius)
+        reader.spend(len(ring), first)
+        return ring
     if any(abs(abs(p.angle) - 360) < 1e-6 for p in loop):
         bad = next(p for p in loop if abs(abs(p.angle) - 360) < 1e-6)
         raise reader.error(f"a 360-degree entry in a {what} of {len(loop)} points: a circle is two points, its "
@@ -75,11 +77,13 @@ def loop_ring(reader: Reader, loop: tuple[Point, ...], what: str) -> np.ndarray:
     for prev, point in zip(loop[:-1], loop[1:], strict=True):
         if abs(point.angle) < 1e-9:
             pieces.append(np.array([[point.x, point.y]]))
+            reader.spend(1, point.line)
             continue
         if math.hypot(point.x - prev.x, point.y - prev.y) <= 1e-9:
             raise reader.error(f"an arc of {point.angle:g} degrees in a {what} begins and ends at the same point",
                                point.line)
         pieces.append(arc((prev.x, prev.y), (point.x, point.y), point.angle))
+        reader.spend(len(pieces[-1]), point.line)
     ring = np.concatenate(pieces)
     if len(ring) > 1 and np.allclose(ring[0], ring[-1], atol=1e-9):
         ring = ring[:-1]
@@ -105,14 +109,17 @@ def loop_polygon(reader: Reader, loop: tuple[Point, ...], what: str) -> Polygon:
 
 def extrude(shape: Polygon | MultiPolygon, z0: float, z1: float) -> trimesh.Trimesh:
     """The shape extruded from ``z0`` to ``z1`` [mm] as one closed mesh, outward normals."""
-    polygons = list(shape.geoms) if isinstance(shape, MultiPolygon) else [shape]
+    polygons = [g for g in getattr(shape, "geoms", [shape]) if isinstance(g, Polygon) and g.area > 0]
     meshes = []
     for polygon in polygons:
-        if polygon.is_empty or polygon.area <= 0:
-            continue
-        mesh = trimesh.creation.extrude_polygon(orient(polygon, 1.0), z1 - z0)
+        try:
+            mesh = trimesh.creation.extrude_polygon(orient(polygon, 1.0), z1 - z0)
+        except Exception as err:  # noqa: BLE001 - triangulation of hostile outlines: the caller names the record
+            raise ValueError(f"the outline cannot be triangulated ({type(err).__name__})") from None
         mesh.apply_translation((0.0, 0.0, z0))
         meshes.append(mesh)
+    if not meshes:
+        raise ValueError("the outline has no area")
     joined = trimesh.util.concatenate(meshes) if len(meshes) > 1 else meshes[0]
     assert isinstance(joined, trimesh.Trimesh)
     return joined
