@@ -97,6 +97,8 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
                             hint="export the .emp with the board, or give the part 'library: PATH'")
     skipped: list[tuple[str, str]] = [(f".{name} (line {line})", "not mechanical: not checked")
                                       for name, line in board.skipped_sections]
+    if not board.has_placement:   # (a file cut off after a whole section would lose its components silently)
+        skipped.append((".PLACEMENT", "the file has no placement section: the board has no components"))
     outer = loop_polygon(reader, board.outline.loops[0], "board outline")
     cuts = [loop_polygon(reader, loop, "board cut-out") for loop in board.outline.loops[1:]]
     cut_holes = tuple(h for h in board.holes if h.kind not in CUT_KINDS)

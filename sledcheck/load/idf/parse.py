@@ -103,6 +103,7 @@ class BoardFile:
     holes: tuple[Hole, ...]
     placements: tuple[Placement, ...]
     skipped_sections: tuple[tuple[str, int], ...]
+    has_placement: bool = True
 
 
 def _header(reader: Reader, sections: list[Section], expect: tuple[str, ...]) -> tuple[str, tuple[Record, ...]]:
@@ -168,6 +169,7 @@ def read_board(path: Path, display: str) -> BoardFile:
     holes: list[Hole] = []
     placements: list[Placement] = []
     skipped: list[tuple[str, int]] = []
+    has_placement = False
     for section in sections[1:]:
         if section.name == "HEADER":
             raise reader.error("a second '.HEADER' section", section.line)
@@ -186,6 +188,7 @@ def read_board(path: Path, display: str) -> BoardFile:
             holes.extend(_hole(reader, record, scale) for record in section.records)
         elif section.name == "PLACEMENT":
             placements.extend(_placements(reader, section, scale))
+            has_placement = True
         else:   # NOTES, and sections of later or vendor versions: nothing mechanical to check
             skipped.append((section.name, section.line))
     if outline is None:
@@ -194,7 +197,7 @@ def read_board(path: Path, display: str) -> BoardFile:
         raise reader.error(f"'.{outline_name}' has no outline points", outline.line)
     return BoardFile(file=display, kind=kind, name=name, unit=unit.lower(), thickness_mm=thickness, outline=outline,
                      outlines=tuple(outlines), holes=tuple(holes), placements=tuple(placements),
-                     skipped_sections=tuple(skipped))
+                     skipped_sections=tuple(skipped), has_placement=has_placement)
 
 
 def _owner(section: Section) -> str:
