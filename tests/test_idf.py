@@ -292,3 +292,13 @@ def test_mutated_files_never_escape_as_tracebacks(tmp_path: Path) -> None:
             read_idf(tmp_path / "m.emn", "m.emn")
         except MeshLoadError as err:
             assert str(err).startswith(("m.emn", "m.emp")), str(err)
+
+
+def test_unusable_board_paths_are_clear_errors(tmp_path: Path) -> None:
+    """The library beside a board is looked for before anything loads: a name too long for the system is the
+    board's own error, not a traceback from that look-up."""
+    with pytest.raises(SledcheckError, match="too long"):
+        check(_design(tmp_path, f"parts:\n  board: {{file: {'x' * 300}.emn, role: pcb}}\n"))
+    with pytest.raises(SledcheckError, match="parts.board.library"):
+        _copy(tmp_path, "dual_mm")
+        check(_design(tmp_path, "parts:\n  board: {file: dual_mm.emn, role: pcb, library: none.emp}\n"))

@@ -69,8 +69,11 @@ def library_for(path: Path) -> Path | None:
     """The library beside a board: the same stem with .emp (or .EMP); None when there is none."""
     for suffix in (".emp", ".EMP", ".Emp"):
         candidate = path.with_suffix(suffix)
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except (OSError, ValueError):   # a name too long or with a NUL byte: the board's own read says so
+            return None
     return None
 
 
