@@ -18,6 +18,7 @@ import pint
 
 from ..errors import DesignError
 from ..units import UnitError, parse_quantity
+from .idf import library_for
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
 from .selection import Reference, selects_any
@@ -43,7 +44,9 @@ ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component"
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
                "clearance", "fits", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules",
                "thermal", "exclude", "tessellation", "tolerances")
-PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description", "fin_height")
+PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description", "library",
+             "fin_height")
+IDF_SUFFIX = ".emn"   # an IDF 3.0 board: the entry expands into the board and its components (load/idf)
 FIT_KINDS = {"clearance-hole": None, "press": "interference", "compressible": "compression"}
 
 
@@ -66,6 +69,13 @@ class PartSpec:
     bodies: tuple[str, ...] = ()   # for an expanded part: the instance paths of its bodies
     fin_height_mm: float | None = None   # a plate-fin sink's fins cut or drawn out to this height [mm]
     line_fin_height: int = 0
+    library: Path | None = None    # an IDF board's .emp library when the design names it ('library: PATH')
+    library_as_given: str | None = None
+
+    @property
+    def is_idf(self) -> bool:
+        """Is the file an IDF board (which expands into the board and one part per component)?"""
+        return self.file.suffix.lower() == IDF_SUFFIX
 
     @property
     def group(self) -> str:
@@ -170,6 +180,8 @@ class Design:
         files = [(self.path, "the design file")]
         files += [(p.path, f"the spec pack {p.name!r}") for p in self.specs if p.path]
         files += [(p.file, f"the mesh of part {p.name!r}") for p in self.parts if not p.entry]
+        libraries = [(p, p.library or library_for(p.file)) for p in self.parts if p.is_idf and not p.entry]
+        files += [(lib, f"the IDF library of part {p.name!r}") for p, lib in libraries if lib is not None]
         if self.thermal is not None:
             files.append((self.thermal.fan_model, "the fan model"))
         return tuple(files)
@@ -204,7 +216,7 @@ def load_design(path: str | Path, rules: RuleCatalog, document: YamlDocument | N
     roles = {p.role for p in parts}
     # Parts expanded from assemblies (each: true, and the bodies no entry selects) are named by the files: a
     # reference that names no declared part may name one of them, and is checked once the files are loaded.
-    later: list[Reference] | None = [] if any(p.node for p in parts) else None
+    later: list[Reference] | None = [] if any(p.node or p.is_idf for p in parts) else None
     contacts = tuple(_contacts(root, names, roles, later))
     clearances = tuple(_clearances(root, names, roles, units, later))
     fits = tuple(_fits(root, names, roles, units, later))
@@ -293,11 +305,16 @@ def _parts(root: Section, base: Path, units: str | None) -> tuple[PartSpec, ...]
             fin_height = float(sec.quantity("fin_height", "length", units).m_as("mm"))
             if not 0 < fin_height < 1000:
                 raise sec.error(f"a fin height of {fin_height:g} mm is not usable", "fin_height", "e.g. 24 mm")
+        library = sec.text("library")
+        if library is not None and Path(file_text).suffix.lower() != IDF_SUFFIX:
+            raise sec.error("'library' names the .emp library of an IDF board, but the file is not a .emn board",
+                            "library", "drop 'library', or give the board's .emn file")
         parts.append(PartSpec(
             name=name, file=(base / file_text), file_as_given=file_text, role=role,
             units=part_units or units, units_declared_by="part" if part_units else ("design" if units else None),
             node=node, position=position, rotation=rotation, line=sec.line(), each=each,
             fin_height_mm=fin_height, line_fin_height=sec.line("fin_height") if fin_height else 0,
+            library=base / library if library is not None else None, library_as_given=library,
         ))
     return tuple(parts)
 
