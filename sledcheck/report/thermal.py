@@ -16,6 +16,14 @@ from ..units import Q_, as_json
 CFM_M3_S = 4.719474e-4
 
 
+def scenario_kind(scenario: Any) -> str:
+    """The contract's scenario kind: "fan_failed" (a fan stopped), "nominal" (the nominal inlet) or
+    "worst_inlet" (the environment's worst inlet, every fan running)."""
+    if scenario.failed_fans:
+        return "fan_failed"
+    return "nominal" if scenario.name.startswith("nominal") else "worst_inlet"
+
+
 def thermal_json(result: ThermalResult) -> dict[str, Any]:
     """The JSON ``thermal`` section of a :class:`ThermalResult`."""
     out = []
@@ -34,8 +42,8 @@ def thermal_json(result: ThermalResult) -> dict[str, Any]:
                 "warnings": list(c.warnings)})
         out.append({
             "name": s.name, "inlet_temperature": as_json(Q_(s.inlet, "degC")),
-            "altitude": as_json(Q_(s.altitude, "m")), "failed_fans": len(s.failed_fans),
-            "failed_fan_parts": list(s.failed_fans),
+            "altitude": as_json(Q_(s.altitude, "m")), "kind": scenario_kind(s), "failed": list(s.failed_fans),
+            "failed_fans": len(s.failed_fans), "failed_fan_parts": list(s.failed_fans),
             "airflow": {"total": as_json(Q_(sum(lane.flow for lane in s.lanes), "m**3/s").to("CFM")),
                         "lanes": [{"name": lane.name, "flow": as_json(Q_(lane.flow, "m**3/s").to("CFM")),
                                    "pressure": as_json(Q_(lane.pressure, "Pa")),
