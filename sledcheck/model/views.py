@@ -232,11 +232,9 @@ def _rasterise(mask: np.ndarray, tri: np.ndarray) -> None:
     pv = (iv + 0.5).astype(np.float32)
     lo, hi = first[owner, 0], last[owner, 0]                      # candidate span [lo, hi] of each row
     for a, b in ((0, 1), (1, 2), (2, 0)):
-        live = np.nonzero(lo <= hi)[0]
-        which = owner[live]
-        ax, ay = tri[which, a, 0], tri[which, a, 1]
-        dx, dy = tri[which, b, 0] - ax, tri[which, b, 1] - ay
-        lo[live], hi[live] = _span_ends(dx * (pv[live] - ay), dy, ax, lo[live], hi[live])
+        ax, ay = tri[:, a, 0], tri[:, a, 1]
+        dx, dy = tri[:, b, 0] - ax, tri[:, b, 1] - ay             # float32, as the per-pixel test had them
+        lo, hi = _span_ends(dx[owner] * (pv - ay[owner]), dy[owner], ax[owner], lo, hi)
     ok = lo <= hi
     width = cols_px + 1
     starts = iv[ok] * width + lo[ok]
@@ -255,49 +253,36 @@ def _span_ends(along: np.ndarray, dy: np.ndarray, ax: np.ndarray, lo: np.ndarray
 
     The test is monotone in i: non-increasing for dy > 0 (the passing columns are a prefix of the span), non-
     decreasing for dy < 0 (a suffix), constant for dy = 0. The crossing column is estimated in float64 and
-    kept where the float32 test confirms it (passes there, fails at the next column); bisection on the test
-    finds the others."""
-    lo, hi = lo.copy(), hi.copy()
-
-    def passes(index: np.ndarray, i: np.ndarray) -> np.ndarray:
+    kept where the float32 test confirms it (passes there, fails at the next column outwards); bisection on
+    the test finds the others."""
+    def passes(index: np.ndarray | slice, i: np.ndarray) -> np.ndarray:
         pu = (i + 0.5).astype(np.float32)
         result: np.ndarray = along[index] - dy[index] * (pu - ax[index]) >= -_TOL
         return result
 
-    level = np.nonzero(dy == 0)[0]
-    if len(level):
-        out = level[~passes(level, lo[level])]
-        hi[out] = lo[out] - 1
-    for prefix in (True, False):
-        index = np.nonzero(dy > 0)[0] if prefix else np.nonzero(dy < 0)[0]
-        if not len(index):
-            continue
-        span_lo, span_hi = lo[index], hi[index]
-        cross = (along[index].astype(np.float64) + _TOL) / dy[index] + ax[index] - 0.5   # centre == crossing
-        with np.errstate(invalid="ignore"):
-            if prefix:   # last passing column, span_lo - 1 when none
-                guess = np.clip(np.floor(cross), span_lo - 1, span_hi).astype(np.int64)
-                inner, outer = guess, guess + 1
-            else:        # first passing column, span_hi + 1 when none
-                guess = np.clip(np.ceil(cross), span_lo, span_hi + 1).astype(np.int64)
-                inner, outer = guess, guess - 1
-        inner_ok = (inner < span_lo) | (inner > span_hi)
-        check = np.nonzero(~inner_ok)[0]
-        inner_ok[check] = passes(index[check], inner[check])
-        outer_ok = (outer < span_lo) | (outer > span_hi)
-        check = np.nonzero(~outer_ok)[0]
-        outer_ok[check] = ~passes(index[check], outer[check])
-        confirmed = inner_ok & outer_ok
-        result = guess.copy()
-        redo = np.nonzero(~confirmed)[0]
-        if len(redo):
-            good, bad = (span_lo[redo] - 1, span_hi[redo] + 1) if prefix else (span_hi[redo] + 1, span_lo[redo] - 1)
-            result[redo] = _bisect(passes, index[redo], good, bad)
-        if prefix:
-            hi[index] = result
-        else:
-            lo[index] = result
-    return lo, hi
+    up, down = dy > 0, dy < 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cross = (along.astype(np.float64) + _TOL) / dy + ax - 0.5          # the centre on the edge's line
+        cross = np.where(up, np.floor(cross), np.ceil(cross))
+        cross = np.nan_to_num(cross, nan=0.0, posinf=2.0 ** 40, neginf=-(2.0 ** 40))
+    guess = np.where(up, np.minimum(np.maximum(cross, lo - 1), hi),        # last passing column (lo - 1: none)
+                     np.minimum(np.maximum(cross, lo), hi + 1)).astype(np.int64)   # first one (hi + 1: none)
+    guess = np.where(up | down, guess, lo)                                  # dy = 0: test the first column
+    outer = guess + np.where(up, 1, -1)
+    inner_ok = passes(slice(None), guess)
+    confirmed = (~((guess >= lo) & (guess <= hi)) | inner_ok) \
+        & (~((outer >= lo) & (outer <= hi)) | ~passes(slice(None), outer))
+    new_lo, new_hi = np.where(down, guess, lo), np.where(up, guess, hi)
+    new_hi = np.where(~(up | down) & ~inner_ok, lo - 1, new_hi)             # dy = 0 and failing: no column
+    redo = np.nonzero(~confirmed & (up | down) & (lo <= hi))[0]
+    if len(redo):
+        rising = up[redo]
+        good = np.where(rising, lo[redo] - 1, hi[redo] + 1)
+        bad = np.where(rising, hi[redo] + 1, lo[redo] - 1)
+        found = _bisect(passes, redo, good, bad)
+        new_hi[redo] = np.where(rising, found, new_hi[redo])
+        new_lo[redo] = np.where(rising, new_lo[redo], found)
+    return new_lo, new_hi
 
 
 def _bisect(passes: Any, index: np.ndarray, good: np.ndarray, bad: np.ndarray) -> np.ndarray:
