@@ -491,7 +491,6 @@ TREE_LINES = 200   # bodies the text form of inspect lists
 
 
 def _specs(args: argparse.Namespace) -> int:
-    from .load.design import display_path
     from .load.specs import builtin_packs, load_pack, resolve_pack
 
     if not args.name:
@@ -504,6 +503,8 @@ def _specs(args: argparse.Namespace) -> int:
     except (KeyError, FileNotFoundError):
         raise SledcheckError(f"no spec pack {args.name!r}",
                              hint=f"built-in packs: {', '.join(builtin_packs())}") from None
+    from .load.design import display_path
+
     pack = load_pack(path, display_path(path))
     lines = [f"{pack.name}: {pack.title}", f"file: {pack.file}"]
     if pack.description:

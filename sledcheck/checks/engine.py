@@ -12,14 +12,15 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pint
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading pint, meshes or models
+    import pint
 
-from ..load.design import Design
-from ..load.rules import Option
-from ..model.assembly import Assembly
-from .evidence import Evidence
+    from ..load.design import Design
+    from ..load.rules import Option
+    from ..model.assembly import Assembly
+    from .evidence import Evidence
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..load.specs import ENVELOPE_AXES
-from ..model.assembly import Assembly
-from ..units import Q_
 from .engine import Finding, Rule, engine_level
 from .evidence import EnvelopeEvidence
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..model.assembly import Assembly
 
 TOLERANCE_MM = 1e-6
 
 
 def _envelope(assembly: Assembly) -> Iterable[Finding]:
+    from ..load.specs import ENVELOPE_AXES
+    from ..units import Q_
+
     low, high = assembly.bounds
     for pack in assembly.design.specs:
         for dim, value in pack.envelope.items():

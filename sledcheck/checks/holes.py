@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..geometry.holes import Hole, HoleMatch, compare_hole_patterns, find_through_holes, in_plane_axes
-from ..load.design import HolePattern
-from ..model.assembly import Assembly, Part
-from ..units import Q_
 from .engine import Finding, Rule
 from .evidence import HoleEvidence, HoleOffset
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..geometry.holes import Hole, HoleMatch
+    from ..load.design import HolePattern
+    from ..model.assembly import Assembly, Part
 
 
 def part_holes(assembly: Assembly, part: Part, axis: str | None = None) -> tuple[Hole, ...]:
     """Circular through-holes of a part [mm, sled coordinates], found once per part (and geometry) and axis."""
+    from ..geometry.holes import find_through_holes
+
     return find_through_holes(assembly.sections(part), axis)
 
 
 def _expected(assembly: Assembly, pattern: HolePattern, part: Part, axis: str) -> list[tuple[float, float]]:
+    from ..geometry.holes import in_plane_axes
+
     if pattern.against is None:
         return list(pattern.pattern)
     mate = assembly.part(pattern.against)
@@ -42,6 +48,9 @@ def _describe(match: HoleMatch) -> str:
 
 
 def _hole_patterns(assembly: Assembly) -> Iterable[Finding]:
+    from ..geometry.holes import compare_hole_patterns
+    from ..units import Q_
+
     for pattern in assembly.design.hole_patterns:
         part = assembly.part(pattern.part)
         holes = part_holes(assembly, part)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..model.assembly import Assembly
 from .engine import Finding, Rule
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..model.assembly import Assembly
 
 
 def _open_mesh(assembly: Assembly) -> Iterable[Finding]:

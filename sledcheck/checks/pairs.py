@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..model.assembly import Assembly, Part
-from ..model.pairs import TOUCH_MM, PairResult, analyse_pairs
-from ..units import Q_
 from .engine import Finding, Rule
 from .evidence import GapEvidence, OverlapEvidence, TouchEvidence
 
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..model.assembly import Assembly, Part
+    from ..model.pairs import PairResult
+
 
 def _pairs(assembly: Assembly) -> tuple[PairResult, ...]:
+    from ..model.pairs import analyse_pairs
+
     return assembly.analysis("pairs", lambda: analyse_pairs(assembly, assembly.progress))
 
 
@@ -36,6 +40,9 @@ def _fit_text(pair: PairResult) -> str:
 
 
 def _interference(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.pairs import TOUCH_MM
+    from ..units import Q_
+
     for pair in _pairs(assembly):
         if pair.gap.distance > TOUCH_MM or pair.fit_verdict in ("fit", "loose"):
             continue
@@ -75,6 +82,9 @@ def _open_parts(assembly: Assembly, pair: PairResult) -> str:
 
 
 def _clearance(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.pairs import TOUCH_MM
+    from ..units import Q_
+
     yield from _distant_fits(assembly)
     for pair in _pairs(assembly):
         if pair.fit_verdict == "loose":
@@ -141,6 +151,8 @@ def _distant_fits(assembly: Assembly) -> Iterable[Finding]:
 
 def _contacts(assembly: Assembly) -> Iterable[Finding]:
     """Each part named by a contact entry should touch at least one part on the other side of the entry."""
+    from ..model.pairs import TOUCH_MM
+
     touching: dict[str, set[str]] = {}
     for pair in _pairs(assembly):
         if pair.gap.distance <= TOUCH_MM:

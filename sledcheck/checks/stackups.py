@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..model.assembly import Assembly
-from ..model.pairs import analyse_pairs
-from ..model.stackups import Stackup, analyse_stackups
-from ..units import Q_
 from .engine import Finding, Rule
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..model.assembly import Assembly
+    from ..model.stackups import Stackup
 
 
 def stackups(assembly: Assembly) -> tuple[Stackup, ...]:
     """The stack-ups of the assembly, computed once (the pair analysis they start from is shared)."""
+    from ..model.pairs import analyse_pairs
+    from ..model.stackups import analyse_stackups
+
     pairs = assembly.analysis("pairs", lambda: analyse_pairs(assembly, assembly.progress))
     return assembly.analysis("stackups", lambda: analyse_stackups(assembly, pairs))
 
 
 def _statistical(assembly: Assembly) -> Iterable[Finding]:
+    from ..units import Q_
+
     tolerances = assembly.design.tolerances
     for stack in stackups(assembly):
         result = stack.result

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..model.assembly import Assembly
-from ..model.thermal import analyse_thermal
-from ..units import Q_
 from .engine import Finding, Rule
 from .evidence import MarginEvidence
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..model.assembly import Assembly
 
 
 def _anchor(assembly: Assembly, part: str) -> tuple[str, ...]:
@@ -17,6 +18,9 @@ def _anchor(assembly: Assembly, part: str) -> tuple[str, ...]:
 
 
 def _margins(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.thermal import analyse_thermal
+    from ..units import Q_
+
     result = analyse_thermal(assembly)
     if result is None:
         return
@@ -50,6 +54,8 @@ def _margins(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _validity(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.thermal import analyse_thermal
+
     result = analyse_thermal(assembly)
     if result is None:
         return
@@ -65,6 +71,8 @@ def _validity(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _problems(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.thermal import analyse_thermal
+
     result = analyse_thermal(assembly)
     if result is None:
         return

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..load.design import ROLES
 from ..load.rules import Option
-from ..load.schema import Section
-from ..model.assembly import Assembly
-from ..units import Q_
 from .engine import Finding, Rule
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..load.schema import Section
+    from ..model.assembly import Assembly
 
 #: Plausible range of a part's largest bounding-box size [mm], by role. Wide on purpose: this rule is for
 #: factor-of-25.4/1000 mistakes, not for tolerances.
@@ -25,6 +26,8 @@ _CANDIDATES = {"mm": 1.0, "cm": 10.0, "in": 25.4, "m": 1000.0}
 
 def _read_sizes(sec: Section, key: str) -> dict[str, tuple[float, float]]:
     """``sizes: {ROLE: [min, max]}`` [mm]: plausible largest sizes by role, over the built-in ones."""
+    from ..load.design import ROLES
+
     sizes = dict(PLAUSIBLE_SIZE_MM)
     for role, item in sec.child(key).items():
         if role not in ROLES:
@@ -39,6 +42,8 @@ def _read_sizes(sec: Section, key: str) -> dict[str, tuple[float, float]]:
 
 
 def _plausibility(assembly: Assembly) -> Iterable[Finding]:
+    from ..units import Q_
+
     sizes = UNIT_PLAUSIBILITY.option(assembly, "sizes")
     for part in assembly.parts:
         low, high = sizes.get(part.role, sizes["other"])

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from ..load.design import Design, Waiver
 from ..load.selection import selects
 from .engine import Finding, Location, Rule, engine_level
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading the design reader
+    from ..load.design import Design, Waiver
 
 UNUSED_WAIVER = Rule(
     code="S001", name="unused-waiver", severity="warning",

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
-import shapely
-
-from ..geometry.clip import clip_to_prism
 from ..load.rules import Option
-from ..load.schema import Section
-from ..load.zones import Zone
-from ..model.assembly import Assembly, Part
-from ..units import Q_
 from .engine import Finding, Rule
 from .evidence import HeightEvidence, ZoneIntrusionEvidence
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    import numpy as np
+    import shapely
+
+    from ..load.schema import Section
+    from ..load.zones import Zone
+    from ..model.assembly import Assembly, Part
 
 MIN_DEPTH_MM = 1e-4   # touching a zone's boundary is not an intrusion (default of the rules' min_depth)
 
@@ -30,8 +32,8 @@ MIN_DEPTH = Option("min_depth", MIN_DEPTH_MM, "intrusions shallower than this [l
 def _heights(assembly: Assembly, zone: Zone) -> tuple[float, float, float]:
     """(reference, low, high) absolute heights [mm] of the zone."""
     reference = float(assembly.part(zone.above).bounds[1][2]) if zone.above else 0.0
-    low = reference + zone.z[0] if zone.z[0] is not None else -np.inf
-    high = reference + zone.z[1] if zone.z[1] is not None else np.inf
+    low = reference + zone.z[0] if zone.z[0] is not None else -math.inf
+    high = reference + zone.z[1] if zone.z[1] is not None else math.inf
     return reference, low, high
 
 
@@ -42,6 +44,8 @@ def _applies(zone: Zone, part: Part) -> bool:
 
 
 def _intrusions(assembly: Assembly, kind: str) -> Iterable[tuple[Zone, Part, list, float, float, float]]:
+    from ..geometry.clip import clip_to_prism
+
     for zone in assembly.design.zones:
         if zone.kind != kind:
             continue
@@ -61,6 +65,9 @@ def _intrusions(assembly: Assembly, kind: str) -> Iterable[tuple[Zone, Part, lis
 def reach_inside(polygon: shapely.Polygon, pieces: list) -> float:
     """How far [mm] the pieces' footprint reaches in from the outline's edge: the largest r for which the
     footprint meets the outline shrunk by r (bisection on mitred negative buffers, to 1 nm)."""
+    import numpy as np
+    import shapely
+
     triangles = np.concatenate([p.vertices[p.faces][:, :, :2] for p in pieces])
     footprint = shapely.union_all(shapely.buffer(shapely.polygons(triangles), 1e-6))
     low, high = 0.0, float(np.sqrt(polygon.area))
@@ -80,6 +87,10 @@ def _point(values: np.ndarray) -> tuple[float, float, float]:
 
 
 def _keepouts(assembly: Assembly) -> Iterable[Finding]:
+    import numpy as np
+
+    from ..units import Q_
+
     for zone, part, pieces, _ref, low, high in _intrusions(assembly, "keepout"):
         vertices = np.concatenate([p.vertices for p in pieces])
         depths = {"horizontal": reach_inside(zone.polygon, pieces)}
@@ -102,6 +113,8 @@ def _keepouts(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _height_limits(assembly: Assembly) -> Iterable[Finding]:
+    from ..units import Q_
+
     for zone, part, pieces, reference, low, _high in _intrusions(assembly, "height"):
         top = float(max(p.vertices[:, 2].max() for p in pieces))
         over = top - low

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import trimesh
+if TYPE_CHECKING:   # types only: reading a design names a Body without loading the mesh library
+    import numpy as np
+    import trimesh
 
 
 @dataclass(frozen=True, eq=False)

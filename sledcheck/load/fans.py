@@ -23,14 +23,16 @@ Format (quantities as strings with units)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DesignError
 from ..resources import MODELS
-from ..thermal.fans import FanCurve
 from ..units import UnitError
 from .schema import Section
 from .yamlfile import read_yaml
+
+if TYPE_CHECKING:   # types only: the physics library is loaded when a fan model is read
+    from ..thermal.fans import FanCurve
 
 #: Directory of the fan models shipped with sledcheck (``models/fans`` in the repository).
 MODELS_DIR = MODELS / "fans"
@@ -77,6 +79,8 @@ _READ: dict[tuple[str, int, int, int], FanCurve] = {}
 
 
 def _load(path: Path, display: str) -> FanCurve:
+    from ..thermal.fans import FanCurve
+
     doc = read_yaml(path, display)
     root = Section(doc, (), display)
     if not isinstance(root.value, dict):

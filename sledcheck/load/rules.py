@@ -15,9 +15,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .schema import Section
+if TYPE_CHECKING:   # types only: listing the rules' options needs no unit registry
+    from .schema import Section
 
 SEVERITIES = ("error", "warning", "info", "off")
 

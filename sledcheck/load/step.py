@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import trimesh
 
 from ..errors import MeshLoadError
 from . import cache
@@ -203,6 +202,8 @@ def _read_regular(path: Path, cap: int) -> bytes:
 def _body(record: dict[str, Any], shape: Any, vertices: np.ndarray, faces: np.ndarray, matrix: np.ndarray,
           brep: Path) -> Body:
     """One placed body: its shape's mesh moved by ``matrix`` (mirrored instances keep outward winding)."""
+    import trimesh  # (here: reading a design, which names the tessellation defaults, needs no mesh library)
+
     if not isinstance(shape, dict):
         raise _Unusable("a shape record is not a mapping")
     chord = shape.get("chord_error_mm")

@@ -33,14 +33,17 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..resources import MODELS
-from ..thermal.fans import FanCurve
 from ..units import parse_quantity
 from .fans import load_fan_model
 from .schema import Section
 from .selection import Reference
 from .yamlfile import read_yaml
+
+if TYPE_CHECKING:   # types only: the physics library is loaded when a fan model is read
+    from ..thermal.fans import FanCurve
 
 #: Fin geometry a design may declare for a heat sink the mesh recogniser cannot read (fins along y).
 GEOMETRY_KEYS = ("fin_count", "fin_thickness", "fin_height", "base_thickness", "fin_field_width", "fin_length")

@@ -8,8 +8,9 @@ Each part's outline is the union of its projected triangles. Edge-on triangles (
 skipped; for closed volumes only the triangles facing the viewer are needed (they cover the projection). Small
 parts are unioned exactly with shapely; large ones (more than :data:`EXACT_MAX` facing triangles) are rasterised
 with numpy (pixel-centre coverage on a grid of at most :data:`RASTER_MAX_PX` pixels per side, at least
-:data:`SIMPLIFY_MM`) and traced back to polygons with contourpy, so an assembly of millions of triangles takes
-seconds. Outlines are simplified to about :data:`SIMPLIFY_MM` and rounded to 1 um: the output is deterministic.
+:data:`SIMPLIFY_MM`; scanline spans, so the time follows the image and the triangles' rows, not their area) and
+traced back to polygons with contourpy, so an assembly of millions of triangles takes seconds. Outlines are
+simplified to about :data:`SIMPLIFY_MM` and rounded to 1 um: the output is deterministic.
 """
 
 from __future__ import annotations
@@ -198,7 +199,15 @@ def _raster_union(tri: np.ndarray) -> BaseGeometry:
 
 def _rasterise(mask: np.ndarray, tri: np.ndarray) -> None:
     """Set the pixels of ``mask`` [v, u] whose centres (i + 0.5) lie in a triangle (pixel units). Triangles too
-    small to hold a pixel centre mark the pixel of their centroid. Vectorised per bounding-box size class."""
+    small to hold a pixel centre mark the pixel of their centroid.
+
+    Scanline rasterisation, in time proportional to the rows the triangles span and to the image, not to their
+    area: each (triangle, pixel row) pair gets the span of pixel centres inside the triangle, and the spans are
+    filled at once with a running sum per row. A pixel centre is inside when its three edge functions
+    ``(b - a) x (p - a)`` are at least -1e-9 in float32 (the test of the per-pixel rasteriser this replaces, so
+    the pixels are the same); along a row each edge function is monotone in the column, also after rounding, so
+    each end of a span is exact: estimated in float64, confirmed with that test, else bisected on it
+    (:func:`_span_ends`). Repeated triangles (the fins of a stack seen from the side) are rasterised once."""
     signed = (tri[:, 1, 0] - tri[:, 0, 0]) * (tri[:, 2, 1] - tri[:, 0, 1]) \
         - (tri[:, 1, 1] - tri[:, 0, 1]) * (tri[:, 2, 0] - tri[:, 0, 0])
     flip = signed < 0
@@ -206,35 +215,88 @@ def _rasterise(mask: np.ndarray, tri: np.ndarray) -> None:
     tri[flip, 1], tri[flip, 2] = tri[flip, 2].copy(), tri[flip, 1].copy()   # counter-clockwise
     centroid = tri.mean(axis=1).astype(int)
     mask[centroid[:, 1], centroid[:, 0]] = True
-    first = np.ceil(tri.min(axis=1) - 0.5).astype(np.int64)      # first pixel index whose centre may be inside
-    last = np.floor(tri.max(axis=1) - 0.5).astype(np.int64)
-    size = np.maximum(last - first + 1, 0).max(axis=1)
-    klass = np.where(size <= 1, size, 2 ** np.ceil(np.log2(np.maximum(size, 1))).astype(int))
-    for k in sorted(set(klass.tolist()) - {0}):                  # size 0: no pixel centre, the centroid did it
-        index = np.nonzero(klass == k)[0]
-        if k > 256:
-            for i in index:
-                _fill(mask, tri[i:i + 1], first[i:i + 1], int(size[i]))
-            continue
-        chunk = max(1, 2_000_000 // (k * k))
-        for start in range(0, len(index), chunk):
-            sel = index[start:start + chunk]
-            _fill(mask, tri[sel], first[sel], k)
-
-
-def _fill(mask: np.ndarray, tri: np.ndarray, first: np.ndarray, k: int) -> None:
-    du, dv = np.meshgrid(np.arange(k), np.arange(k), indexing="xy")
-    iu = first[:, 0:1] + du.ravel()[None, :]                      # (n, k*k)
-    iv = first[:, 1:2] + dv.ravel()[None, :]
-    pu, pv = (iu + 0.5).astype(np.float32), (iv + 0.5).astype(np.float32)
-    inside = np.ones(iu.shape, dtype=bool)
-    tol = 1e-9
+    rows_px, cols_px = mask.shape
+    first = np.maximum(np.ceil(tri.min(axis=1) - 0.5).astype(np.int64), 0)   # first pixel whose centre may be in
+    last = np.minimum(np.floor(tri.max(axis=1) - 0.5).astype(np.int64), [cols_px - 1, rows_px - 1])
+    keep = np.nonzero((last >= first).all(axis=1))[0]
+    if len(keep) == 0:
+        return
+    flat = np.ascontiguousarray(tri[keep].reshape(len(keep), 6))
+    _, unique = np.unique(flat.view(np.dtype((np.void, flat.dtype.itemsize * 6))).ravel(), return_index=True)
+    keep = keep[np.sort(unique)]                                  # the same corners in the same order: same pixels
+    tri, first, last = tri[keep], first[keep], last[keep]
+    rows = last[:, 1] - first[:, 1] + 1
+    owner = np.repeat(np.arange(len(tri)), rows)                  # one entry per (triangle, pixel row)
+    row_start = np.cumsum(rows) - rows
+    iv = first[owner, 1] + (np.arange(len(owner)) - row_start[owner])
+    pv = (iv + 0.5).astype(np.float32)
+    lo, hi = first[owner, 0], last[owner, 0]                      # candidate span [lo, hi] of each row
     for a, b in ((0, 1), (1, 2), (2, 0)):
-        ax, ay = tri[:, a, 0:1], tri[:, a, 1:2]
-        bx, by = tri[:, b, 0:1], tri[:, b, 1:2]
-        inside &= (bx - ax) * (pv - ay) - (by - ay) * (pu - ax) >= -tol
-    inside &= (iu >= 0) & (iv >= 0) & (iu < mask.shape[1]) & (iv < mask.shape[0])
-    mask[iv[inside], iu[inside]] = True
+        ax, ay = tri[:, a, 0], tri[:, a, 1]
+        dx, dy = tri[:, b, 0] - ax, tri[:, b, 1] - ay             # float32, as the per-pixel test had them
+        lo, hi = _span_ends(dx[owner] * (pv - ay[owner]), dy[owner], ax[owner], lo, hi)
+    ok = lo <= hi
+    width = cols_px + 1
+    starts = iv[ok] * width + lo[ok]
+    ends = iv[ok] * width + hi[ok] + 1
+    counts = np.bincount(starts, minlength=rows_px * width) - np.bincount(ends, minlength=rows_px * width)
+    mask |= np.cumsum(counts.reshape(rows_px, width), axis=1)[:, :cols_px] > 0
+
+
+_TOL = 1e-9   # the edge test's tolerance (pixel units squared, float32)
+
+
+def _span_ends(along: np.ndarray, dy: np.ndarray, ax: np.ndarray, lo: np.ndarray,
+               hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Narrow each row's column span [lo, hi] to the columns i whose centre passes one edge's test
+    ``along - dy * (float32(i + 0.5) - ax) >= -1e-9`` (float32; ``along`` = dx * (pv - ay) of the row).
+
+    The test is monotone in i: non-increasing for dy > 0 (the passing columns are a prefix of the span), non-
+    decreasing for dy < 0 (a suffix), constant for dy = 0. The crossing column is estimated in float64 and
+    kept where the float32 test confirms it (passes there, fails at the next column outwards); bisection on
+    the test finds the others."""
+    def passes(index: np.ndarray | slice, i: np.ndarray) -> np.ndarray:
+        pu = (i + 0.5).astype(np.float32)
+        result: np.ndarray = along[index] - dy[index] * (pu - ax[index]) >= -_TOL
+        return result
+
+    up, down = dy > 0, dy < 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cross = (along.astype(np.float64) + _TOL) / dy + ax - 0.5          # the centre on the edge's line
+        cross = np.where(up, np.floor(cross), np.ceil(cross))
+        cross = np.nan_to_num(cross, nan=0.0, posinf=2.0 ** 40, neginf=-(2.0 ** 40))
+    guess = np.where(up, np.minimum(np.maximum(cross, lo - 1), hi),        # last passing column (lo - 1: none)
+                     np.minimum(np.maximum(cross, lo), hi + 1)).astype(np.int64)   # first one (hi + 1: none)
+    guess = np.where(up | down, guess, lo)                                  # dy = 0: test the first column
+    outer = guess + np.where(up, 1, -1)
+    inner_ok = passes(slice(None), guess)
+    confirmed = (~((guess >= lo) & (guess <= hi)) | inner_ok) \
+        & (~((outer >= lo) & (outer <= hi)) | ~passes(slice(None), outer))
+    new_lo, new_hi = np.where(down, guess, lo), np.where(up, guess, hi)
+    new_hi = np.where(~(up | down) & ~inner_ok, lo - 1, new_hi)             # dy = 0 and failing: no column
+    redo = np.nonzero(~confirmed & (up | down) & (lo <= hi))[0]
+    if len(redo):
+        rising = up[redo]
+        good = np.where(rising, lo[redo] - 1, hi[redo] + 1)
+        bad = np.where(rising, hi[redo] + 1, lo[redo] - 1)
+        found = _bisect(passes, redo, good, bad)
+        new_hi[redo] = np.where(rising, found, new_hi[redo])
+        new_lo[redo] = np.where(rising, new_lo[redo], found)
+    return new_lo, new_hi
+
+
+def _bisect(passes: Any, index: np.ndarray, good: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """The passing column next to the failing ones, for each row: ``passes(index, i)`` holds at column ``good``
+    (or it is outside the span) and fails at ``bad``, and the test is monotone between them."""
+    good, bad = good.copy(), bad.copy()
+    active = np.nonzero(np.abs(bad - good) > 1)[0]
+    while len(active):
+        mid = (good[active] + bad[active]) // 2
+        ok = passes(index[active], mid)
+        good[active] = np.where(ok, mid, good[active])
+        bad[active] = np.where(ok, bad[active], mid)
+        active = active[np.abs(bad[active] - good[active]) > 1]
+    return good
 
 
 def _outlines(geometry: BaseGeometry) -> tuple[Outline, ...]:

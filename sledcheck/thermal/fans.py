@@ -35,15 +35,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pint
 from numpy.typing import ArrayLike
-from scipy.interpolate import PchipInterpolator
 
 from ..units import Q_, UnitError, parse_quantity
 from .roots import Root, bisect, scan_bracket
+
+if TYPE_CHECKING:   # scipy is imported where a curve is built: reading a design or a spec needs none
+    from scipy.interpolate import PchipInterpolator
 
 #: Air density at which fan curves are rated unless stated: standard air, 1.2 kg/m^3 (AMCA 210 /
 #: ISO 5801 standard air: 20 C, 101.325 kPa, 50 % RH).
@@ -170,6 +172,8 @@ class FanCurve:
             object.__setattr__(self, "speed", Q_(speed, "rpm"))
         if self.power is not None:
             object.__setattr__(self, "power", Q_(parse_quantity(self.power, "power").m_as("W"), "W"))
+        from scipy.interpolate import PchipInterpolator
+
         object.__setattr__(self, "_interp", PchipInterpolator(q, p, extrapolate=False))
 
     # --------------------------------------------------------------------------------- SI evaluation
