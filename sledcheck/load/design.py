@@ -18,7 +18,6 @@ import pint
 
 from ..errors import DesignError
 from ..units import UnitError, parse_quantity
-from .idf import library_for
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
 from .selection import Reference, selects_any
@@ -180,6 +179,8 @@ class Design:
         files = [(self.path, "the design file")]
         files += [(p.path, f"the spec pack {p.name!r}") for p in self.specs if p.path]
         files += [(p.file, f"the mesh of part {p.name!r}") for p in self.parts if not p.entry]
+        from .idf import library_for  # (here: reading a design must not load the mesh libraries)
+
         libraries = [(p, p.library or library_for(p.file)) for p in self.parts if p.is_idf and not p.entry]
         files += [(lib, f"the IDF library of part {p.name!r}") for p, lib in libraries if lib is not None]
         if self.thermal is not None:
