@@ -43,13 +43,25 @@ XTOL = 4e-15
 
 @dataclass(frozen=True)
 class Bypass:
-    """Passages around a heat sink: widths and heights [m] of each rectangular passage, common length [m],
-    and the lane's cross-section [m^2] for the contraction/expansion losses."""
+    """Passages around a heat sink: widths and heights [m] of each rectangular passage, their common length [m]
+    (or, with ``lengths``, each passage's own [m]), and the lane's cross-section [m^2] for the
+    contraction/expansion losses."""
 
     widths: tuple[Any, ...]
     heights: tuple[Any, ...]
     length: Any
     lane_area: Any
+    lengths: tuple[Any, ...] | None = None
+
+    def passage_lengths(self) -> tuple[Any, ...]:
+        """Each passage's length [m]."""
+        return self.lengths if self.lengths is not None else tuple(self.length for _ in self.widths)
+
+    def with_passages(self, passages: tuple[tuple[float, float, float], ...]) -> Bypass:
+        """The same bypass with more passages, each (width, height, length) [m]."""
+        return Bypass(widths=self.widths + tuple(w for w, _, _ in passages),
+                      heights=self.heights + tuple(h for _, h, _ in passages), length=self.length,
+                      lane_area=self.lane_area, lengths=self.passage_lengths() + tuple(n for _, _, n in passages))
 
 
 @dataclass(frozen=True)
@@ -118,14 +130,14 @@ class BypassLaw:
 
 def _passages(bypass: Bypass) -> list[tuple[float, float, float, float]]:
     """(A [m^2], D_h [m], L / D_h, fRe) of each open passage, and K = K_c + K_e of the common contraction."""
-    areas = [float(w) * float(h) for w, h in zip(bypass.widths, bypass.heights, strict=True)]
     out = []
-    for w, h, area in zip(bypass.widths, bypass.heights, areas, strict=True):
+    for w, h, length in zip(bypass.widths, bypass.heights, bypass.passage_lengths(), strict=True):
         w, h = float(w), float(h)
+        area = w * h
         if not area > 0.0:
             continue
         d_h = 2.0 * w * h / (w + h)
-        out.append((area, d_h, float(bypass.length) / d_h,
+        out.append((area, d_h, float(length) / d_h,
                     float(platefin.friction_rectangular(min(w, h) / max(w, h)))))
     return out
 
@@ -139,7 +151,7 @@ def bypass_law(bypass: Bypass) -> BypassLaw:
     friction in turbulent flow (:func:`.channel.fanning`); K_c = 0.42 (1 - sigma^2), K_e = (1 - sigma^2)^2 with
     sigma = open area of all passages over the lane area (Culham & Muzychka 2001, as for the fin channels).
     """
-    for value in (*bypass.widths, *bypass.heights, bypass.length, bypass.lane_area):
+    for value in (*bypass.widths, *bypass.heights, *bypass.passage_lengths(), bypass.lane_area):
         if np.ndim(value):
             raise ValueError("bypass passages: one geometry per model (scalar widths, heights, length and lane "
                              "area) is supported")

@@ -42,7 +42,7 @@ RE_LAMINAR_MAX = channel.RE_LAMINAR_MAX
 TEERTSTRA_RANGE = Range("Teertstra et al. (1999) laminar heat transfer", "Re*", *RE_STAR_RANGE)
 LAMINAR_RANGE = Range("laminar channel flow (Teertstra; Muzychka-Yovanovich friction)", "channel Re", 0.0,
                       channel.RE_LAMINAR_MAX, "above it the model blends to the turbulent correlations")
-TRANSITION_RANGE = Range("laminar-turbulent transition (VDI Heat Atlas G1 interpolation)", "channel Re",
+TRANSITION_RANGE = Range("VDI Heat Atlas G1 transition interpolation", "channel Re",
                          channel.RE_LAMINAR_MAX, channel.RE_HEAT_TURBULENT)
 GNIELINSKI_RANGE = Range("Gnielinski (1976) turbulent heat transfer", "channel Re", *channel.GNIELINSKI_RE_RANGE)
 SHORT_DUCT_RANGE = Range("Gnielinski short-duct factor", "D_h/L", *channel.SHORT_DUCT_RANGE)
@@ -422,10 +422,9 @@ def plate_fin_notes(re_star: float, reynolds: float, dh_over_length: float) -> t
         found += [note(re_star, TEERTSTRA_RANGE), note(reynolds, LAMINAR_RANGE)]
     else:
         if reynolds < channel.RE_HEAT_TURBULENT:
-            found.append(f"{TRANSITION_RANGE.correlation}: {TRANSITION_RANGE.quantity} = {number(reynolds)} is in the "
-                         f"laminar-turbulent transition {TRANSITION_RANGE.text()}, where the heat transfer is "
-                         "interpolated between the laminar (Teertstra) and the turbulent (Gnielinski) correlations: "
-                         "the least certain range")
+            found.append(f"{TRANSITION_RANGE.correlation}: {TRANSITION_RANGE.quantity} = {number(reynolds)} is "
+                         f"between laminar and turbulent flow ({TRANSITION_RANGE.text()}): the heat transfer is "
+                         "interpolated between Teertstra at 2300 and Gnielinski at 10000, the least certain range")
             found.append(note(re_star * channel.RE_LAMINAR_MAX / reynolds, TEERTSTRA_RANGE))
         found += [note(max(reynolds, channel.RE_HEAT_TURBULENT), GNIELINSKI_RANGE),
                   note(dh_over_length, SHORT_DUCT_RANGE)]
