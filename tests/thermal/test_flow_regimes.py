@@ -19,6 +19,8 @@ the ``ht`` / ``fluids`` libraries where they implement the same correlation, nev
 from __future__ import annotations
 
 import math
+import textwrap
+from pathlib import Path
 
 import fluids.friction as fluids_friction
 import ht.conv_internal
@@ -326,3 +328,53 @@ def test_the_tray_example_has_the_passages_under_its_bases() -> None:
     assert len(under) == 2
     for w, h, length in under:
         assert (w, h, length) == pytest.approx((0.025, 0.004, 0.070), abs=1e-6)
+
+
+def test_parts_in_the_gap_under_the_base_narrow_or_close_it(tmp_path: Path) -> None:
+    """A 100 x 60 mm base 4 mm above the floor on a 40 x 40 mm package (x 30-70): 30 mm each side over the
+    package's 40 mm. A foam strip 10 mm wide along the whole left gap leaves 20 mm; a screw-sized post in it
+    changes nothing; a wall across the right gap closes it."""
+    from rulecase import write_meshes
+
+    from sledcheck.checks.registry import catalog
+    from sledcheck.load.design import load_design
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.model.thermal import build_model
+
+    write_meshes({
+        "fan.stl": {"box": [[30, 0, 0], [70, 56, 40]]},
+        "pkg.stl": {"box": [[30, 130, 0], [70, 170, 4]]},
+        "hs.stl": {"plate_fin": {"fins": 20, "thickness": 1, "height": 20, "base": 3, "width": 100, "length": 60},
+                   "at": [50, 150, 4]},
+        "lid.stl": {"box": [[0, 60, 28], [100, 300, 29]]},
+        "foam.stl": {"box": [[0, 120, 0], [10, 180, 4]]},
+        "post.stl": {"box": [[15, 150, 0], [18, 153, 4]]},
+        "wall.stl": {"box": [[70, 140, 0], [100, 145, 4]]},
+    }, tmp_path)
+    design = tmp_path / "design.yaml"
+    design.write_text(textwrap.dedent("""\
+        sledcheck: 1
+        name: case
+        units: mm
+        parts:
+          fan1: {file: fan.stl, role: fan}
+          pkg: {file: pkg.stl, role: package}
+          hs: {file: hs.stl, role: heatsink}
+          lid: {file: lid.stl, role: lid}
+          foam: {file: foam.stl, role: bracket}
+          post: {file: post.stl, role: bracket}
+          wall: {file: wall.stl, role: bracket}
+        thermal:
+          environment: {max_inlet: 35 degC, nominal_inlet: 25 degC}
+          fans: {model: server-40x56-dual-rotor}
+          lanes:
+            - {name: lane, fans: [fan1], width: 100 mm, components: [pkg]}
+          components:
+            pkg: {power: 100 W, tj_max: 95 degC, r_jc: 0.05 K/W, tim: grease, heatsink: hs}
+        """), encoding="utf-8")
+    model = build_model(build_assembly(load_design(design, catalog())))
+    assert model is not None and not model.problems
+    (sink,) = model.lanes[0].sinks
+    bypass = sink.section.bypass
+    under = list(zip(bypass.widths, bypass.heights, bypass.passage_lengths(), strict=True))[3:]
+    assert under == [pytest.approx((0.020, 0.004, 0.040), abs=1e-6)]
