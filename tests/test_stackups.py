@@ -182,7 +182,7 @@ def test_bad_tolerances_are_design_errors(cli: Callable[..., Run], folder: Path)
     assert result.code == 2 and "bad.yaml:8: tolerances.parts.lid.size" in result.err and "±0.2 mm" in result.err
 
 
-def test_the_tray_example_fails_with_tolerances_and_the_toleranced_design_passes(cli: Callable[..., Run]) -> None:
+def test_the_tray_example_fails_with_tolerances_and_the_toleranced_stack_passes(cli: Callable[..., Run]) -> None:
     from conftest import EXAMPLES
 
     tray = EXAMPLES / "tray-1u"
@@ -194,7 +194,10 @@ def test_the_tray_example_fails_with_tolerances_and_the_toleranced_design_passes
     # 1.556 mm in the CAD (41.1 mm fin tops under a 42.656 mm lid), less the 0.1 mm mean bond line
     assert sink["nominal"]["value"] == pytest.approx(42.656 - 41.1 - 0.1, abs=1e-3) and sink["status"] == "fail"
     passing = cli("check", tray / "toleranced.yaml", "--format", "json")
-    assert passing.code == 0, passing.out[-2000:]
+    # the stack passes (no D finding); the thermal margin of its 24.0 mm fins, +4.5 K with a fan failed once the
+    # passage under the heat-sink base counts as bypass (issue 12, item 3; +5.6 K before), is below the 5 K
+    # required: T001 alone
+    assert {f["code"] for f in json.loads(passing.out)["findings"]} == {"T001"}, passing.out[-2000:]
     stacks = {tuple(sorted(s["parts"])): s for s in json.loads(passing.out)["stackups"]}
     assert stacks[("heatsink0", "lid")]["monte_carlo"]["p_below_required"] <= 1e-4
 
