@@ -8,7 +8,9 @@
 Every input is a pint Quantity of sledcheck's registry (:mod:`sledcheck.units`) or a string such as
 ``"35 degC"``; a bare number where a dimension is expected raises :class:`~sledcheck.units.UnitError`.
 Inputs are converted to SI at this boundary, the physics modules compute on SI floats
-(:mod:`.air`, :mod:`.atmosphere`, :mod:`.platefin`, :mod:`.spreading`, :mod:`.tim`, :mod:`.fans`), and results
+(:mod:`.air`, :mod:`.atmosphere`, :mod:`.platefin`, :mod:`.channel` (duct friction and heat transfer across the
+laminar, transitional and turbulent regimes), :mod:`.validity` (correlation ranges and their notes),
+:mod:`.spreading`, :mod:`.tim`, :mod:`.fans`), and results
 are wrapped back into Quantities. Shared by this API and the sled model: :mod:`.heatsink` (the heat-sink
 interface and its plate-fin implementation), :mod:`.network` (a lane's fans, losses, heat sinks and bypass),
 :mod:`.roots` (the one root finder, with convergence flags). The physics package does no file I/O: fan model
