@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     c = sub.add_parser("check", help="check a design file")
-    c.add_argument("design", help="design YAML file")
+    c.add_argument("design", nargs="+", help="design YAML file (several, or a quoted glob: each is checked, in "
+                   "parallel, and the exit code is the worst)")
     c.add_argument("--format", default="text", choices=sorted(FORMAT_NAMES),
                    help="report on standard output")
     c.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
@@ -69,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--force", action="store_true", help="overwrite the design file if it exists")
     n.add_argument("--units", choices=["mm", "cm", "m", "in"], help="units of a unit-less file")
 
+    w = sub.add_parser("sweep", help="check every case of a design space (fit and thermal margin)")
+    w.add_argument("design", help="design YAML file")
+    w.add_argument("--vary", action="append", default=[], metavar="PATH=LO..HI:N",
+                   help="a dotted path into the design and its values: LO..HI:N or V1,V2,... (repeatable)")
+    w.add_argument("--sample", metavar="lhs:N", help="a Latin-hypercube sample of N cases instead of the grid")
+    m = sub.add_parser("montecarlo", help="sample the tolerances and thermal inputs together")
+    m.add_argument("design", help="design YAML file")
+    m.add_argument("--samples", type=int, metavar="N", help="samples (default: the design's tolerances.samples)")
+    for command in (w, m):
+        command.add_argument("--seed", type=int, help="random seed (default: the design's, else 1)")
+        command.add_argument("--scheduler", metavar="local[:N]|tcp://HOST:PORT",
+                             help="where the cases run (default $SLEDCHECK_SCHEDULER, else local: every core)")
+        command.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
+                             help="write a table or page: " + ("csv, parquet, json, html" if command is w
+                                                               else "json, csv (every sample), html"))
+
     s = sub.add_parser("specs", help="list the built-in spec packs or show one")
     s.add_argument("name", nargs="?")
 
@@ -77,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (c, i, n):
         command.add_argument("--no-cache", action="store_true",
                              help="mesh STEP files afresh and keep nothing (or set SLEDCHECK_NO_CACHE=1)")
-    for command in (c, i, n, s, r):
+    for command in (c, i, n, s, r, w, m):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="show the traceback of an internal error (or set SLEDCHECK_DEBUG=1)")
     return parser
@@ -126,6 +143,8 @@ def _run(args: argparse.Namespace) -> int:
         return run_init(args.assembly, args.output, force=args.force, units=args.units)
     if args.command == "specs":
         return _specs(args)
+    if args.command in ("sweep", "montecarlo"):
+        return _explore(args)
     return _rules(args)
 
 
@@ -207,6 +226,25 @@ def _progress() -> Callable[[str], None] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    designs = _designs(args.design)
+    if len(designs) > 1:
+        return _check_many(args, designs)
+    args.design = designs[0]
+    return _check_one(args)
+
+
+def _designs(given: Sequence[str]) -> list[str]:
+    """The design files: each argument, a quoted glob expanded (sorted), each file once."""
+    import glob
+
+    out: list[str] = []
+    for item in given:
+        found = sorted(glob.glob(item)) if any(ch in item for ch in "*?[") and not Path(item).exists() else []
+        out += found or [item]   # a pattern that matches nothing is read as a name: "file not found"
+    return list(dict.fromkeys(out))
+
+
+def _check_one(args: argparse.Namespace) -> int:
     from .pipeline import baseline_text, check, load
     from .report import renderer
     from .report.write import write_atomic
@@ -236,6 +274,105 @@ def _check(args: argparse.Namespace) -> int:
 
 
 BASELINE = "baseline"   # the pseudo-format of --write-baseline among the outputs
+
+
+def _check_many(args: argparse.Namespace, designs: list[str]) -> int:
+    """Several designs: each checked (designs that share a mesh file in one process, reading it once; the others
+    in parallel), one report file each (``--output FORMAT=PATH`` with ``{name}``, the design's file name without
+    its extension), each text report and a summary on stdout (or one JSON document); the worst exit code."""
+    from .pipeline import load
+
+    if args.baseline or args.write_baseline:
+        raise SledcheckError("--baseline and --write-baseline take one design", hint="check the designs one by one")
+    if args.format not in ("text", "json"):
+        raise SledcheckError(f"--format {args.format} shows one design; with several, write each report with "
+                             f"--output {args.format}=reports/{{name}}.{args.format}")
+    names = [Path(d).stem for d in designs]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise SledcheckError(f"two designs are both named {twice[0]!r}; their reports would share a name",
+                             hint="rename one, or check them in separate runs")
+    outputs = _outputs(args)
+    for fmt, path in outputs:
+        if "{name}" not in str(path):
+            raise SledcheckError(f"--output {fmt}={path}: with several designs the path needs {{name}}",
+                                 hint=f"e.g. --output {fmt}=reports/{{name}}.{fmt}")
+    loaded = {d: load(d) for d in designs}   # every design valid before any is checked
+    for design_path, design in loaded.items():
+        name = Path(design_path).stem
+        targets = _check_targets([(f, Path(str(p).replace("{name}", name))) for f, p in outputs])
+        _refuse_inputs(targets, _inputs(design, None))
+    groups = _sharing(loaded)
+    options = {"fail_on": args.fail_on, "select": args.select, "ignore": args.ignore, "format": args.format,
+               "outputs": [(f, str(p)) for f, p in outputs]}
+    results: dict[str, tuple[int, str, str]] = {}
+    if len(groups) == 1 or (os.cpu_count() or 1) == 1:
+        for group in groups:
+            results.update(_check_group(group, options))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(len(groups), os.cpu_count() or 1), mp_context=context) as pool:
+            for found in pool.map(_check_group, groups, [options] * len(groups)):
+                results.update(found)
+    codes = [results[d][0] for d in designs]
+    if args.format == "json":
+        import json as json_module
+
+        from .report.json_format import strict_json
+
+        _emit(strict_json({"designs": [{"design": d, "exit_code": results[d][0], "verdict": results[d][1],
+                                        "report": json_module.loads(results[d][2]) if results[d][2] else None}
+                                       for d in designs], "exit_code": max(codes)}, indent=2) + "\n", "json")
+    else:
+        lines = []
+        for d in designs:
+            lines += [f"== {d}", results[d][2].rstrip("\n"), ""]
+        lines.append(f"summary: {len(designs)} designs")
+        lines += [f"  {results[d][1]:<10} {d}" for d in designs]
+        _emit("\n".join(lines) + "\n")
+    return max(codes)
+
+
+def _sharing(designs: dict[str, Design]) -> list[list[str]]:
+    """The designs in groups that share no mesh file with another group (each group runs in one process)."""
+    groups: list[tuple[set[str], list[str]]] = []
+    for path, design in designs.items():
+        files = {str(p.file.resolve()) for p in design.parts}
+        joined = [g for g in groups if g[0] & files]
+        for g in joined:
+            groups.remove(g)
+            files |= g[0]
+        groups.append((files, [d for g in joined for d in g[1]] + [path]))
+    return [members for _, members in groups]
+
+
+def _check_group(designs: list[str], options: dict) -> dict[str, tuple[int, str, str]]:
+    """Check ``designs`` in this process, each mesh file read once; (exit code, verdict, what stdout shows)."""
+    from .load.meshes import shared_meshes
+    from .pipeline import check
+    from .report import renderer
+    from .report.write import write_atomic
+
+    token = shared_meshes.set({})
+    out: dict[str, tuple[int, str, str]] = {}
+    try:
+        for design in designs:
+            try:
+                wants_views = "html" in {fmt for fmt, _ in options["outputs"]}
+                report = check(design, fail_on=options["fail_on"], select=options["select"],
+                               ignore=options["ignore"], views=wants_views)
+                for fmt, path in options["outputs"]:
+                    write_atomic(Path(path.replace("{name}", Path(design).stem)), renderer(fmt)(report))
+                out[design] = (report.exit_code, report.verdict, renderer(options["format"])(report))
+            except SledcheckError as err:
+                out[design] = (EXIT_ERROR, "error", f"sledcheck: error: {err}\n" if options["format"] == "text"
+                               else "")
+    finally:
+        shared_meshes.reset(token)
+    return out
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
@@ -404,3 +541,68 @@ def _rules(args: argparse.Namespace) -> int:
     text += ["", f"Change its severity in a design: severity: {{{rule.code}: warning}} (error, warning, info, off)."]
     _emit("\n".join(text) + "\n")
     return EXIT_PASS
+
+
+SWEEP_FORMATS = ("csv", "parquet", "json", "html")
+MONTECARLO_FORMATS = ("json", "csv", "html")
+
+
+def _explore(args: argparse.Namespace) -> int:
+    """``sweep`` and ``montecarlo``: the cases, a summary on stdout, the tables and pages asked for."""
+    from .pipeline import load
+    from .report.json_format import strict_json
+    from .report.write import write_atomic
+
+    formats = SWEEP_FORMATS if args.command == "sweep" else MONTECARLO_FORMATS
+    outputs = []
+    for item in args.output:
+        fmt, sep, path = item.partition("=")
+        if not sep or not path or fmt not in formats:
+            raise SledcheckError(f"--output {item!r}: expected FORMAT=PATH with FORMAT one of {', '.join(formats)}")
+        outputs.append((fmt, Path(path)))
+    if not args.design.strip():
+        raise SledcheckError("argument design: the path is empty", hint="give the design YAML file")
+    targets = _check_targets(outputs)
+    _refuse_inputs(targets, _inputs(load(args.design), None))
+    progress = _case_progress()
+    if args.command == "sweep":
+        from .sweep import parse_vary, sweep
+        from .sweep.page import render_page
+        from .sweep.summary import sweep_text
+        from .sweep.tables import csv_text, json_dict, parquet_bytes
+
+        result = sweep(args.design, [parse_vary(v) for v in args.vary], args.sample,
+                       args.seed if args.seed is not None else 1, args.scheduler, progress)
+        writers: dict[str, Callable[[], str | bytes]] = {
+            "csv": lambda: csv_text(result), "parquet": lambda: parquet_bytes(result),
+            "json": lambda: strict_json(json_dict(result), indent=2) + "\n",
+            "html": lambda: render_page(result)}
+        summary = sweep_text(result)
+        failed = any(c.error for c in result.cases)
+    else:
+        from .sweep.montecarlo import montecarlo
+        from .sweep.summary import montecarlo_csv, montecarlo_dict, montecarlo_page, montecarlo_text
+
+        mc = montecarlo(args.design, args.samples, args.seed, args.scheduler, progress)
+        writers = {"json": lambda: strict_json(montecarlo_dict(mc), indent=2) + "\n",
+                   "csv": lambda: montecarlo_csv(mc), "html": lambda: montecarlo_page(mc)}
+        summary = montecarlo_text(mc)
+        failed = False
+    if progress:
+        sys.stderr.write("\r\x1b[K")
+    for fmt, path in outputs:
+        write_atomic(path, writers[fmt]())
+    _emit(summary)
+    return EXIT_ERROR if failed else EXIT_PASS
+
+
+def _case_progress() -> Callable[[int, int], None] | None:
+    """Cases done of all, on a terminal's stderr."""
+    if not sys.stderr or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\r\x1b[K{done:,} of {total:,} done")
+        sys.stderr.flush()
+
+    return show

@@ -15,7 +15,9 @@ from .geometry.holes import Hole, find_through_holes
 from .geometry.sections import Sections
 from .load.body import Body
 from .load.design import display_path
+from .load.idf import IdfBoard
 from .load.meshes import read_with_units
+from .load.roles import designator_role
 from .model.assembly import weld_bodies
 from .units import round_sig
 
@@ -47,7 +49,21 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
         "skipped": [{"path": path, "reason": reason} for path, reason in mesh_file.skipped],
         "warnings": orientation_warnings(extents, len(mesh_file.bodies)),
         **_features(merged),
+        **({"components": _components(mesh_file.idf)} if mesh_file.idf is not None else {}),
     }
+
+
+def _components(board: IdfBoard) -> list[dict[str, Any]]:
+    """An IDF board's placed components: designator, package, part number, side, height and guessed role."""
+    out = []
+    for component in board.components:
+        p, entry = component.placement, component.entry
+        assert entry is not None
+        role = designator_role(p.refdes, p.package)
+        out.append({"refdes": p.refdes, "package": p.package, "part_number": p.part_number, "side": p.side,
+                    "height": {"value": round_sig(entry.height_mm, 6), "unit": "mm"},
+                    "role": role.role, "role_reason": role.reason, "line": p.line})
+    return out
 
 
 def _node(body: Body, scale: float) -> dict[str, Any]:
@@ -104,6 +120,9 @@ def _heatsink(result: PlateFinGeometry | NotRecognised) -> dict[str, Any] | None
         "fin_height": mm(result.fin_height), "base_thickness": mm(result.base_thickness), "length": mm(result.length),
         "width": mm(result.width), "flow_axis": result.flow_axis, "fins_point": result.base_normal,
         "fin_thickness_range": [mm(result.fin_thickness_min), mm(result.fin_thickness_max)],
+        "base_length": mm(result.base_length), "base_width": mm(result.base_width),
+        "below_base": [{"kind": b.kind, "pieces": b.pieces, "height": mm(b.height)} for b in result.below_base],
+        "notes": list(result.notes),
     }
 
 

@@ -49,6 +49,16 @@ def check(
                 raise SledcheckError(f"{option} {pattern!r} matches no rule",
                                      hint="give code prefixes such as D or D201, or rule names; `sledcheck rules`")
     design = design_path if isinstance(design_path, Design) else load(design_path)
+    return run(design, fail_on=fail_on, select=select, ignore=ignore, baseline=baseline, today=today,
+               progress=progress, views=views)[0]
+
+
+def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), ignore: Sequence[str] = (),
+        baseline: str | Path | None = None, today: dt.date | None = None,
+        progress: Callable[[str], None] | None = None, views: bool = False,
+        thermal_analysis: bool = True) -> tuple[Report, Assembly]:
+    """:func:`check` of a loaded design, returning the assembly too (a sweep evaluates its thermal cases on
+    it); ``thermal_analysis`` False leaves the thermal section out of the report (its rules are ignored)."""
     design_path = design.path_as_given
     baseline_keys = read_baseline(Path(baseline)) if baseline else None
     assembly = build_assembly(design, progress)
@@ -70,8 +80,8 @@ def check(
     measured: tuple[PairResult, ...] | None = assembly.analyses.get("pairs")   # None: no pair rule ran
     gaps = _gaps(assembly, measured) if measured is not None else ()
     thermal = None
-    if design.thermal is not None and not any(f.code == "X001" and f.data.get("rule", "").startswith("T")
-                                              for f in result.findings):
+    if thermal_analysis and design.thermal is not None and not any(
+            f.code == "X001" and f.data.get("rule", "").startswith("T") for f in result.findings):
         thermal = analyse_thermal(assembly)
     outlines = None
     if views:
@@ -82,7 +92,7 @@ def check(
                   findings=tuple(findings), parts=parts, rules_run=tuple(result.rules_run),
                   incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines,
                   gaps=gaps, excluded=assembly.excluded, stackups=tuple(s for s in assembly.analyses.get("stackups", ())
-                                                          if s.status != "exact"))
+                                                          if s.status != "exact")), assembly
 
 
 def _gaps(assembly: Assembly, pairs: tuple[PairResult, ...]) -> tuple[GapSummary, ...]:

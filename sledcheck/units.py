@@ -19,6 +19,7 @@ a computation.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -216,7 +217,13 @@ def parse_unit(text: str) -> pint.Unit:
     parentheses; at most :data:`MAX_UNIT_CHARS` characters) before pint's unit parser sees it. Raises
     :class:`UnitError` for unknown units, expressions and pint traps.
     """
-    name = str(text).strip()
+    return _parsed_unit(str(text).strip())
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_unit(name: str) -> pint.Unit:
+    """:func:`parse_unit` of a stripped name, remembered (pint's own name search dominates reading a design;
+    a sweep reads one thousands of times). Errors are not cached: they are raised afresh."""
     if not name:
         raise UnitError("no unit given")
     _check_traps(_check_unit_text(name))

@@ -21,7 +21,7 @@ LAYERS = {
     "model": 3,                           # the assembly and the analyses on it
     "checks": 4,                          # rules, engine, policy
     "report": 5,                          # renderings of the report
-    "pipeline": 6, "inspect": 6, "init": 6,   # the use cases
+    "pipeline": 6, "inspect": 6, "init": 6, "sweep": 6,   # the use cases
     "cli": 7, "__main__": 7, "__init__": 7,
 }
 

@@ -195,8 +195,10 @@ def test_synthetic_realistic_edge_fins_holes_margins() -> None:
         fin_gap=2.7,
         fin_height=23.0,
         base_thickness=3.5,
-        length=60.0,
-        width=width,
+        length=60.0 - 2 * inset,   # the fin bank (contract.md: length and width are the fin bank's)
+        width=width - 2 * margin,
+        base_length=60.0,
+        base_width=width,
         fin_length=60.0 - 2 * inset,
         fin_array_width=width - 2 * margin,
         flow_axis="x",
@@ -260,6 +262,7 @@ def test_bitaxe_heatsink() -> None:
     assert g.base_thickness == pytest.approx(4.8, abs=1e-4)
     assert g.fin_height == pytest.approx(31.2, abs=1e-4)
     assert g.length == pytest.approx(90.0, abs=1e-4) and g.width == pytest.approx(71.0, abs=1e-4)
+    assert g.base_length == pytest.approx(90.0, abs=1e-4) and g.base_width == pytest.approx(71.0, abs=1e-4)
     assert g.fin_length == pytest.approx(90.0, abs=1e-4)
     assert g.fin_array_width == pytest.approx(71.0, abs=1e-4)
     assert g.fin_pitch == pytest.approx(2.804, abs=1e-4)  # (71 - 0.9) / 25
@@ -281,7 +284,9 @@ def test_martona_rdimm_heatsinks(name: str, fins: int, thickness: float, width: 
     assert g.base_thickness == pytest.approx(2.0, abs=1e-4)
     assert g.fin_height == pytest.approx(38.0, abs=1e-4)
     assert g.fin_height + g.base_thickness == pytest.approx(40.0, abs=1e-4)
-    assert g.length == pytest.approx(118.8, abs=1e-4) and g.width == pytest.approx(width, abs=1e-4)
+    # the fins cover 99 mm of the 118.8 mm base: the bank is 99 mm long (contract.md), the plate 118.8 mm
+    assert g.length == pytest.approx(99.0, abs=1e-4) and g.width == pytest.approx(width, abs=1e-4)
+    assert g.base_length == pytest.approx(118.8, abs=1e-4) and g.base_width == pytest.approx(width, abs=1e-4)
     assert g.fin_length == pytest.approx(99.0, abs=1e-4)
     assert g.fin_array_width == pytest.approx(width, abs=1e-4)
 
@@ -430,6 +435,8 @@ def test_empty_mesh() -> None:
 #: fins), 2 mm gaps, 4.8 mm base, 90 x 71 mm; martona 12 fins 1.2 mm / 8 fins 1.3 mm, 118.8 mm long, 40 mm
 #: tall; the Prusa MINI block is not a plate-fin sink; plate_holes 5 holes, tray_bottom 22 circular holes;
 #: the tray example sinks 48 fins 0.4 mm at 2.1 mm pitch on a 5 mm base with 4 x 3.5 mm holes (make_meshes.py).
+#: Since issue 12 ``length`` and ``width`` are the fin bank's (contract.md, "Thermal, second generation"); the
+#: plate footprint the earlier code called length and width is ``base_length`` and ``base_width``.
 PRE_REFACTOR: dict[str, tuple[dict[str, object] | str, list[tuple[tuple[float, float, float], float, str]]]] = {
     "skot-bitaxeHex/heatsink.step": (
         {
@@ -437,6 +444,7 @@ PRE_REFACTOR: dict[str, tuple[dict[str, object] | str, list[tuple[tuple[float, f
             "fin_thickness_max": 0.9000003337860107, "fin_gap": 2.0000000949949026, "fin_gap_min": 1.999998465180397,
             "fin_gap_max": 2.0000021904706955, "fin_height": 31.19999822229147, "base_thickness": 4.800000227987766,
             "length": 90.00000357627869, "width": 71.00000232458115, "fin_length": 90.00000357627869,
+            "base_length": 90.00000357627869, "base_width": 71.00000232458115,
             "fin_array_width": 71.00000232458115, "flow_axis": "x", "base_normal": "+z",
             "fin_centres": (
                 -35.05000099539757, -32.20000118017197, -29.399999417364597, -26.600000448524952, -23.799999617040157,
@@ -463,7 +471,8 @@ PRE_REFACTOR: dict[str, tuple[dict[str, object] | str, list[tuple[tuple[float, f
             "fin_count": 12, "fin_thickness": 1.199999824166298, "fin_thickness_min": 1.1999979615211487,
             "fin_thickness_max": 1.2000016868114471, "fin_gap": 3.0000004917383194, "fin_gap_min": 2.99999862909317,
             "fin_gap_max": 3.0000023543834686, "fin_height": 38.00000250339508, "base_thickness": 1.9999966025352478,
-            "length": 118.79999935626984, "width": 47.39999887533486, "fin_length": 98.9999994635582,
+            "length": 98.9999994635582, "width": 47.39999887533486, "fin_length": 98.9999994635582,
+            "base_length": 118.79999935626984, "base_width": 47.39999887533486,
             "fin_array_width": 47.39999887533486, "flow_axis": "x", "base_normal": "-z",
             "fin_centres": (
                 -43.34999993443489, -39.14999961853027, -34.949999302625656, -30.750000849366188, -26.549999602138996,
@@ -480,7 +489,8 @@ PRE_REFACTOR: dict[str, tuple[dict[str, object] | str, list[tuple[tuple[float, f
             "fin_count": 8, "fin_thickness": 1.2999997707083821, "fin_thickness_min": 1.2999996542930603,
             "fin_thickness_max": 1.300000585615635, "fin_gap": 3.000000084284693, "fin_gap_min": 2.999999560415745,
             "fin_gap_max": 3.0000004917383194, "fin_height": 38.00000250339508, "base_thickness": 1.9999966025352478,
-            "length": 118.79999935626984, "width": 31.399999978020787, "fin_length": 98.9999994635582,
+            "length": 98.9999994635582, "width": 31.399999978020787, "fin_length": 98.9999994635582,
+            "base_length": 118.79999935626984, "base_width": 31.399999978020787,
             "fin_array_width": 31.399999978020787, "flow_axis": "x", "base_normal": "-z",
             "fin_centres": (
                 -27.300000190734863, -23.000000044703484, -18.699999898672104, -14.399999752640724, -10.100000072270632,
@@ -574,7 +584,8 @@ PRE_REFACTOR: dict[str, tuple[dict[str, object] | str, list[tuple[tuple[float, f
             "fin_count": 48, "fin_thickness": 0.39999961853027344, "fin_thickness_min": 0.3999977111816406,
             "fin_thickness_max": 0.40000152587890625, "fin_gap": 1.7191486358642578, "fin_gap_min": 1.719146728515625,
             "fin_gap_max": 1.7191505432128906, "fin_height": 24.5, "base_thickness": 5.0, "length": 140.0,
-            "width": 120.0, "fin_length": 140.0, "fin_array_width": 100.0, "flow_axis": "y", "base_normal": "+z",
+            "width": 100.0, "fin_length": 140.0, "fin_array_width": 100.0, "flow_axis": "y", "base_normal": "+z",
+            "base_length": 140.0, "base_width": 120.0,
             "fin_centres": (
                 -49.79999923706055, -47.680850982666016, -45.561702728271484, -43.44255256652832, -41.32340431213379,
                 -39.20425605773926, -37.085105895996094, -34.96595764160156, -32.84680938720703, -30.727660179138184,

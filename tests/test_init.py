@@ -236,7 +236,7 @@ def test_part_labels_are_the_part_names_check_gives(tmp_path: Path, monkeypatch:
     assert any(e.each and e.role == "fastener" for e in draft.entries)
     (tmp_path / "boxes.yaml").write_text(draft.render(), encoding="utf-8")
     (tmp_path / "boxes.step").write_text("", encoding="utf-8")
-    monkeypatch.setattr(assembly, "read_mesh_file", lambda *args, **kwargs: draft.file)
+    monkeypatch.setattr(assembly, "read_mesh_file_shared", lambda *args, **kwargs: draft.file)
     built = _assembly(tmp_path / "boxes.yaml")
     by_bodies = {frozenset(p.spec.bodies or {p.path}): p.name for p in built.parts}
     labels = {frozenset(draft.bodies[i].path for i in u.bodies): u.label for u in draft.units_list}

@@ -52,6 +52,7 @@ def _interference(assembly: Assembly) -> Iterable[Finding]:
                 + f"; overlap region {size[0]:.2f} x {size[1]:.2f} x {size[2]:.2f} mm from {_point(lo)} to "
                 f"{_point(hi)} (thinnest along {axis}: {min(size):.3f} mm)",
                 subjects=subjects, measured=Q_(pair.overlap.volume, "mm**3"), limit=Q_(0, "mm**3"),
+                data=_stack_data(assembly, pair),
                 evidence=OverlapEvidence(volume_mm3=pair.overlap.volume, region_mm=(lo, hi), depth_mm=min(size),
                                          depth_axis=axis, contact=pair.contact,
                                          penetration_mm=pair.overlap.penetration))
@@ -84,7 +85,7 @@ def _clearance(assembly: Assembly) -> Iterable[Finding]:
                                                        else f"{-pair.fit_depth:.3f} mm apart")
                 + f": the fit is loose (measured on the {'exact B-rep' if pair.exact == 'brep' else 'meshes'})",
                 subjects=(pair.a, pair.b), measured=Q_(pair.fit_depth, "mm"), limit=Q_(pair.fit.range_mm[0], "mm"),
-                anchor=("design", "fits", assembly.design.fits.index(pair.fit)))
+                anchor=("design", "fits", assembly.design.fits.index(pair.fit)), data=_stack_data(assembly, pair))
             continue
         if pair.fit is not None or pair.contact or pair.gap.distance <= TOUCH_MM and not pair.touching:
             continue  # fits and contacts may come close or touch; overlaps are D101
@@ -108,18 +109,20 @@ def _clearance(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _stack_data(assembly: Assembly, pair: PairResult) -> dict[str, object]:
-    """The pair's tolerance stack, for the finding's JSON data (empty without tolerances or a stack)."""
+    """The pair's tolerance stack (its gap, or its fit's depth), for the finding's JSON data (empty without
+    tolerances or a stack)."""
     if assembly.design.tolerances is None:
         return {}
     from .stackups import stackups  # (the same layer; stacks exist only with tolerances)
 
-    stack = next((s for s in stackups(assembly) if {s.a, s.b} == {pair.a, pair.b}), None)
+    stack = next((s for s in stackups(assembly) if s.kind != "envelope" and {s.a, s.b} == {pair.a, pair.b}), None)
     if stack is None or stack.result is None:
-        return {"stackup": {"status": stack.status, "reason": stack.reason}} if stack else {}
+        return {"stackup": {"kind": stack.kind, "status": stack.status, "reason": stack.reason}} if stack else {}
     r = stack.result
-    return {"stackup": {"status": stack.status, "chain": list(stack.chain), "nominal_mm": round(r.nominal_mm, 6),
+    return {"stackup": {"kind": stack.kind, "status": stack.status, "chain": list(stack.chain),
+                        "nominal_mm": round(r.nominal_mm, 6), "worst_mm": [round(v, 6) for v in r.worst_mm],
                         "worst_min_mm": round(r.worst_mm[0], 6), "rss_min_mm": round(r.rss_mm[0], 6),
-                        "p_below_required": r.p_below_required}}
+                        "p_below_required": r.p_below_required, "p_above_limit": r.p_above_limit}}
 
 
 def _distant_fits(assembly: Assembly) -> Iterable[Finding]:

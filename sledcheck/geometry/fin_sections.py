@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-__all__ = ["Kind", "Rows", "bbox", "classify", "rows_across"]
+__all__ = ["Kind", "Rows", "bbox", "classify", "edge_only", "fills", "pierced", "rows_across", "same_fins"]
 
 #: A fin is a cross-section strip at least this many times longer than it is thick.
 FIN_ELONGATION = 4.0
@@ -23,6 +23,11 @@ FIN_FILL = 0.5
 MIN_FINS = 3
 #: A section with at least this many separate pieces that do not form single-piece rows is pin-like.
 MIN_PINS = 6
+#: A section through fins crossed by heat pipes (or their holes) fills less than this share of the channels
+#: between the fins; a base or a tie plate fills them.
+PIERCED_CHANNEL_FILL = 0.5
+#: ... and still fills more than this share of the fins' own strips (a hole row takes the rest).
+PIERCED_FIN_FILL = 0.5
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def rows_across(bounds: np.ndarray, areas: np.ndarray, d: int, tol: float) -> Ro
 
 @dataclass(frozen=True)
 class Kind:
-    kind: str  #: "fins" | "pins" | "solid" | "other" | "empty"
+    kind: str  #: "fins" | "pins" | "solid" | "other" | "empty" | "pierced" (fins crossed by pipes)
     rows: Rows | None = None
     pieces: int = 0
 
@@ -130,3 +135,77 @@ def bbox(polygons: Sequence[Polygon]) -> np.ndarray:
     b = shapely.bounds(np.asarray(polygons, dtype=object))
     return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
 
+
+
+def _boxes(rows: Rows, c_lo: np.ndarray, c_hi: np.ndarray, d_lo: np.ndarray, d_hi: np.ndarray) -> np.ndarray:
+    """Rectangles [c_lo, c_hi] across x [d_lo, d_hi] along the flow, in the section's (u, v) coordinates."""
+    if rows.d == 0:
+        return shapely.box(d_lo, c_lo, d_hi, c_hi)
+    return shapely.box(c_lo, d_lo, c_hi, d_hi)
+
+
+def _filled(pieces: np.ndarray, boxes: np.ndarray) -> float:
+    """Share of the rectangles' total area that the section's ``pieces`` cover [-] (pairs found by an STR-tree,
+    each piece clipped to one rectangle: GEOS's rectangle clipping, no general overlay)."""
+    area = float(shapely.area(boxes).sum())
+    if area <= 0:
+        return 0.0
+    piece, rect = shapely.STRtree(boxes).query(pieces, predicate="intersects")
+    b = shapely.bounds(boxes)
+    covered = sum(float(shapely.area(shapely.clip_by_rect(pieces[p], *b[r]))) for p, r in zip(piece, rect, strict=True))
+    return min(covered / area, 1.0)
+
+
+def fills(polygons: Sequence[Polygon], rows: Rows) -> tuple[float, float]:
+    """Shares of the fins' strips and of the channels between them that a section's material covers [-]
+    (0, 1 when ``rows`` has no channels)."""
+    if not polygons or len(rows.c_lo) < 2:
+        return 0.0, 1.0
+    material = np.asarray(polygons, dtype=object)
+    fins = _boxes(rows, rows.c_lo, rows.c_hi, rows.d_lo, rows.d_hi)
+    d_lo = np.maximum(rows.d_lo[:-1], rows.d_lo[1:])
+    d_hi = np.minimum(rows.d_hi[:-1], rows.d_hi[1:])
+    keep = (rows.c_lo[1:] > rows.c_hi[:-1]) & (d_hi > d_lo)
+    if not keep.any():
+        return 0.0, 1.0
+    channels = _boxes(rows, rows.c_hi[:-1][keep], rows.c_lo[1:][keep], d_lo[keep], d_hi[keep])
+    return _filled(material, fins), _filled(material, channels)
+
+
+def pierced(polygons: Sequence[Polygon], rows: Rows) -> bool:
+    """Is this section the fins of ``rows`` crossed by pipes (or by the pipes' holes)?
+
+    The fins' strips are still mostly material (more than :data:`PIERCED_FIN_FILL`) while the channels between
+    them are mostly open (less than :data:`PIERCED_CHANNEL_FILL`): a pipe crossing the bank joins the fins
+    along a band a pipe diameter wide, a base plate or tie plate fills the channels, a hole row empties part of
+    each strip.
+    """
+    fin_fill, channel_fill = fills(polygons, rows)
+    return fin_fill > PIERCED_FIN_FILL and channel_fill < PIERCED_CHANNEL_FILL
+
+
+def same_fins(a: Rows, b: Rows) -> bool:
+    """Are two sections' rows the same fins: same flow direction, count and mid-planes (within a quarter of
+    the narrowest channel)?"""
+    if a.d != b.d or len(a.c_lo) != len(b.c_lo) or len(a.c_lo) < 2:
+        return False
+    gaps = np.concatenate((a.c_lo[1:] - a.c_hi[:-1], b.c_lo[1:] - b.c_hi[:-1]))
+    shift = np.abs(0.5 * (a.c_lo + a.c_hi) - 0.5 * (b.c_lo + b.c_hi))
+    return bool(gaps.min() > 0 and shift.max() < 0.25 * gaps.min())
+
+
+def edge_only(polygons: Sequence[Polygon], rows: Rows) -> tuple[bool, bool] | None:
+    """Which outer fins of ``rows`` this section continues (first, last), if it holds nothing but them: every
+    piece lies within the across-flow extent of the first or the last fin (to a quarter of the narrowest
+    channel); None otherwise."""
+    if not polygons or len(rows.c_lo) < MIN_FINS:
+        return None
+    tol = 0.25 * float((rows.c_lo[1:] - rows.c_hi[:-1]).min())
+    b = shapely.bounds(np.asarray(polygons, dtype=object))
+    c = 1 - rows.d
+    lo, hi = b[:, c], b[:, c + 2]
+    first = (lo >= rows.c_lo[0] - tol) & (hi <= rows.c_hi[0] + tol)
+    last = (lo >= rows.c_lo[-1] - tol) & (hi <= rows.c_hi[-1] + tol)
+    if not np.all(first | last):
+        return None
+    return bool(first.any()), bool(last.any())

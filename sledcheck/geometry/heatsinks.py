@@ -3,6 +3,11 @@
 Fins must be parallel to a coordinate plane and the base normal to an axis. Callers convert meshes to mm
 first (a part's mesh as loaded may be in metres). The part's sections come from a shared
 :class:`~sledcheck.geometry.sections.Sections`, and the result is kept there.
+
+What is read as drawn: a fin bank smaller than its base plate (the bank's length and width are the sink's),
+rails, a pedestal or feet under the plate (not base thickness: the base is the plate the fins stand on),
+outer fins or rails taller than the others (the bank has the inner fins' height) and fins crossed by heat
+pipes or their holes (the crossings are not a base). Each such reading is said in ``notes``.
 """
 
 from __future__ import annotations
@@ -10,12 +15,44 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import shapely
 import trimesh
 
-from .fin_sections import Kind, bbox, classify
+from .fin_sections import (
+    FIN_ELONGATION,
+    PIERCED_CHANNEL_FILL,
+    PIERCED_FIN_FILL,
+    Kind,
+    Rows,
+    bbox,
+    classify,
+    edge_only,
+    fills,
+    pierced,
+    same_fins,
+)
 from .sections import AXES, AxisName, Sample, Sections, in_plane_axes, levels, tolerance
 
-__all__ = ["NotRecognised", "PlateFinGeometry", "recognise_plate_fin"]
+__all__ = ["BelowBase", "NotRecognised", "PlateFinGeometry", "recognise_plate_fin"]
+
+Bounds = tuple[tuple[float, float, float], tuple[float, float, float]]
+
+
+@dataclass(frozen=True)
+class BelowBase:
+    """Material under the base plate, on the side away from the fins (lengths [mm], area [mm2]).
+
+    ``kind`` is "pedestal" (one compact boss, the block that meets the package), "rails" (strips at least
+    four times longer than wide), "feet" (several compact pieces) or "rim" (a frame around a recess in the
+    plate's underside). ``height`` runs from the plate's
+    underside to the feature's far end; ``area`` is its smallest cross-section.
+    """
+
+    kind: str
+    pieces: int
+    height: float  #: [mm]
+    area: float  #: smallest cross-section [mm2]
+    bounds: Bounds  #: (min, max) [mm]
 
 #: Sections of the first, quick look along an axis; the full set is only cut if these show fins or pins.
 _QUICK_SECTIONS = 6
@@ -27,8 +64,10 @@ class PlateFinGeometry:
 
     ``fin_thickness`` and ``fin_gap`` are medians over the fins / channels, read at the cross-section nearest
     to mid fin height; ``*_min`` / ``*_max`` show the spread (edge fins are often thicker). ``length`` and
-    ``width`` are the base footprint along / across the flow; ``fin_length`` and ``fin_array_width`` are the
-    extent of the fins themselves, which may be smaller than the base.
+    ``width`` are the fin bank's extent along / across the flow (the region that has fins, contract.md);
+    ``base_length`` and ``base_width`` the base plate's, which may be larger. ``fin_height`` runs from the
+    channel floor to the inner fins' tips (taller outer fins are in ``notes``), ``base_thickness`` is the plate
+    the fins stand on (a pedestal or rails under it are ``below_base``).
     """
 
     fin_count: int
@@ -40,14 +79,31 @@ class PlateFinGeometry:
     fin_gap_max: float  #: [mm]
     fin_height: float  #: from the channel floor (base top) to the fin tips [mm]
     base_thickness: float  #: from the base's outer face to the channel floor [mm]
-    length: float  #: base footprint along the flow [mm]
-    width: float  #: base footprint across the flow [mm]
+    length: float  #: fin bank along the flow [mm]
+    width: float  #: fin bank across the flow [mm]
     fin_length: float  #: longest fin along the flow [mm]
     fin_array_width: float  #: outer face of the first fin to outer face of the last [mm]
     flow_axis: AxisName  #: the axis the fins (and the air) run along
     base_normal: str  #: direction the fins point from the base, e.g. "+z" [-]
     fin_centres: tuple[float, ...]  #: fin mid-planes, coordinate across the flow [mm]
-    base_bounds: tuple[tuple[float, float, float], tuple[float, float, float]]  #: base slab (min, max) [mm]
+    base_bounds: Bounds  #: base plate (min, max) [mm]
+    base_length: float  #: base plate along the flow [mm]
+    base_width: float  #: base plate across the flow [mm]
+    bank_bounds: Bounds  #: fin bank, channel floor to the inner fins' tips (min, max) [mm]
+    below_base: tuple[BelowBase, ...] = ()  #: pedestal, rails or feet under the plate
+    notes: tuple[str, ...] = ()  #: how the geometry was read where it is not a plain plate-fin sink
+    source: str = "cad"  #: "cad" (recognised from the mesh) or "declared" (given in the design)
+
+    @property
+    def pedestal(self) -> BelowBase | None:
+        """The pedestal under the base plate, if there is one."""
+        return next((b for b in self.below_base if b.kind == "pedestal"), None)
+
+    @property
+    def tip(self) -> float:
+        """Level of the inner fins' tips along the base normal [mm]."""
+        a, up = "xyz".index(self.base_normal[1]), self.base_normal[0] == "+"
+        return self.bank_bounds[1][a] if up else self.bank_bounds[0][a]
 
     @property
     def fin_pitch(self) -> float:
@@ -86,16 +142,16 @@ class _Candidate:
     severity: int  #: how far the axis got: 0 nothing, 1 fins without base, 2 pins with base, 3 recognised
 
 
-def _runs(kinds: list[Kind], want: str) -> list[tuple[int, int]]:
-    """Maximal runs [i, j] of consecutive samples of kind ``want`` with the same flow direction."""
+def _runs(kinds: list[Kind], *want: str) -> list[tuple[int, int]]:
+    """Maximal runs [i, j] of consecutive samples of the kinds ``want`` with the same flow direction."""
     runs: list[tuple[int, int]] = []
     i = 0
     while i < len(kinds):
-        if kinds[i].kind != want:
+        if kinds[i].kind not in want:
             i += 1
             continue
         j = i
-        while j + 1 < len(kinds) and kinds[j + 1].kind == want and kinds[j + 1].fin_rows.d == kinds[i].fin_rows.d:
+        while j + 1 < len(kinds) and kinds[j + 1].kind in want and kinds[j + 1].fin_rows.d == kinds[i].fin_rows.d:
             j += 1
         runs.append((i, j))
         i = j + 1
@@ -103,18 +159,21 @@ def _runs(kinds: list[Kind], want: str) -> list[tuple[int, int]]:
 
 
 def _find_base(
-    samples: list[Sample], kinds: list[Kind], start: int, step: int, fins_box: np.ndarray, extent: float
+    samples: list[Sample], kinds: list[Kind], start: int, step: int, fins_box: np.ndarray, extent: float,
+    rows: Rows | None = None,
 ) -> int | None:
     """Index of the base section walking from ``start`` in direction ``step``, or None.
 
     Sections that are neither fins nor solid (fillets, chamfers, a pedestal edge) may lie between the fins
-    and the base if together they are thinner than a quarter of the part; more fins or pins stop the walk.
+    and the base if together they are thinner than a quarter of the part; so may a solid-looking section of
+    the fins ``rows`` crossed by a heat pipe at their root (:func:`~.fin_sections.pierced`). More fins or
+    pins stop the walk.
     """
     skipped = 0.0
     k = start + step
     while 0 <= k < len(samples):
         s = samples[k]
-        if kinds[k].kind == "solid":
+        if kinds[k].kind == "solid" and not (rows is not None and pierced(s.polygons, rows)):
             return k if _covers(bbox(s.polygons), fins_box) else None
         if kinds[k].kind in ("fins", "pins"):
             return None
@@ -136,8 +195,10 @@ def _is_open(samples: list[Sample], kinds: list[Kind], start: int, step: int, ru
     return covered <= 0.25 * run_height
 
 
-def _base_top(mesh: trimesh.Trimesh, axis: int, sign: int, between: tuple[float, float], tol: float) -> float:
-    """The channel floor: the vertex level in ``between`` with most face area facing the fin side [mm]."""
+def _face_level(mesh: trimesh.Trimesh, axis: int, sign: int, between: tuple[float, float], near: float,
+                tol: float) -> float:
+    """The vertex level in ``between`` with most face area facing ``sign`` along ``axis`` [mm] (the channel
+    floor, the fin tips, the plate's underside); without such faces the level nearest ``near``."""
     lo, hi = min(between), max(between)
     heights = mesh.triangles_center[:, axis]
     facing = mesh.face_normals[:, axis] * sign > 0.99
@@ -153,8 +214,7 @@ def _base_top(mesh: trimesh.Trimesh, axis: int, sign: int, between: tuple[float,
     area = np.zeros(lv.size)
     np.add.at(area, nearest[close], mesh.area_faces[sel][close])
     if area.max() <= 0:
-        # no flat floor: take the level nearest the fins
-        return float(lv[-1] if sign > 0 else lv[0])
+        return float(lv[int(np.argmin(np.abs(lv - near)))])
     return float(lv[int(np.argmax(area))])
 
 
@@ -189,7 +249,8 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[Sample]) -> 
         if best_pins is None or cover > best_pins.score:
             best_pins = _Candidate(cover, NotRecognised(reason), 2)
 
-    fin_runs = _runs(kinds, "fins")
+    kinds = _bridge_pierced(samples, kinds)
+    fin_runs = _runs(kinds, "fins", "pierced")
     if not fin_runs:
         if best_pins is not None:
             return best_pins
@@ -199,9 +260,10 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[Sample]) -> 
     for i, j in fin_runs:
         cover = samples[j].hi - samples[i].lo
         box = bbox([p for s in samples[i : j + 1] for p in s.polygons])
-        below = _find_base(samples, kinds, i, -1, box, extent)
-        above = _find_base(samples, kinds, j, +1, box, extent)
-        counts = [len(kinds[k].fin_rows.pieces) for k in range(i, j + 1)]
+        rows = kinds[i].fin_rows
+        below = _find_base(samples, kinds, i, -1, box, extent, rows)
+        above = _find_base(samples, kinds, j, +1, box, extent, rows)
+        counts = [len(kinds[k].fin_rows.pieces) for k in range(i, j + 1) if kinds[k].kind == "fins"]
         what = f"{int(np.bincount(counts).argmax())} parallel fins normal to {name}"
         if below is None and above is None:
             cand = _Candidate(cover, NotRecognised(f"{what} but no base plate at either end"), 1)
@@ -211,8 +273,9 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[Sample]) -> 
         else:
             sign, base_k, fin_k, tip_k = (1, below, i, j) if below is not None else (-1, above, j, i)
             assert base_k is not None
-            if _is_open(samples, kinds, tip_k, sign, cover):
-                geometry = _measure(mesh, axis, sign, samples, kinds, (i, j), base_k, fin_k, tol)
+            edges = _edge_sections(samples, tip_k, sign, kinds[tip_k].fin_rows)
+            if _is_open(samples, kinds, tip_k + sign * edges[0], sign, cover):
+                geometry = _measure(mesh, axis, sign, samples, kinds, (i, j), base_k, fin_k, tip_k, edges, tol)
                 cand = _Candidate(cover, geometry, 3)
             else:
                 reason = (
@@ -228,6 +291,162 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[Sample]) -> 
     return best
 
 
+def _bridge_pierced(samples: list[Sample], kinds: list[Kind]) -> list[Kind]:
+    """``kinds`` with each block of sections between two sections of the same fins that reads as those fins
+    crossed by pipes or their holes marked "pierced", so that the crossing neither splits the fins nor passes
+    for a base: every section of the block leaves the channels mostly open and one at least still holds the
+    fins (:func:`~.fin_sections.fills`; where pipes are separate bodies filling the fins' holes, the coincident
+    walls may cost some sections pieces)."""
+    out = list(kinds)
+    i, n = 0, len(kinds)
+    while i < n:
+        if kinds[i].kind != "fins":
+            i += 1
+            continue
+        b = i + 1
+        while b < n and kinds[b].kind != "fins":
+            b += 1
+        block = [fills(samples[k].polygons, kinds[i].fin_rows) for k in range(i + 1, b)] if b < n else []
+        if block and same_fins(kinds[i].fin_rows, kinds[b].fin_rows) \
+                and all(channel < PIERCED_CHANNEL_FILL for _, channel in block) \
+                and any(fin > PIERCED_FIN_FILL for fin, _ in block):
+            for k in range(i + 1, b):
+                out[k] = Kind("pierced", kinds[i].rows, kinds[k].pieces)
+        i = b
+    return out
+
+
+def _edge_sections(samples: list[Sample], tip_k: int, sign: int, rows: Rows) -> tuple[int, bool, bool]:
+    """How many sections beyond the fins' tip section hold only the outer fins of ``rows`` (taller edge fins or
+    rails), and whether the first / last fin is among them."""
+    k, count, first, last = tip_k + sign, 0, False, False
+    while 0 <= k < len(samples):
+        which = edge_only(samples[k].polygons, rows)
+        if which is None:
+            break
+        count, first, last = count + 1, first or which[0], last or which[1]
+        k += sign
+    return count, first, last
+
+
+def _area(sample: Sample) -> float:
+    return float(sum(p.area for p in sample.polygons))
+
+
+def _facing_area(mesh: trimesh.Trimesh, axis: int, sign: int, level: float, tol: float) -> float:
+    """Area [mm2] of the flat faces at ``level`` [mm] facing ``sign`` along ``axis``."""
+    facing = mesh.face_normals[:, axis] * sign > 0.99
+    at = np.abs(mesh.triangles_center[:, axis] - level) <= 10 * tol
+    return float(mesh.area_faces[facing & at].sum())
+
+
+def _plate(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sample], base_k: int, base_far: float,
+           tol: float) -> tuple[float, int | None]:
+    """The base plate's underside [mm] and the first section beyond it (None when the plate reaches the mesh's
+    bound): sections away from the fins belong to the plate while they span at least 90 % of the base section
+    found next to the fins and keep 80 % of its area, or where the plate narrows without a step (a chamfer or a
+    draft: the flat underside there is less than half the area it loses); a pedestal, rails, feet or a rim
+    around a recess do not."""
+    ref, last, k = samples[base_k], base_k, base_k - sign
+    ref_box, ref_area = bbox(ref.polygons), _area(ref)
+    while 0 <= k < len(samples):
+        s = samples[k]
+        if not (s.polygons and _covers(bbox(s.polygons), ref_box) and _area(s) >= 0.8 * ref_area):
+            level = _face_level(mesh, axis, -sign, (s.height, samples[last].height), samples[last].height, tol)
+            if _facing_area(mesh, axis, -sign, level, tol) >= 0.5 * (ref_area - _area(s)):
+                return level, k
+        last, k = k, k - sign
+    return base_far, None
+
+
+def _below_base(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sample], first_k: int,
+                underside: float, plate_box: np.ndarray, tol: float) -> tuple[BelowBase, ...]:
+    """What stands under the plate (beyond ``underside`` [mm], away from the fins), read from the first
+    non-empty section beyond it: a piece spanning 90 % of the plate (``plate_box``) is a rim around a recess
+    ("rim"), strips at least :data:`~.fin_sections.FIN_ELONGATION` times longer than wide are rails, one
+    compact piece is a pedestal, several are feet."""
+    beyond = [samples[k] for k in (range(first_k, -1, -1) if sign > 0 else range(first_k, len(samples)))]
+    near = next((s for s in beyond if s.polygons), None)
+    if near is None:
+        return ()
+    u, v = in_plane_axes(axis)
+    h = mesh.vertices[:, axis]
+    under = mesh.vertices[(underside - h) * sign > tol]
+    pieces = np.asarray(near.polygons, dtype=object)
+    b = shapely.bounds(pieces)
+    span = np.stack([b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1)
+    rim = np.array([_covers(piece, plate_box) for piece in b], dtype=bool)
+    rail = ~rim & (span.max(axis=1) >= FIN_ELONGATION * span.min(axis=1))
+    compact = ~rim & ~rail
+    out = []
+    sections = [shapely.union_all(np.asarray(s.polygons, dtype=object)) for s in beyond if s.polygons]
+    for kind, sel in (("rim", rim), ("rails", rail), ("pedestal" if compact.sum() == 1 else "feet", compact)):
+        if not sel.any():
+            continue
+        far = 0.0
+        for lo_p, hi_p in zip(b[sel, :2], b[sel, 2:], strict=True):
+            inside = ((under[:, u] >= lo_p[0] - tol) & (under[:, u] <= hi_p[0] + tol)
+                      & (under[:, v] >= lo_p[1] - tol) & (under[:, v] <= hi_p[1] + tol))
+            if inside.any():
+                far = max(far, float(((underside - under[inside, axis]) * sign).max()))
+        region = shapely.union_all(shapely.box(b[sel, 0], b[sel, 1], b[sel, 2], b[sel, 3]))
+        areas = [a for a in (float(shapely.area(shapely.intersection(m, region))) for m in sections) if a > 0]
+        lo_uv, hi_uv = b[sel, :2].min(axis=0), b[sel, 2:].max(axis=0)
+        lo3, hi3 = np.zeros(3), np.zeros(3)
+        lo3[[u, v]], hi3[[u, v]] = lo_uv, hi_uv
+        lo3[axis], hi3[axis] = sorted((underside, underside - sign * far))
+        out.append(BelowBase(kind=kind, pieces=int(sel.sum()), height=far, area=min(areas),
+                             bounds=(_triple(lo3), _triple(hi3))))
+    return tuple(out)
+
+
+def _fins_of(rows: Rows) -> tuple[np.ndarray, np.ndarray, str]:
+    """The fins' across-flow faces (lo, hi) [mm] in a fin section, and a note when some were joined: a row that
+    is not one strip (a heat pipe or boss running up through several fins joins them into one piece) and spans
+    more than a pitch holds the fins of the median thickness that the plain fins' lattice (the nearest plain
+    fin's mid-plane plus whole median pitches) puts wholly inside it, if its area is 0.8 to 2 times theirs;
+    other rows are one fin each."""
+    lo, hi = rows.c_lo.copy(), rows.c_hi.copy()
+    strip = rows.strips
+    idx = np.flatnonzero(strip)
+    mids = 0.5 * (lo + hi)
+    adjacent = np.diff(idx) == 1
+    if (~strip).sum() == 0 or adjacent.sum() == 0:
+        return lo, hi, ""
+    t = float(np.median((hi - lo)[strip]))
+    pitch = float(np.median(np.diff(mids[idx])[adjacent]))
+    slack = 0.25 * (pitch - t)
+    out_lo, out_hi, hidden = [], [], 0
+    for r, (a, b) in enumerate(zip(lo, hi, strict=True)):
+        centres = np.empty(0)
+        if not strip[r] and b - a >= pitch + t:
+            anchor = mids[idx[np.argmin(np.abs(idx - r))]]
+            m = np.arange(np.ceil((a + t / 2 - slack - anchor) / pitch), np.floor((b - t / 2 + slack - anchor) / pitch)
+                          + 1)
+            centres = anchor + m * pitch
+            # the fins must really be there: the piece's area is that of as many full-length fins, give or
+            # take what joins them (a solid boss or block between fins is no fins)
+            fins_area = len(centres) * t * (rows.d_hi[r] - rows.d_lo[r])
+            if not 0.8 * fins_area <= rows.area[r] <= 2.0 * fins_area:
+                centres = np.empty(0)
+        if len(centres) < 2:
+            out_lo.append(a)
+            out_hi.append(b)
+            continue
+        out_lo += list(centres - t / 2)
+        out_hi += list(centres + t / 2)
+        hidden += len(centres)
+    if not hidden:
+        return lo, hi, ""
+    return np.asarray(out_lo), np.asarray(out_hi), (
+        f"{hidden} fins joined into wider pieces (a pipe or boss through them) are counted from the "
+        f"{pitch:.3g} mm pitch of the others")
+
+
+def _triple(x: np.ndarray) -> tuple[float, float, float]:
+    return float(x[0]), float(x[1]), float(x[2])
+
+
 def _measure(
     mesh: trimesh.Trimesh,
     axis: int,
@@ -237,31 +456,68 @@ def _measure(
     run: tuple[int, int],
     base_k: int,
     fin_k: int,
+    tip_k: int,
+    edges: tuple[int, bool, bool],
     tol: float,
 ) -> PlateFinGeometry:
-    """Exact dimensions of a plate-fin sink whose fins (run of samples) sit on the base at ``base_k``."""
+    """Exact dimensions of a plate-fin sink whose fins (run of samples) sit on the base at ``base_k``; ``edges``
+    says how many sections beyond ``tip_k`` hold only taller outer fins (:func:`_edge_sections`)."""
     lo_b, hi_b = (float(x) for x in mesh.bounds[:, axis])
-    base_far, tip = (lo_b, hi_b) if sign > 0 else (hi_b, lo_b)
-    base_top = _base_top(mesh, axis, sign, (samples[base_k].height, samples[fin_k].height), tol)
+    base_far, bound_tip = (lo_b, hi_b) if sign > 0 else (hi_b, lo_b)
+    base_top = _face_level(mesh, axis, sign, (samples[base_k].height, samples[fin_k].height),
+                           samples[fin_k].height, tol)
+    notes = []
+    tip = bound_tip
+    if edges[0]:
+        inner = (samples[tip_k].height, samples[tip_k + sign].height)
+        tip = _face_level(mesh, axis, sign, inner, samples[tip_k].height, tol)
+        which = "both outer fins rise" if edges[1] and edges[2] else "one outer fin rises"
+        notes.append(f"{which} {abs(bound_tip - tip):.4g} mm above the others (to {abs(bound_tip - base_top):.4g} "
+                     f"mm): the bank is taken with the inner fins' height, {abs(tip - base_top):.4g} mm")
     fin_height = abs(tip - base_top)
-    base_thickness = abs(base_top - base_far)
+    underside, beyond_k = _plate(mesh, axis, sign, samples, base_k, base_far, tol)
+    base_thickness = abs(base_top - underside)
+    below = () if beyond_k is None else \
+        _below_base(mesh, axis, sign, samples, beyond_k, underside, bbox(samples[base_k].polygons), tol)
 
-    # fins measured at the run's section nearest mid fin height
+    # fins measured at the run's plain fin section nearest mid fin height
     mid = 0.5 * (base_top + tip)
     i, j = run
-    k = min(range(i, j + 1), key=lambda q: abs(samples[q].height - mid))
+    k = min((q for q in range(i, j + 1) if kinds[q].kind == "fins"), key=lambda q: abs(samples[q].height - mid))
     rows = kinds[k].fin_rows
-    thick = rows.c_hi - rows.c_lo
-    gaps = rows.c_lo[1:] - rows.c_hi[:-1]
+    fin_lo, fin_hi, joined = _fins_of(rows)
+    thick = fin_hi - fin_lo
+    gaps = fin_lo[1:] - fin_hi[:-1]
+    if joined:
+        notes.append(joined)
     u, v = in_plane_axes(axis)
     d_axis, c_axis = (u, v)[rows.d], (u, v)[1 - rows.d]
+    crossed = sum(samples[q].hi - samples[q].lo for q in range(i, j + 1) if kinds[q].kind == "pierced")
+    if crossed:
+        notes.append(f"the fins are crossed by pipes or their holes over {crossed:.3g} mm of their height: "
+                     "read as fins, not as a base")
 
-    # base footprint from the vertices of the base slab (chamfers and holes do not shrink it)
-    slab_lo, slab_hi = min(base_far, base_top), max(base_far, base_top)
+    # base footprint from the vertices of the plate (chamfers and holes do not shrink it)
+    slab_lo, slab_hi = min(underside, base_top), max(underside, base_top)
     h = mesh.vertices[:, axis]
     slab = mesh.vertices[(h >= slab_lo - tol) & (h <= slab_hi + tol)]
     fmin, fmax = slab.min(axis=0), slab.max(axis=0)
     fmin[axis], fmax[axis] = slab_lo, slab_hi
+    base_length, base_width = float(fmax[d_axis] - fmin[d_axis]), float(fmax[c_axis] - fmin[c_axis])
+
+    bank_lo, bank_hi = np.zeros(3), np.zeros(3)
+    bank_lo[d_axis], bank_hi[d_axis] = float(rows.d_lo.min()), float(rows.d_hi.max())
+    bank_lo[c_axis], bank_hi[c_axis] = float(rows.c_lo[0]), float(rows.c_hi[-1])
+    bank_lo[axis], bank_hi[axis] = sorted((base_top, tip))
+    length, width = float(bank_hi[d_axis] - bank_lo[d_axis]), float(bank_hi[c_axis] - bank_lo[c_axis])
+    if length < 0.9 * base_length or width < 0.9 * base_width:
+        notes.append(f"the fin bank covers {width:.4g} x {length:.4g} mm of the {base_width:.4g} x "
+                     f"{base_length:.4g} mm base plate (across x along the flow): the bank's size is used")
+    for feature in below:
+        what = {"pedestal": "a pedestal", "rails": f"{feature.pieces} rail" + "s" * (feature.pieces > 1),
+                "feet": f"{feature.pieces} feet", "rim": "a rim around a recess"}[feature.kind]
+        notes.append(f"{what} {feature.height:.4g} mm tall under the {base_thickness:.4g} mm base plate: not "
+                     "counted as base thickness")
 
     return PlateFinGeometry(
         fin_count=len(thick),
@@ -273,17 +529,19 @@ def _measure(
         fin_gap_max=float(gaps.max()) if gaps.size else 0.0,
         fin_height=fin_height,
         base_thickness=base_thickness,
-        length=float(fmax[d_axis] - fmin[d_axis]),
-        width=float(fmax[c_axis] - fmin[c_axis]),
+        length=length,
+        width=width,
         fin_length=float((rows.d_hi - rows.d_lo).max()),
         fin_array_width=float(rows.c_hi[-1] - rows.c_lo[0]),
         flow_axis=AXES[d_axis],
         base_normal=("+" if sign > 0 else "-") + AXES[axis],
-        fin_centres=tuple(float(x) for x in 0.5 * (rows.c_lo + rows.c_hi)),
-        base_bounds=(
-            (float(fmin[0]), float(fmin[1]), float(fmin[2])),
-            (float(fmax[0]), float(fmax[1]), float(fmax[2])),
-        ),
+        fin_centres=tuple(float(x) for x in 0.5 * (fin_lo + fin_hi)),
+        base_bounds=(_triple(fmin), _triple(fmax)),
+        base_length=base_length,
+        base_width=base_width,
+        bank_bounds=(_triple(bank_lo), _triple(bank_hi)),
+        below_base=below,
+        notes=tuple(notes),
     )
 
 
@@ -304,9 +562,14 @@ def _moved(result: PlateFinGeometry | NotRecognised, offset: np.ndarray) -> Plat
     if not isinstance(result, PlateFinGeometry):
         return result
     across = 3 - "xyz".index(result.flow_axis) - "xyz".index(result.base_normal[1])
-    lo, hi = (tuple(float(c + d) for c, d in zip(b, offset, strict=True)) for b in result.base_bounds)
+
+    def shift(bounds: Bounds) -> Bounds:
+        lo, hi = (_triple(np.asarray(b) + offset) for b in bounds)
+        return lo, hi
+
     return replace(result, fin_centres=tuple(float(c + offset[across]) for c in result.fin_centres),
-                   base_bounds=(lo, hi))  # type: ignore[arg-type]
+                   base_bounds=shift(result.base_bounds), bank_bounds=shift(result.bank_bounds),
+                   below_base=tuple(replace(b, bounds=shift(b.bounds)) for b in result.below_base))
 
 
 def _recognise(sections: Sections) -> PlateFinGeometry | NotRecognised:

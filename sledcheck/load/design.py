@@ -18,6 +18,7 @@ import pint
 
 from ..errors import DesignError
 from ..units import UnitError, parse_quantity
+from .idf import library_for
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
 from .selection import Reference, selects_any
@@ -43,7 +44,9 @@ ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component"
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
                "clearance", "fits", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules",
                "thermal", "exclude", "tessellation", "tolerances")
-PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description")
+PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description", "library",
+             "fin_height")
+IDF_SUFFIX = ".emn"   # an IDF 3.0 board: the entry expands into the board and its components (load/idf)
 FIT_KINDS = {"clearance-hole": None, "press": "interference", "compressible": "compression"}
 
 
@@ -64,6 +67,15 @@ class PartSpec:
     entry: str = ""          # the design's entry this part comes from ('' : its own name)
     each: bool = False       # the entry expands into one part per matching body
     bodies: tuple[str, ...] = ()   # for an expanded part: the instance paths of its bodies
+    fin_height_mm: float | None = None   # a plate-fin sink's fins cut or drawn out to this height [mm]
+    line_fin_height: int = 0
+    library: Path | None = None    # an IDF board's .emp library when the design names it ('library: PATH')
+    library_as_given: str | None = None
+
+    @property
+    def is_idf(self) -> bool:
+        """Is the file an IDF board (which expands into the board and one part per component)?"""
+        return self.file.suffix.lower() == IDF_SUFFIX
 
     @property
     def group(self) -> str:
@@ -168,6 +180,8 @@ class Design:
         files = [(self.path, "the design file")]
         files += [(p.path, f"the spec pack {p.name!r}") for p in self.specs if p.path]
         files += [(p.file, f"the mesh of part {p.name!r}") for p in self.parts if not p.entry]
+        libraries = [(p, p.library or library_for(p.file)) for p in self.parts if p.is_idf and not p.entry]
+        files += [(lib, f"the IDF library of part {p.name!r}") for p, lib in libraries if lib is not None]
         if self.thermal is not None:
             files.append((self.thermal.fan_model, "the fan model"))
         return tuple(files)
@@ -176,12 +190,14 @@ class Design:
         return self.document.line(*path)
 
 
-def load_design(path: str | Path, rules: RuleCatalog) -> Design:
+def load_design(path: str | Path, rules: RuleCatalog, document: YamlDocument | None = None) -> Design:
     """Read and validate the design file at ``path`` and the spec packs it names; ``rules`` are the registered
-    rules (``sledcheck.checks.registry.catalog()``), against which severities, options and waivers are read."""
+    rules (``sledcheck.checks.registry.catalog()``), against which severities, options and waivers are read.
+    ``document`` is the file as already read (a sweep's edited copy: its lines stay those of the file)."""
     as_given = str(path)
     file = Path(path)
-    doc = read_yaml(file, as_given)   # refuses folders, FIFOs, devices, loops, long names, within its limits
+    doc = document if document is not None else read_yaml(file, as_given)   # (read_yaml refuses folders, FIFOs,
+    # devices, loops and long names, within its limits)
     root = Section(doc, (), as_given)
     if doc.data is None:
         raise DesignError("the design file is empty", file=as_given, line=1, hint="see the README for a minimal design")
@@ -200,7 +216,7 @@ def load_design(path: str | Path, rules: RuleCatalog) -> Design:
     roles = {p.role for p in parts}
     # Parts expanded from assemblies (each: true, and the bodies no entry selects) are named by the files: a
     # reference that names no declared part may name one of them, and is checked once the files are loaded.
-    later: list[Reference] | None = [] if any(p.node for p in parts) else None
+    later: list[Reference] | None = [] if any(p.node or p.is_idf for p in parts) else None
     contacts = tuple(_contacts(root, names, roles, later))
     clearances = tuple(_clearances(root, names, roles, units, later))
     fits = tuple(_fits(root, names, roles, units, later))
@@ -281,10 +297,24 @@ def _parts(root: Section, base: Path, units: str | None) -> tuple[PartSpec, ...]
                             "each", "add e.g. node: \"*/DIMM_*\", or drop 'each'")
         position = _vector(sec, "position", units, "length") if sec.has("position") else (0.0, 0.0, 0.0)
         rotation = _vector(sec, "rotation", "deg", "angle") if sec.has("rotation") else (0.0, 0.0, 0.0)
+        fin_height = None
+        if sec.has("fin_height"):
+            if role != "heatsink":
+                raise sec.error("fin_height re-cuts a heat sink's fins; this part's role is not heatsink",
+                                "fin_height", "drop it, or give the part role: heatsink")
+            fin_height = float(sec.quantity("fin_height", "length", units).m_as("mm"))
+            if not 0 < fin_height < 1000:
+                raise sec.error(f"a fin height of {fin_height:g} mm is not usable", "fin_height", "e.g. 24 mm")
+        library = sec.text("library")
+        if library is not None and Path(file_text).suffix.lower() != IDF_SUFFIX:
+            raise sec.error("'library' names the .emp library of an IDF board, but the file is not a .emn board",
+                            "library", "drop 'library', or give the board's .emn file")
         parts.append(PartSpec(
             name=name, file=(base / file_text), file_as_given=file_text, role=role,
             units=part_units or units, units_declared_by="part" if part_units else ("design" if units else None),
             node=node, position=position, rotation=rotation, line=sec.line(), each=each,
+            fin_height_mm=fin_height, line_fin_height=sec.line("fin_height") if fin_height else 0,
+            library=base / library if library is not None else None, library_as_given=library,
         ))
     return tuple(parts)
 

@@ -52,11 +52,28 @@ def load_fan_model(path: str | Path, display: str | None = None) -> FanCurve:
     """
     path = Path(path)
     try:
-        return _load(path, display or str(path))
+        info = path.stat()
+        key = (str(path.resolve()), info.st_mtime_ns, info.st_size, info.st_ino)
+    except (OSError, ValueError):
+        key = None   # read_yaml says what is wrong with the path
+    if key is not None and key in _READ:
+        return _READ[key]
+    try:
+        curve = _load(path, display or str(path))
     except FanModelError:
         raise
     except DesignError as err:
         raise FanModelError(err.message, file=err.file, line=err.line, field=err.field, hint=err.hint) from None
+    if key is not None:
+        if len(_READ) > 64:
+            _READ.clear()
+        _READ[key] = curve
+    return curve
+
+
+#: fan models read in this process, by (path, modification time, size, inode): a sweep reads its design's
+#: thousands of times
+_READ: dict[tuple[str, int, int, int], FanCurve] = {}
 
 
 def _load(path: Path, display: str) -> FanCurve:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import errno
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -32,7 +33,8 @@ import stat
 import struct
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -43,6 +45,7 @@ import trimesh
 from ..errors import MeshLoadError
 from ..units import UnitError, parse_unit
 from .body import Body
+from .idf import IdfBoard, read_idf
 from .native import ERROR_MARK, Budget, BudgetError, ChildFailed, env_number, env_size, format_size
 from .step import DEFAULT_TESSELLATION, StepFile, Tessellation, read_step
 
@@ -50,7 +53,7 @@ logging.getLogger("trimesh").setLevel(logging.ERROR)
 
 FORMATS = {
     ".step": "step", ".stp": "step", ".stl": "stl", ".obj": "obj", ".ply": "ply",
-    ".glb": "glb", ".gltf": "gltf", ".3mf": "3mf",
+    ".glb": "glb", ".gltf": "gltf", ".3mf": "3mf", ".emn": "idf",
 }
 _STEP_UNITS = {"INCH": "in", "FOOT": "ft", "MILLIMETRE": "mm", "METRE": "m", "CENTIMETRE": "cm"}
 _SI_PREFIX = {"$": "m", ".MILLI.": "mm", ".CENTI.": "cm", ".MICRO.": "um", ".DECI.": "dm", ".KILO.": "km"}
@@ -84,6 +87,7 @@ class MeshFile:
     note: str
     skipped: tuple[tuple[str, str], ...] = ()   # (instance path, why): bodies the reader left out (wires, ...)
     cached: bool = False                       # read back from the tessellation cache
+    idf: IdfBoard | None = None                # an IDF board: its components, zones and holes (bodies[0]: the board)
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,10 @@ class Limits:
             raise MeshLoadError(str(err), file=display, hint="fix or unset the environment variable") from None
 
 
-def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAULT_TESSELLATION) -> MeshFile:
-    """Load ``path`` into bodies (B-rep inputs meshed with ``tessellation``); raises :class:`MeshLoadError` with
-    a clear message on any failure."""
+def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAULT_TESSELLATION,
+                   library: Path | None = None, library_display: str | None = None) -> MeshFile:
+    """Load ``path`` into bodies (B-rep inputs meshed with ``tessellation``; an IDF board with its ``library``,
+    else the .emp beside it); raises :class:`MeshLoadError` with a clear message on any failure."""
     display = display.replace("\0", "\\0")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -118,7 +123,14 @@ def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAUL
     declared: str | None = None
     note = ""
     step: StepFile | None = None
-    if fmt == "step":
+    idf: IdfBoard | None = None
+    if fmt == "idf":
+        idf = read_idf(path, display, library, library_display)
+        for body in idf.bodies:
+            _check_coordinates(body.mesh.vertices, f"body {body.name!r}", display)
+        bodies = idf.bodies
+        loaded = None
+    elif fmt == "step":
         declared, note = _step_unit(path)
         step = _load_step(path, display, size, limits, tessellation)
         unmeshed = [p for p, reason in step.skipped if "could not mesh" in reason]
@@ -144,7 +156,10 @@ def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAUL
                             hint="it may be empty, truncated or hold only curves; re-export the solid bodies")
     _check_surface(bodies, display, limits)
     loaded_unit: str | None
-    if fmt == "step":
+    if idf is not None:
+        loaded_unit, declared = "mm", idf.board.unit   # the reader converted the file's MM or THOU to mm
+        note = f"the IDF header declares {idf.board.unit.upper()}"
+    elif fmt == "step":
         loaded_unit = "mm"  # OpenCASCADE converts whatever the file declares to mm
         if declared is None:
             loaded_unit = None
@@ -159,8 +174,8 @@ def read_mesh_file(path: Path, display: str, tessellation: Tessellation = DEFAUL
         loaded_unit = None
         note = f"{fmt.upper()} files carry no unit"
     return MeshFile(path=path, display=display, format=fmt, bodies=bodies, loaded_unit=loaded_unit,
-                    declared_unit=declared, note=note, skipped=step.skipped if step else (),
-                    cached=step.cached if step else False)
+                    declared_unit=declared, note=note, skipped=step.skipped if step else idf.skipped if idf else (),
+                    cached=step.cached if step else False, idf=idf)
 
 
 # --- the file itself ---------------------------------------------------------------------------------------------
@@ -893,3 +908,30 @@ def resolve_units(mesh_file: MeshFile, part_units: str | None, declared_by: str 
     scale = scale_to_mm(part_units)   # (a unit-less STEP file: OpenCASCADE read its numbers as mm)
     where = {"part": "the part's 'units'", "design": "the design's 'units'"}.get(declared_by or "", "--units")
     return Units(unit=part_units, scale=scale, source=f"{mesh_file.note}; {part_units} from {where}")
+
+
+# --- sharing between designs -------------------------------------------------------------------------------------
+
+#: set to a dict for a run that checks several designs: a file read again (the same bytes, format and
+#: tessellation) comes from it instead of being parsed again
+shared_meshes: ContextVar[dict[tuple[str, ...], MeshFile] | None] = ContextVar("shared_meshes", default=None)
+
+
+def read_mesh_file_shared(path: Path, display: str, tessellation: Tessellation = DEFAULT_TESSELLATION,
+                          library: Path | None = None, library_display: str | None = None) -> MeshFile:
+    """:func:`read_mesh_file`, through :data:`shared_meshes` when a run shares meshes (keyed by the SHA-256 of
+    the file's bytes; a glTF, whose buffers live in other files, by its path too). IDF boards, whose library
+    is another file, are read each time."""
+    cache = shared_meshes.get()
+    suffix = path.suffix.lower()
+    if cache is None or suffix == ".emn":
+        return read_mesh_file(path, display, tessellation, library, library_display)
+    _regular_file_size(path, display)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as err:
+        raise _path_error(err, path, display) from None
+    key = (digest, suffix, repr(tessellation), str(path.resolve()) if suffix == ".gltf" else "")
+    if key not in cache:
+        cache[key] = read_mesh_file(path, display, tessellation)
+    return replace(cache[key], path=path, display=display)

@@ -283,3 +283,38 @@ def guess_role(name: str, product: str = "", path: str = "") -> RoleGuess:
 def _word_note(text: str, match: Match) -> str:
     """" ('heatsink')" when the deciding word is not the whole name."""
     return "" if text.lower() == match.word else f" ('{match.word}')"
+
+
+#: Reference-designator prefixes (IEEE 315-1975 / ASME Y14.44-2008 class letters, as ECAD libraries use them) and
+#: the role each names. Longest prefix first; the prefix must be followed by a digit or the end (``U12``, ``J3``).
+DESIGNATORS: dict[str, Word] = {
+    **_words("heatsink", 3, 0.85, "HS", "HSK"),
+    **_words("fan", 3, 0.85, "FAN"),
+    **_words("connector", 3, 0.85, "J", "P", "CN", "CON", "CONN", "X", "XS", "XP", "SKT", "JP"),
+    **_words("package", 2, 0.7, "U", "IC", "Z"),
+    **_words("fastener", 3, 0.6, "MH", "H"),
+    **_words("dimm", 2, 0.8, "DIMM"),
+    **_words("component", 1, 0.6, "R", "C", "L", "D", "Q", "Y", "F", "FB", "SW", "S", "K", "T", "TP", "LED", "BT",
+             "RN", "CR", "VR", "FL"),
+}
+_DESIGNATOR = re.compile(r"([A-Za-z]+)")
+
+
+def designator_role(refdes: str, package: str = "") -> RoleGuess:
+    """The role of an ECAD component from its reference designator and package name: the package name when it
+    names the thing itself (rank 3: ``SOCKET_LGA4677``, ``HEATSINK_40``, ``CONN_PCIE_X16``), else the designator's
+    class letter (``J3`` a connector, ``U1`` a package, ``R5`` a component), else the package's weaker words, else
+    ``component``."""
+    by_package = name_role(package) if package else None
+    if by_package is not None and WORDS.get(by_package.word, Word("", 0, 0)).rank >= 3:
+        return RoleGuess(by_package.role, by_package.confidence,
+                         f"from package {package!r}" + _word_note(package, by_package))
+    match = _DESIGNATOR.match(refdes.strip())
+    prefix = match.group(1).upper() if match else ""
+    if prefix in DESIGNATORS:
+        word = DESIGNATORS[prefix]
+        return RoleGuess(word.role, word.confidence, f"from designator prefix {prefix!r} of {refdes!r}")
+    if by_package is not None:
+        return RoleGuess(by_package.role, by_package.confidence,
+                         f"from package {package!r}" + _word_note(package, by_package))
+    return RoleGuess(DEFAULT_ROLE, DEFAULT_CONFIDENCE, f"no role in designator {refdes!r} or package {package!r}")

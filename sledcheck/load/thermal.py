@@ -30,6 +30,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,8 +109,15 @@ class ThermalSpec:
 
 
 def _library(name: str, kind: str) -> dict:
-    doc = read_yaml(MODELS / f"{kind}.yaml")
-    return doc.data[kind]
+    """A built-in library (models/KIND.yaml), read once per version of the file."""
+    path = MODELS / f"{kind}.yaml"
+    info = path.stat()
+    return _read_library(path, kind, info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_library(path: Path, kind: str, mtime_ns: int, size: int) -> dict:
+    return read_yaml(path).data[kind]
 
 
 def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: str | None,

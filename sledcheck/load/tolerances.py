@@ -35,6 +35,8 @@ def iso_2768(length_mm: float, grade: str) -> float:
             return row[column]
     return ISO_2768[-1][column]
 _PLUS_MINUS = re.compile(r"^\s*(?:±|\+-|\+/-)\s*(.+)$")
+#: unequal limits: '+0 mm / -0.2 mm', '+0/-0.2 mm', '+0.1 -0.3 mm'
+_UNEQUAL = re.compile(r"^\s*\+\s*([0-9.]+)\s*([a-zA-Zµ]*)\s*/?\s*-\s*([0-9.]+)\s*([a-zA-Zµ]*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class SizeTolerance:
     line: int
     iso_grade: str | None = None     # ISO 2768-1 general tolerance class: the half-width follows the size
     builtin: bool = False            # from 'defaults: true' (any entry of the design wins over it)
+    capability: float | None = None  # the process's Cpk where the user has one: sigma = half / (3 Cpk)
+    shift_mm: float = 0.0            # unequal limits (+0 / -0.2 mm): the centre of the range less the CAD size [mm]
 
     def half_for(self, length_mm: float) -> float:
         """The half-width [mm] for a dimension of ``length_mm``."""
@@ -68,6 +72,7 @@ class InterfaceTolerance:
     half_mm: float
     distribution: str
     line: int
+    capability: float | None = None  # the process's Cpk where the user has one
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,25 @@ class Tolerances:
     seed: int
     max_probability: float
     line: int
+    min_cpk: float | None = None     # a stack whose Cpk is below this fails too (None: probability only)
+    thermal: ThermalTolerances | None = None   # the thermal inputs' uncertainty (sledcheck montecarlo)
+
+
+@dataclass(frozen=True)
+class ThermalTolerances:
+    """How uncertain the thermal inputs are, each a normal half-width (3 sigma): ``power`` and ``tim`` as
+    fractions per component (key '' for every component the design does not name), ``inlet_k`` [K] and
+    ``fan_speed`` a fraction of the set speed."""
+
+    power: dict[str, float]
+    tim: dict[str, float]
+    inlet_k: float
+    fan_speed: float
+    line: int
+
+    def half(self, table: dict[str, float], part: str) -> float:
+        """The half-width for ``part``: its own entry, else the one for every component, else 0."""
+        return table.get(part, table.get("", 0.0))
 
 
 def read_tolerances(root: Section, names: set[str], roles: set[str], units: str | None,
@@ -88,22 +112,25 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
     if not root.has("tolerances"):
         return None
     sec = root.child("tolerances")
-    sec.mapping(("parts", "contacts", "samples", "seed", "max_probability", "defaults"))
+    sec.mapping(("parts", "contacts", "samples", "seed", "max_probability", "min_cpk", "defaults", "thermal"))
     parts: list[SizeTolerance] = []
     for token, entry in sec.child("parts").items() if sec.has("parts") else []:
         _reference(entry, None, token, names, roles, later)
-        entry.mapping(("size", "dist"), required=("size",))
+        entry.mapping(("size", "dist", "cpk"), required=("size",))
         distribution = entry.text("dist", "normal", choices=DISTRIBUTIONS) or "normal"
+        capability = _capability(entry, distribution)
         size = entry.value["size"]
         if isinstance(size, dict):
             axes = entry.child("size")
             axes.mapping(AXES)
             for axis in size:
-                half, fraction, grade = _size(axes, axis, units)
-                parts.append(SizeTolerance(token, half, fraction, axis, distribution, axes.line(axis), grade))
+                half, fraction, grade, shift = _size(axes, axis, units)
+                parts.append(SizeTolerance(token, half, fraction, axis, distribution, axes.line(axis), grade,
+                                           capability=capability, shift_mm=shift))
         else:
-            half, fraction, grade = _size(entry, "size", units)
-            parts.append(SizeTolerance(token, half, fraction, None, distribution, entry.line("size"), grade))
+            half, fraction, grade, shift = _size(entry, "size", units)
+            parts.append(SizeTolerance(token, half, fraction, None, distribution, entry.line("size"), grade,
+                                       capability=capability, shift_mm=shift))
     if sec.boolean("defaults", False):   # after the design's own: an entry by the design always wins
         for role, text in DEFAULTS.items():
             fraction = 0.1 if text.endswith("%") else None
@@ -111,14 +138,15 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
             parts.append(SizeTolerance(role, None, fraction, None, "normal", sec.line("defaults"), grade, True))
     contacts: list[InterfaceTolerance] = []
     for item in sec.child("contacts").elements() if sec.has("contacts") else []:
-        item.mapping(("between", "gap", "dist"), required=("between", "gap"))
+        item.mapping(("between", "gap", "dist", "cpk"), required=("between", "gap"))
         between = item.value.get("between")
         if not isinstance(between, list) or len(between) != 2 or not all(isinstance(b, str) for b in between):
             raise item.error("expected a pair [a, b] of part names or roles", "between")
         for i, token in enumerate(between):
             _reference(item.child("between"), i, token, names, roles, later)
         nominal, half, distribution = _interface(item, units)
-        contacts.append(InterfaceTolerance((between[0], between[1]), nominal, half, distribution, item.line()))
+        contacts.append(InterfaceTolerance((between[0], between[1]), nominal, half, distribution, item.line(),
+                                           _capability(item, distribution)))
     samples = _integer(sec, "samples", 100_000, 1_000, 10_000_000)
     seed = _integer(sec, "seed", 1, 0, 2**32 - 1)
     max_probability = 1e-4
@@ -127,7 +155,70 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
             raise sec.error(f"{value!r} is not a probability between 0 and 1", "max_probability", "e.g. 1e-4")
         max_probability = float(value)
-    return Tolerances(tuple(parts), tuple(contacts), samples, seed, max_probability, sec.line())
+    min_cpk = _positive(sec, "min_cpk", "e.g. 1.33") if sec.has("min_cpk") else None
+    thermal = _thermal(sec.child("thermal"), names) if sec.has("thermal") else None
+    return Tolerances(tuple(parts), tuple(contacts), samples, seed, max_probability, sec.line(), min_cpk, thermal)
+
+
+def _thermal(sec: Section, names: set[str]) -> ThermalTolerances:
+    """``thermal: {power: ±5 %, inlet: ±1 K, fan_speed: ±10 %, tim: ±20 %}``; power and tim per component too."""
+    sec.mapping(("power", "inlet", "fan_speed", "tim"))
+
+    def fractions(key: str) -> dict[str, float]:
+        if not sec.has(key):
+            return {}
+        if isinstance(sec.value[key], dict):
+            table = sec.child(key)
+            for part in table.value:
+                if part not in names:
+                    raise table.error(f"{part!r} is not a part of the design", part, "name a thermal component")
+            return {part: _fraction(table, part) for part in table.value}
+        return {"": _fraction(sec, key)}
+
+    inlet = 0.0
+    if sec.has("inlet"):
+        match = _PLUS_MINUS.match(sec.value["inlet"]) if isinstance(sec.value["inlet"], str) else None
+        try:
+            if not match:
+                raise UnitError("expected a ± temperature difference")
+            inlet = float(parse_quantity(match.group(1).strip(), "temperature_difference").m_as("K"))
+        except UnitError as err:
+            raise sec.error(str(err), "inlet", "e.g. inlet: ±1 K") from None
+        if not inlet > 0:
+            raise sec.error("the inlet's ± must be greater than zero", "inlet")
+    return ThermalTolerances(fractions("power"), fractions("tim"), inlet,
+                             _fraction(sec, "fan_speed") if sec.has("fan_speed") else 0.0, sec.line())
+
+
+def _fraction(sec: Section, key: str) -> float:
+    """'±5 %' -> 0.05."""
+    text = sec.value[key]
+    match = _PLUS_MINUS.match(text) if isinstance(text, str) else None
+    body = match.group(1).strip() if match else ""
+    try:
+        value = float(body[:-1]) / 100.0 if body.endswith("%") else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise sec.error(f"{text!r} is not a ± per cent between 0 and 100 %", key, "e.g. ±5 %")
+    return value
+
+
+def _positive(sec: Section, key: str, hint: str) -> float:
+    value = sec.value[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 10:
+        raise sec.error(f"{value!r} is not a number above 0 (and at most 10)", key, hint)
+    return float(value)
+
+
+def _capability(sec: Section, distribution: str) -> float | None:
+    """A process capability (Cpk) given for a tolerance: the +- is then 3 Cpk sigma (normal only)."""
+    if not sec.has("cpk"):
+        return None
+    if distribution != "normal":
+        raise sec.error("a process capability (cpk) describes a normal distribution, not a uniform one", "cpk",
+                        "drop 'cpk', or the 'dist: uniform' (a range given as 'a .. b' is uniform)")
+    return _positive(sec, "cpk", "e.g. cpk: 1.33 (the +- is then 4 sigma)")
 
 
 def _reference(sec: Section, key: str | int | None, token: str, names: set[str], roles: set[str],
@@ -140,16 +231,29 @@ def _reference(sec: Section, key: str | int | None, token: str, names: set[str],
     raise sec.error(f"{token!r} is neither a part nor a role", key, "use a part name, a name pattern or a role")
 
 
-def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, float | None, str | None]:
-    """'±0.2 mm' -> (0.2, None, None); '±10 %' -> (None, 0.1, None); 'ISO 2768-m' -> (None, None, 'm')."""
+def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, float | None, str | None, float]:
+    """'±0.2 mm' -> (0.2, None, None, 0); '±10 %' -> (None, 0.1, None, 0); 'ISO 2768-m' -> (None, None, 'm', 0);
+    '+0 mm / -0.2 mm' -> (0.1, None, None, -0.1): half-width, fraction, ISO class, centre shift."""
     text = sec.value[key]
     iso = _ISO.match(text) if isinstance(text, str) else None
     if iso:
-        return None, None, iso.group(1).lower()
+        return None, None, iso.group(1).lower(), 0.0
+    unequal = _UNEQUAL.match(text) if isinstance(text, str) else None
+    if unequal:
+        upper_text, upper_unit, lower_text, lower_unit = unequal.groups()
+        unit = upper_unit or lower_unit
+        try:
+            upper, lower = (float(parse_quantity(f"{v} {u or unit}".strip(), "length", units).m_as("mm"))
+                            for v, u in ((upper_text, upper_unit), (lower_text, lower_unit)))
+        except UnitError as err:
+            raise sec.error(str(err), key, "e.g. '+0 mm / -0.2 mm'") from None
+        if not upper + lower > 0:
+            raise sec.error(f"{text!r}: the limits must differ", key, "e.g. '+0 mm / -0.2 mm'")
+        return (upper + lower) / 2, None, None, (upper - lower) / 2
     match = _PLUS_MINUS.match(text) if isinstance(text, str) else None
     if not match:
         raise sec.error(f"{text!r} is not a tolerance", key,
-                        "write it as '±0.2 mm', '+-0.2 mm', '±10 %' or 'ISO 2768-m'")
+                        "write it as '±0.2 mm', '+-0.2 mm', '+0 mm / -0.2 mm', '±10 %' or 'ISO 2768-m'")
     body = match.group(1).strip()
     if body.endswith("%"):
         try:
@@ -158,14 +262,14 @@ def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, floa
             raise sec.error(f"{text!r} is not a per-cent tolerance", key, "e.g. '±10 %'") from None
         if not 0 < fraction < 1:
             raise sec.error(f"{text!r} is not between 0 and 100 %", key)
-        return None, fraction, None
+        return None, fraction, None, 0.0
     try:
         half = float(parse_quantity(body, "length", units).m_as("mm"))
     except UnitError as err:
         raise sec.error(str(err), key, "e.g. '±0.2 mm'") from None
     if not half > 0:
         raise sec.error(f"{text!r}: a tolerance must be greater than zero", key)
-    return half, None, None
+    return half, None, None, 0.0
 
 
 def _interface(sec: Section, units: str | None) -> tuple[float, float, str]:

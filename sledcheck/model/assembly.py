@@ -20,9 +20,12 @@ from ..geometry.sections import Sections
 from ..geometry.twins import Twins
 from ..load.design import ROLES, Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
-from ..load.meshes import Body, MeshFile, Units, read_mesh_file, resolve_units
+from ..load.idf.zones import design_zones
+from ..load.meshes import Body, MeshFile, Units, read_mesh_file_shared, resolve_units
+from ..load.roles import designator_role
 from ..load.selection import selects, selects_any
 from ..load.weld import weld
+from ..load.zones import Zone
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -135,10 +138,13 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
         if key not in files:
             if progress:
                 progress(f"loading {spec.file_as_given}")
+            library = spec.library
             try:
-                files[key] = read_mesh_file(spec.file, display_path(spec.file), design.tessellation)
+                files[key] = read_mesh_file_shared(spec.file, display_path(spec.file), design.tessellation, library,
+                                                   display_path(library) if library is not None else None)
             except MeshLoadError as err:
-                raise _at_part(err, design, spec, "file") from None
+                field = "library" if library is not None and err.file == display_path(library) else "file"
+                raise _at_part(err, design, spec, field) from None
     for key in files:   # a body must not be a part twice: whole-file entries and node patterns do not mix
         whole = [spec for spec in design.parts if keys[spec.name] == key and not spec.node]
         picked = [spec for spec in design.parts if keys[spec.name] == key and spec.node]
@@ -152,9 +158,13 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
     first_spec: dict[str, PartSpec] = {}
     built: list[tuple[PartSpec, MeshFile, list[Body]]] = []
     expanded: list[tuple[PartSpec, MeshFile, str, list[Body], bool]] = []   # entry, file, path, bodies, sub-assembly
+    boards: list[tuple[PartSpec, MeshFile]] = []   # IDF boards used whole: the board and one part per component
     for spec in design.parts:
         key = keys[spec.name]
         mesh_file = files[key]
+        if mesh_file.idf is not None and not spec.node:
+            boards.append((spec, mesh_file))
+            continue
         try:
             chosen = (_matching(spec, mesh_file) if spec.node
                       else [(i, ("", False)) for i in range(len(mesh_file.bodies))])
@@ -198,6 +208,13 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
                               hint="exclusions apply to the bodies of assembly files that no part entry takes; "
                               "fix the pattern (sledcheck inspect lists the paths) or drop it")
     taken = {spec.name for spec, _, _ in built} | {p.name for p in design.parts} | set(ROLES)
+    zones = design.zones
+    contacts = design.contacts + tuple((spec.name, spec.name, spec.line) for spec, _ in boards)   # mounted parts
+    for spec, mesh_file in boards:
+        parts_of_board, board_zones = _board_parts(spec, mesh_file, taken)
+        built += parts_of_board
+        taken |= {part.name for part, _, _ in parts_of_board}
+        zones += board_zones
     names = unique_names([(group.rsplit("/", 1)[-1].split("#")[0] if by_ancestor else bodies[0].name, group)
                           for _, _, group, bodies, by_ancestor in expanded], taken)
     for (spec, mesh_file, group, bodies, _), name in zip(expanded, names, strict=True):
@@ -207,13 +224,36 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
     parts = []
     for spec, mesh_file, bodies in built:
         try:
-            parts.append(_make_part(spec, mesh_file, bodies))
+            parts.append(_make_part(spec, mesh_file, bodies, design))
         except MeshLoadError as err:
             raise _at_part(err, design, spec, err.field or "units") from None
-    if expanded:
-        design = replace(design, parts=tuple(p.spec for p in parts))
+    if expanded or boards:
+        # a board's own contact (its components sit on it) is declared, for findings' lines, on its entry's line
+        lines = dict(design.document.lines)
+        for i, (spec, _) in enumerate(boards):
+            lines[("contacts", len(design.contacts) + i)] = spec.line
+        design = replace(design, parts=tuple(p.spec for p in parts), zones=zones, contacts=contacts,
+                         document=replace(design.document, lines=lines))
     _check_references(design)
     return Assembly(design=design, parts=tuple(parts), progress=progress, excluded=tuple(excluded))
+
+
+def _board_parts(spec: PartSpec, mesh_file: MeshFile, taken: set[str]
+                 ) -> tuple[list[tuple[PartSpec, MeshFile, list[Body]]], tuple[Zone, ...]]:
+    """An IDF board entry as parts: the board, named after the entry, and one part per placed component, named
+    by its reference designator (made unique against ``taken``), its role guessed from the designator and the
+    package; all carry the entry's name, which selects them together. Also the board's zones."""
+    board = mesh_file.idf
+    assert board is not None
+    board_body, component_bodies = mesh_file.bodies[0], mesh_file.bodies[1:]
+    out = [(replace(spec, entry=spec.name, bodies=(board_body.path,)), mesh_file, [board_body])]
+    names = unique_names([(b.node, b.node) for b in component_bodies], taken | {spec.name})
+    for body, name in zip(component_bodies, names, strict=True):
+        role = designator_role(body.node, body.geometry).role
+        out.append((replace(spec, name=name, role=role, entry=spec.name, node=None, bodies=(body.path,)),
+                    mesh_file, [body]))
+    matrix = placement(spec, 1.0)
+    return out, design_zones(board, spec.name, spec.name, matrix)
 
 
 def _body_matches(body: Body, pattern: str) -> bool:
@@ -322,25 +362,44 @@ def _check_references(design: Design) -> None:
 
 
 def _at_part(err: MeshLoadError, design: Design, spec: PartSpec, field: str) -> MeshLoadError:
-    return MeshLoadError(f"{err.file}: {err.message}" if err.file else err.message, file=design.path_as_given,
+    where = f"{err.file}:{err.line}" if err.file and err.line else err.file   # an IDF record's line, say
+    return MeshLoadError(f"{where}: {err.message}" if where else err.message, file=design.path_as_given,
                          line=design.line("parts", spec.group, field), field=f"parts.{spec.group}.{field}",
                          hint=err.hint)
 
 
-def _make_part(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body]) -> Part:
+def _make_part(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body], design: Design) -> Part:
     units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
     transform = placement(spec, units.scale)
     mesh, boxes, health = weld_bodies(bodies, transform)
+    if spec.fin_height_mm is not None:
+        mesh, boxes = _refinned(spec, mesh, design)
     body_names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
     chords = [b.chord_error_mm for b in bodies]
     chord = None if any(c is None for c in chords) else max(c * units.scale for c in chords if c is not None)
     breps: tuple[tuple[Path, np.ndarray], ...] = ()
-    if all(b.shape_file is not None and b.placement is not None for b in bodies):
+    if spec.fin_height_mm is None and all(b.shape_file is not None and b.placement is not None for b in bodies):
         breps = tuple((b.shape_file, transform @ b.placement) for b in bodies
                       if b.shape_file is not None and b.placement is not None)
     path = bodies[0].path or None if len(bodies) == 1 else None
     return Part(spec=spec, mesh=mesh, bodies=body_names, units=units, health=health, file=mesh_file.display,
                 triangle_boxes=boxes, path=path, chord_error_mm=chord, breps=breps)
+
+
+def _refinned(spec: PartSpec, mesh: trimesh.Trimesh, design: Design) -> tuple[trimesh.Trimesh, np.ndarray]:
+    """The heat sink's mesh with its fins at the design's ``fin_height`` (recognised as a plate-fin sink)."""
+    from ..geometry.fin_height import refinned_vertices
+    from ..geometry.heatsinks import NotRecognised, recognise_plate_fin
+
+    assert spec.fin_height_mm is not None
+    fins = recognise_plate_fin(Sections(mesh))
+    if isinstance(fins, NotRecognised):
+        raise DesignError(f"fin_height needs a heat sink recognised as plate-fin: {spec.name} is not ({fins.reason})",
+                          file=design.path_as_given, line=spec.line_fin_height, field=f"parts.{spec.group}.fin_height",
+                          hint="drop fin_height for this part")
+    vertices = refinned_vertices(np.asarray(mesh.vertices), fins, spec.fin_height_mm)
+    faces = np.asarray(mesh.faces)
+    return trimesh.Trimesh(vertices=vertices, faces=faces, process=False), triangle_boxes(vertices, faces)
 
 
 def weld_bodies(bodies: list[Body], transform: np.ndarray) -> tuple[trimesh.Trimesh, np.ndarray, MeshHealth]:

@@ -42,10 +42,12 @@ def stackup_dict(stack: Any) -> dict[str, Any]:
 
     result = stack.result
     out: dict[str, Any] = {
-        "parts": [stack.a, stack.b], "direction": [round_sig(v, 6) for v in stack.direction],
+        "parts": [stack.a, stack.b], "kind": stack.kind, "limit": stack.limit or None,
+        "direction": [round_sig(v, 6) for v in stack.direction],
         "nominal": mm(result.nominal_mm if result else stack.gap_mm),
-        "required": mm(stack.required_mm) if stack.required_mm else None, "chain": list(stack.chain),
-        "status": stack.status}
+        "required": mm(stack.required_mm) if stack.required_mm or stack.kind != "gap" else None,
+        "upper": mm(stack.upper_mm) if stack.upper_mm is not None else None, "chain": list(stack.chain),
+        "loop": [[round_sig(v, 9) for v in point] for point in stack.points], "status": stack.status}
     if result is None:
         out.update({"worst_case": None, "rss": None, "monte_carlo": None, "cpk": None, "contributors": [],
                     "reason": stack.reason})
@@ -54,12 +56,32 @@ def stackup_dict(stack: Any) -> dict[str, Any]:
         "worst_case": {"min": mm(result.worst_mm[0]), "max": mm(result.worst_mm[1])},
         "rss": {"min": mm(result.rss_mm[0]), "max": mm(result.rss_mm[1])},
         "monte_carlo": {"samples": result.samples, "p_below_required": result.p_below_required,
-                        "p_interference": result.p_interference},
+                        "p_above_limit": result.p_above_limit, "p_interference": result.p_interference},
         "cpk": round_sig(result.cpk, 6) if result.cpk is not None else None,
         "contributors": [{"name": c.name, "kind": c.kind, "sensitivity": round_sig(c.sensitivity, 6),
                           "tolerance": mm(c.half_mm), "distribution": c.distribution, "share": round_sig(share, 6)}
                          for c, share in zip(stack.contributors, result.shares, strict=True)]})
     return out
+
+
+def heatsink_dict(sink: Any) -> dict[str, Any]:
+    """One heat sink's geometry as the model used it: the contract's ``thermal.heatsinks`` entry."""
+    def mm(value: float) -> dict[str, Any]:
+        return as_json(Q_(value, "mm"))
+
+    pedestal = None
+    if sink.pedestal is not None:
+        pedestal = dict(zip(("height", "length", "width"), (mm(v) for v in sink.pedestal), strict=True))
+    return {"part": sink.part, "type": sink.type, "source": sink.source, "fin_count": sink.fin_count,
+            "fin_thickness": mm(sink.fin_thickness), "fin_gap": mm(sink.fin_gap), "fin_height": mm(sink.fin_height),
+            "length": mm(sink.length), "width": mm(sink.width), "base_thickness": mm(sink.base_thickness),
+            "base_length": mm(sink.base_length), "base_width": mm(sink.base_width), "tip_gap": mm(sink.tip_gap),
+            "pedestal": pedestal, "notes": list(sink.notes)}
+
+
+def thermal_dict(thermal: Any) -> dict[str, Any]:
+    """The JSON ``thermal`` section, with the heat-sink geometry the margins were computed from."""
+    return {**thermal_json(thermal), "heatsinks": [heatsink_dict(h) for h in thermal.heatsinks]}
 
 
 def gap_dict(gap: GapSummary) -> dict[str, Any]:
@@ -92,7 +114,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "gaps": [gap_dict(g) for g in report.gaps],
         "excluded": [{"body": body, "reason": reason} for body, reason in report.excluded],
         "stackups": [stackup_dict(s) for s in report.stackups],
-        "thermal": thermal_json(report.thermal) if report.thermal is not None else None,
+        "thermal": thermal_dict(report.thermal) if report.thermal is not None else None,
     }
     if report.baseline is not None:
         out["baseline"] = {"file": report.baseline.file,

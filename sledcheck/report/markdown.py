@@ -9,7 +9,7 @@ import pint
 
 from ..checks.engine import Finding
 from .groups import FindingGroup, group_findings
-from .model import Report
+from .model import Report, stack_label, stack_outside, stack_requirement
 from .sarif import repo_path
 from .text import closest_gaps
 from .thermal import thermal_json
@@ -131,7 +131,7 @@ def render_markdown(report: Report) -> str:
                           f"{g.required_mm:g} mm" if g.required_mm > 0 else "", g.status] for g in gaps])
     if report.stackups:
         lines += ["", "### Tolerance stack-ups", ""]
-        lines += _table(("Parts", "Nominal", "Required", "Worst case", "RSS", "P(below required)", "Top contributor",
+        lines += _table(("Parts", "Nominal", "Required", "Worst case", "RSS", "P(outside)", "Top contributor",
                          "Status"), [_stack_row(stack) for stack in report.stackups])
     if report.thermal is not None:
         lines += _thermal(thermal_json(report.thermal))
@@ -140,10 +140,11 @@ def render_markdown(report: Report) -> str:
 
 def _stack_row(stack: Any) -> list[str]:
     r = stack.result
-    parts = cell(" / ".join((stack.a, stack.b)))
+    parts = cell(stack_label(stack))
     if r is None:
         return [parts, f"{stack.gap_mm:.3f} mm", "", "", "", "", cell(stack.reason), stack.status]
     top = max(zip(r.shares, stack.contributors, strict=True), key=lambda x: x[0]) if stack.contributors else None
-    return [parts, f"{r.nominal_mm:.3f} mm", f"{stack.required_mm:g} mm", f"{r.worst_mm[0]:.3f} mm",
-            f"{r.rss_mm[0]:.3f} mm", f"{r.p_below_required:.2g}",
+    return [parts, f"{r.nominal_mm:.3f} mm", stack_requirement(stack),
+            f"{r.worst_mm[0]:.3f} .. {r.worst_mm[1]:.3f} mm",
+            f"{r.rss_mm[0]:.3f} .. {r.rss_mm[1]:.3f} mm", f"{stack_outside(r):.2g}",
             cell(f"{top[1].name} ({top[0]:.0%})") if top else "", stack.status]

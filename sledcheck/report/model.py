@@ -91,3 +91,25 @@ class Report:
         for finding in self.findings:
             counts["waived" if finding.waived else finding.severity] += 1
         return counts
+
+
+def stack_label(stack: Any) -> str:
+    """What a stack-up is of, for every format: "heatsink / lid", "lid under 1U envelope height 43.66 mm" or
+    "pad in heatsink (compressible fit)"."""
+    if stack.kind == "envelope":
+        return f"{stack.a} under {stack.limit}"
+    if stack.kind == "fit":
+        return f"{stack.a} in {stack.b} ({stack.limit})"
+    return f"{stack.a} / {stack.b}"
+
+
+def stack_requirement(stack: Any) -> str:
+    """Its limits: "1.5 mm" (a gap's least), "0 mm" (headroom) or "0.05 .. 0.2 mm" (a fit's depth)."""
+    if stack.upper_mm is not None:
+        return f"{stack.required_mm:g} .. {stack.upper_mm:g} mm"
+    return f"{stack.required_mm:g} mm" if stack.required_mm is not None else ""
+
+
+def stack_outside(result: Any) -> float:
+    """The probability of leaving the limits (below the least, above the most)."""
+    return float((result.p_below_required or 0.0) + (result.p_above_limit or 0.0))

@@ -4,10 +4,11 @@ one-line verdict."""
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from ..checks.engine import Finding
 from .groups import FindingGroup, group_findings
-from .model import GapSummary, Report
+from .model import GapSummary, Report, stack_label, stack_outside, stack_requirement
 from .thermal import thermal_text
 
 _MARK = {"error": "E", "warning": "W", "info": "I"}
@@ -35,6 +36,20 @@ def closest_gaps_text(report: Report) -> list[str]:
         need = f", need {g.required_mm:g} mm" if g.required_mm > 0 else ""
         exact = " (B-rep)" if g.exact == "brep" else ""
         lines.append(f"  {g.parts[0]} - {g.parts[1]}: {g.gap_mm:.3f} mm{exact}{need}: {g.status}")
+    return lines
+
+
+def heatsinks_text(sinks: tuple[Any, ...]) -> list[str]:
+    """A line per heat sink with the geometry its margin was computed from, and how the CAD was read."""
+    if not sinks:
+        return []
+    lines = ["  heat sinks as modelled (fin bank width x length, across x along the flow):"]
+    for h in sinks:
+        pedestal = f", pedestal {h.pedestal[0]:.3g} mm" if h.pedestal else ""
+        lines.append(f"    {h.part}: {h.type} ({h.source}), {h.fin_count} fins {h.fin_thickness:.3g} mm, gap "
+                     f"{h.fin_gap:.3g} mm, {h.fin_height:.4g} mm tall, bank {h.width:.4g} x {h.length:.4g} mm, base "
+                     f"{h.base_thickness:.3g} mm{pedestal}, tip gap {h.tip_gap:.3g} mm")
+        lines += [f"      {note}" for note in h.notes]
     return lines
 
 
@@ -100,15 +115,17 @@ def render_text(report: Report, width: int = 100) -> str:
         lines += _group_lines(group, width)
     lines += closest_gaps_text(report)
     if report.stackups:
-        lines += ["", "tolerance stack-ups (worst case, RSS, probability below the requirement):"]
+        lines += ["", "tolerance stack-ups (worst case, RSS, probability of leaving the limits):"]
         for stack in report.stackups:
             r = stack.result
+            label = stack_label(stack)
             if r is None:
-                lines.append(f"  {stack.a} - {stack.b}: no loop ({stack.reason})")
+                lines.append(f"  {label}: {stack.status} ({stack.reason})")
                 continue
-            lines.append(f"  {stack.a} - {stack.b}: nominal {r.nominal_mm:.3f} mm, need {stack.required_mm:g} mm; "
-                         f"worst {r.worst_mm[0]:.3f}, RSS {r.rss_mm[0]:.3f} mm, p {r.p_below_required:.2g}: "
-                         f"{stack.status}")
+            quantity = {"envelope": "headroom", "fit": "depth"}.get(stack.kind, "nominal")
+            lines.append(f"  {label}: {quantity} {r.nominal_mm:.3f} mm, need {stack_requirement(stack)}; worst "
+                         f"{r.worst_mm[0]:.3f} .. {r.worst_mm[1]:.3f}, RSS {r.rss_mm[0]:.3f} .. {r.rss_mm[1]:.3f} mm, "
+                         f"p {stack_outside(r):.2g}: {stack.status}")
     if report.excluded:
         lines += ["", f"not checked, as the design excludes them ({len(report.excluded)} bodies):"]
         lines += [f"  {body}: {reason}" for body, reason in report.excluded[:20]]
@@ -117,6 +134,7 @@ def render_text(report: Report, width: int = 100) -> str:
     if report.thermal is not None:
         lines.append("")
         lines.extend(thermal_text(report.thermal))
+        lines += heatsinks_text(report.thermal.heatsinks)
     if report.baseline and report.baseline.fixed:
         lines.append("")
         lines.append("fixed since the baseline: " + "; ".join(

@@ -47,8 +47,8 @@ def _new_file(path: Path, option: str | None) -> TargetKey:
     return ("path", os.path.realpath(folder), path.name)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and an atomic rename.
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` via a temporary file in the same folder and an atomic rename.
 
     The target is checked again just before (see :func:`check_target`); characters UTF-8 cannot hold
     (lone surrogates from undecodable file names) are written as '?'.
@@ -58,8 +58,12 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as raw:
+                raw.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
+                handle.write(text)
         os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; a report is an ordinary file
         check_target(path)
         os.replace(tmp, path)

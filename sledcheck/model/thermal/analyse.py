@@ -3,14 +3,17 @@ renderings are in :mod:`sledcheck.report.thermal`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ...thermal import air
+from ...load.thermal import ThermalSpec
+from ...thermal import air, atmosphere
 from ...thermal.network import fan_pressure, system_pressure
 from ..assembly import Assembly
 from .build import SledModel, build_model
+from .cad import heatsink_used
 from .evaluate import KELVIN, Evaluation, evaluate
 from .results import ComponentResult, LaneResult, Problem, ScenarioResult, ThermalResult
 from .scenarios import scenarios
@@ -24,8 +27,21 @@ def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
 
 def _analyse(assembly: Assembly) -> ThermalResult | None:
     model = build_model(assembly)
-    if model is None:
-        return None
+    return None if model is None else analyse_model(model)
+
+
+def respec(model: SledModel, spec: ThermalSpec) -> SledModel:
+    """The model with what is read at evaluation time taken from ``spec`` (a sweep case's thermal section with
+    other powers, limits, environment or fan speed; the geometry, lanes, TIM and fan model must be the same)."""
+    by_part = {c.part: c for c in spec.components}
+    lanes = tuple(replace(lane, components=tuple(replace(c, spec=by_part[c.spec.part]) for c in lane.components))
+                  for lane in model.lanes)
+    return replace(model, spec=spec, lanes=lanes,
+                   pressure=float(atmosphere.pressure_at_altitude(spec.environment.altitude)))
+
+
+def analyse_model(model: SledModel) -> ThermalResult:
+    """Every scenario of a built model, evaluated as one batch."""
     cases = scenarios(model.spec)
     inlet = np.array([c[1] for c in cases])
     working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
@@ -57,7 +73,8 @@ def _analyse(assembly: Assembly) -> ThermalResult | None:
                     warnings=_warnings(ev, part, i)))
         results.append(ScenarioResult(name, t_in, model.spec.environment.altitude, failed, tuple(lanes), tuple(comps)))
     return ThermalResult(tuple(results), tuple(problems), fan_model=model.spec.fan_model.stem,
-                         fan_source=model.fan.source, curves=_curves(model, results))
+                         fan_source=model.fan.source, curves=_curves(model, results),
+                         heatsinks=tuple(heatsink_used(s) for lane in model.lanes for s in lane.sinks))
 
 
 def _warnings(ev: Evaluation, part: str, i: int) -> tuple[str, ...]:

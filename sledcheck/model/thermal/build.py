@@ -13,7 +13,7 @@ from ...load.thermal import Component, Lane, ThermalSpec
 from ...thermal import atmosphere, platefin, spreading
 from ...thermal.fans import FanCurve
 from ..assembly import Assembly
-from .cad import M_PER_MM, SinkGeometry, sink_geometry
+from .cad import M_PER_MM, SinkGeometry, pedestal_resistance, sink_geometry
 from .results import Problem
 from .underbase import with_under_base_passages
 
@@ -56,7 +56,7 @@ class SledModel:
 
     spec: ThermalSpec
     fan: FanCurve
-    pressure: float
+    pressure: Any          # [Pa]: a float, or an array over cases (a sweep over altitudes)
     lanes: tuple[LaneModel, ...]
     problems: tuple[Problem, ...]
 
@@ -168,5 +168,6 @@ def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | No
                        "on its base")
     assert comp.tim_thickness is not None and comp.tim_conductivity is not None
     return ComponentModel(spec=comp, sink=sink, r_tim=comp.tim_thickness / (comp.tim_conductivity * contact_m2),
-                          r_base=float(platefin.base_resistance(t, k, sink.base_x_m, sink.base_y_m)),
+                          r_base=float(platefin.base_resistance(t, k, sink.base_x_m, sink.base_y_m))
+                          + pedestal_resistance(sink, sx * sy, k),
                           spreading=spreading_table(method, sx, sy, sink, offset, t, k))

@@ -1,6 +1,11 @@
 """What the CAD says about each heat sink: its fins (recognised from the mesh, or declared), the tip gap to the lid
 above it, the lane height (board top to lid) and the bypass passages around it.
 
+The fin bank, not the base plate, is what the air and the heat see: the plate-fin model takes the bank's width and
+length, the base spreads the heat over the bank's footprint (plate beyond the fins has no fins to reject heat,
+leaving it out errs safe), the tip gap is measured over the inner fins (taller edge fins do not close it), and a
+pedestal under the plate adds its conduction to the base resistance.
+
 The meshes are in millimetres; everything this module returns is SI except the recogniser's
 :class:`~sledcheck.geometry.heatsinks.PlateFinGeometry`, which stays in mm as the geometry package gives it.
 """
@@ -17,7 +22,7 @@ from ...load.thermal import Lane
 from ...thermal.heatsink import PlateFin
 from ...thermal.network import Bypass, FinSection
 from ..assembly import Assembly, Part
-from .results import Problem
+from .results import HeatsinkUsed, Problem
 
 #: metres per millimetre
 M_PER_MM = 1e-3
@@ -30,9 +35,10 @@ class SinkGeometry:
     part : the heat-sink part
     fins : the fin geometry recognised (or declared) [mm, as the geometry package gives it]
     section : the lane network's view: the sink's :class:`~sledcheck.thermal.heatsink.HeatSink` and bypass [SI]
-    base_x_m, base_y_m : base-plate size across and along the flow [m]
-    base_centre_m : (x, y) of the base-plate centre [m]
-    tip_gap_m : fin tips to the lid [m]
+    base_x_m, base_y_m : size across and along the flow of the base the heat spreads over: the fin bank's
+        footprint [m]
+    base_centre_m : (x, y) of that footprint's centre [m]
+    tip_gap_m : the inner fins' tips to the lid [m]
     """
 
     part: str
@@ -70,25 +76,63 @@ def lid_bottom_mm(assembly: Assembly, part: Part) -> float | None:
 
 
 def declared_fins(part: Part, given: dict[str, float]) -> PlateFinGeometry:
-    """Fin geometry the design declares [mm] for a sink the recogniser cannot read; footprint from the mesh."""
-    lo, hi = part.bounds
+    """Fin geometry the design declares [mm] for a sink the recogniser cannot read: a fin bank
+    ``fin_field_width`` x ``fin_length`` (default: the part's footprint) centred on the part, fins along y."""
+    lo, hi = (np.asarray(b, dtype=float) for b in part.bounds)
     n, t = int(given["fin_count"]), given["fin_thickness"]
     width = given.get("fin_field_width", float(hi[0] - lo[0]))
+    length = given.get("fin_length", float(hi[1] - lo[1]))
     gap = (width - n * t) / (n - 1)
+    mid = 0.5 * (lo + hi)
+    floor = float(lo[2] + given["base_thickness"])
+    bank = ((float(mid[0] - width / 2), float(mid[1] - length / 2), floor),
+            (float(mid[0] + width / 2), float(mid[1] + length / 2), floor + given["fin_height"]))
     return PlateFinGeometry(
         fin_count=n, fin_thickness=t, fin_thickness_min=t, fin_thickness_max=t, fin_gap=gap, fin_gap_min=gap,
         fin_gap_max=gap, fin_height=given["fin_height"], base_thickness=given["base_thickness"],
-        length=float(hi[1] - lo[1]), width=float(hi[0] - lo[0]),
-        fin_length=given.get("fin_length", float(hi[1] - lo[1])), fin_array_width=width, flow_axis="y",
+        length=length, width=width, fin_length=length, fin_array_width=width, flow_axis="y",
         base_normal="+z", fin_centres=(),
-        base_bounds=(tuple(lo), (hi[0], hi[1], lo[2] + given["base_thickness"])))
+        base_bounds=((float(lo[0]), float(lo[1]), float(lo[2])), (float(hi[0]), float(hi[1]), floor)),
+        base_length=float(hi[1] - lo[1]), base_width=float(hi[0] - lo[0]), bank_bounds=bank, source="declared")
+
+
+def pedestal_resistance(sink: SinkGeometry, source_area_m2: float, k_w_mk: float) -> float:
+    """Conduction resistance [K/W] of the pedestal between the package and the base plate (0 without one).
+
+    One-dimensional conduction, R = h / (k A) (Fourier's law; Incropera et al., Fundamentals of Heat and Mass
+    Transfer, 6th ed., eq. 3.6), through a column of the heat source's area ``source_area_m2`` [m^2] (at most
+    the pedestal's smallest section) and the pedestal's height, in the sink's conductivity ``k_w_mk``
+    [W/(m K)]. The pedestal's own spreading beyond the source is left out, so this errs high: removing
+    conducting material never lowers a resistance (Rayleigh's monotonicity principle).
+    """
+    pedestal = sink.fins.pedestal
+    if pedestal is None or pedestal.height <= 0:
+        return 0.0
+    area_m2 = min(source_area_m2, pedestal.area * M_PER_MM * M_PER_MM)
+    return pedestal.height * M_PER_MM / (k_w_mk * area_m2)
+
+
+def heatsink_used(sink: SinkGeometry) -> HeatsinkUsed:
+    """The geometry the model used for ``sink``, for the reports (contract.md ``thermal.heatsinks``) [mm]."""
+    f = sink.fins
+    pedestal = None
+    if f.pedestal is not None:
+        (x0, y0, _), (x1, y1, _) = f.pedestal.bounds
+        along, across = (y1 - y0, x1 - x0) if f.flow_axis == "y" else (x1 - x0, y1 - y0)
+        pedestal = (f.pedestal.height, along, across)
+    return HeatsinkUsed(part=sink.part, type="plate-fin", source=f.source, fin_count=f.fin_count,
+                        fin_thickness=f.fin_thickness, fin_gap=f.fin_gap, fin_height=f.fin_height, length=f.length,
+                        width=f.width, base_thickness=f.base_thickness, base_length=f.base_length,
+                        base_width=f.base_width, tip_gap=sink.tip_gap_m / M_PER_MM, pedestal=pedestal,
+                        notes=f.notes)
 
 
 def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: str,
                   declared: dict[str, float] | None = None, fin_conductivity_w_mk: float = 0.0
                   ) -> SinkGeometry | Problem:
     """The heat sink ``name`` in ``lane`` (``lane_width_mm`` wide [mm]): fins, tip gap, bypass passages (the tip
-    gap over the fin field, the flanges beside it, the lane beside the base), as a lane-network section whose
+    gap over the fin bank, the plate beside the bank up to the lid, the lane beside the base), as a lane-network
+    section, all as long as the fin bank, whose
     sink is a :class:`~sledcheck.thermal.heatsink.PlateFin` of conductivity ``fin_conductivity_w_mk``
     [W/(m K)]."""
     part = assembly.part(name)
@@ -106,20 +150,22 @@ def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: st
     if height_mm is None:
         return Problem((name,), f"no lid above {name} and no lane height for lane '{lane.name}': the bypass over the "
                                 "fins cannot be sized; give the lane a height")
-    top_mm = float(hi[2])
+    # the inner fins' tips (taller edge fins or rails leave the gap over the others open); declared fins: the mesh
+    top_mm = fins.tip if fins.source == "cad" and fins.base_normal == "+z" else float(hi[2])
     tip_mm = max((lid_mm if lid_mm is not None else board_mm + height_mm) - top_mm, 0.0)
     base_w_mm = float(hi[0] - lo[0])
-    base_l_mm = float(hi[1] - lo[1])
-    flange_mm = max(base_w_mm - fins.fin_array_width, 0.0)
-    passages_mm = [(fins.fin_array_width, tip_mm), (flange_mm, fins.fin_height),
+    flange_mm = max(base_w_mm - fins.width, 0.0)
+    # over the fins to the lid; beside the fin bank over the plate, from the plate to the lid; beside the base
+    passages_mm = [(fins.width, tip_mm), (flange_mm, fins.fin_height + tip_mm),
                    (max(lane_width_mm - base_w_mm, 0.0), height_mm)]
     bypass = Bypass(widths=tuple(w * M_PER_MM for w, _ in passages_mm),
                     heights=tuple(h * M_PER_MM for _, h in passages_mm),
-                    length=base_l_mm * M_PER_MM, lane_area=lane_width_mm * height_mm * M_PER_MM * M_PER_MM)
-    sink = PlateFin(width_m=fins.fin_array_width * M_PER_MM, length_m=fins.fin_length * M_PER_MM,
+                    length=fins.length * M_PER_MM, lane_area=lane_width_mm * height_mm * M_PER_MM * M_PER_MM)
+    sink = PlateFin(width_m=fins.width * M_PER_MM, length_m=fins.fin_length * M_PER_MM,
                     fin_height_m=fins.fin_height * M_PER_MM, fin_count=fins.fin_count,
                     fin_thickness_m=fins.fin_thickness * M_PER_MM, fin_conductivity_w_mk=fin_conductivity_w_mk)
+    (bx0, by0, _), (bx1, by1, _) = fins.bank_bounds
     return SinkGeometry(part=name, fins=fins, section=FinSection(sink=sink, bypass=bypass),
-                        base_x_m=base_w_mm * M_PER_MM, base_y_m=base_l_mm * M_PER_MM,
-                        base_centre_m=(float(lo[0] + hi[0]) / 2 * M_PER_MM, float(lo[1] + hi[1]) / 2 * M_PER_MM),
+                        base_x_m=(bx1 - bx0) * M_PER_MM, base_y_m=(by1 - by0) * M_PER_MM,
+                        base_centre_m=((bx0 + bx1) / 2 * M_PER_MM, (by0 + by1) / 2 * M_PER_MM),
                         tip_gap_m=tip_mm * M_PER_MM)

@@ -38,14 +38,17 @@ class Evaluation:
 
 
 def evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any = None,
-             power_scale: Any = 1.0) -> Evaluation:
+             power_scale: Any = 1.0, scales: dict[str, Any] | None = None) -> Evaluation:
     """Evaluate every case at once: ``inlet`` [degC], fans working per lane, fan speed (fraction of rated) and a
-    power multiplier, each a scalar or an array over cases (broadcast together)."""
+    power multiplier, each a scalar or an array over cases (broadcast together); ``scales`` multiplies one
+    component's power (key ``power:PART``) or TIM resistance (``tim:PART``) per case (a Monte Carlo's draws)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _evaluate(model, inlet, working, model.spec.fan_speed if speed is None else speed, power_scale)
+        return _evaluate(model, inlet, working, model.spec.fan_speed if speed is None else speed, power_scale,
+                         scales or {})
 
 
-def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any, power_scale: Any) -> Evaluation:
+def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any, power_scale: Any,
+              scales: dict[str, Any]) -> Evaluation:
     t_in_k = np.asarray(inlet, float) + KELVIN
     rho_in, mu_in = air.density(t_in_k, model.pressure), air.viscosity(t_in_k)
     cp = air.specific_heat(t_in_k)
@@ -62,7 +65,7 @@ def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any,
         m_dot = rho_in * flow.flow
         upstream: Any = 0.0  # heat picked up upstream [W]: a float, then an array
         for comp in lane.components:
-            power = comp.spec.power * np.asarray(power_scale, float)
+            power = comp.spec.power * np.asarray(power_scale, float) * scales.get(f"power:{comp.spec.part}", 1.0)
             # no air through the lane: nothing bounds the temperature (reported as such, never as a pass)
             local = np.where(m_dot > 0, t_in_k - KELVIN + upstream / np.where(m_dot > 0, m_dot * cp, 1.0), np.inf)
             chain: dict[str, Any] = {"r_jc": np.broadcast_to(comp.spec.r_jc, np.shape(local))}
@@ -81,7 +84,8 @@ def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any,
                 valid = heatsink.validity(q_local, rho, mu)
                 out.re_star[comp.spec.part], out.reynolds[comp.spec.part] = valid.re_star, valid.reynolds
                 out.validity[comp.spec.part] = valid
-                chain["r_tim"] = np.broadcast_to(comp.r_tim, np.shape(local))
+                chain["r_tim"] = np.broadcast_to(comp.r_tim * scales.get(f"tim:{comp.spec.part}", 1.0),
+                                                 np.shape(local))
                 chain["r_spreading"] = comp.spreading(r_hs)
                 chain["r_base"] = np.broadcast_to(comp.r_base, np.shape(local))
                 chain["r_heatsink"] = r_hs

@@ -68,12 +68,36 @@ class ScenarioResult:
 
 
 @dataclass(frozen=True)
+class HeatsinkUsed:
+    """The heat-sink geometry a margin was computed from (contract.md ``thermal.heatsinks``; lengths [mm]):
+    ``length`` and ``width`` are the fin bank's, ``base_*`` the plate's; ``pedestal`` is (height, length, width)
+    of a pedestal under the plate; ``notes`` say how the CAD was read."""
+
+    part: str
+    type: str
+    source: str
+    fin_count: int
+    fin_thickness: float
+    fin_gap: float
+    fin_height: float
+    length: float
+    width: float
+    base_thickness: float
+    base_length: float
+    base_width: float
+    tip_gap: float
+    pedestal: tuple[float, float, float] | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ThermalResult:
     """Every scenario of a design, what kept the model from running, the fan model's name and source, and the
-    fan and system curves per lane for plots ([m^3/s], [Pa])."""
+    fan and system curves per lane for plots ([m^3/s], [Pa]), and the heat-sink geometry the model used."""
 
     scenarios: tuple[ScenarioResult, ...]
     problems: tuple[Problem, ...]
     fan_model: str
     fan_source: str = field(default="", compare=False)
     curves: dict[str, Any] = field(default_factory=dict, compare=False)
+    heatsinks: tuple[HeatsinkUsed, ...] = ()

@@ -3,9 +3,10 @@ package's sides, and so bypasses the fins (a leak path of the same kind as the t
 "A simple method to estimate heat sink air flow bypass", ElectronicsCooling 3(2), 1997).
 
 Read from the CAD (mm in, SI out): the gap between the top of the board under the sink and the underside of the
-base, on each side of the package across the flow (x), over the length along the flow (y) where the package is
-under the base (the narrowest stretch: the open stretches before and after it, as wide as the base, are not
-counted, so the passage's resistance is slightly low and its flow slightly high, which errs towards less fin flow).
+base plate (a pedestal or rails below the plate count among the gap's contents, below), on each side of the
+package across the flow (x), over the length along the flow (y) where the package is under the base (the
+narrowest stretch: the open stretches before and after it, as wide as the base, are not counted, so the passage's
+resistance is slightly low and its flow slightly high, which errs towards less fin flow).
 
 Other parts in the gap (each part's mesh clipped to the gap, its volume for a closed part, split into its
 connected pieces): a piece that fills the gap's height over its whole length narrows it by the width it covers (a
@@ -31,7 +32,8 @@ def under_base_passages(assembly: Assembly, sink: SinkGeometry, package: str) ->
     pkg = assembly.part(package)
     (hx0, hy0, hz0), (hx1, hy1, _) = (tuple(float(v) for v in corner) for corner in hs.bounds)
     (px0, py0, _), (px1, py1, _) = (tuple(float(v) for v in corner) for corner in pkg.bounds)
-    z0, z1 = board_top_mm(assembly, hs), hz0
+    plate_mm = float(sink.fins.base_bounds[0][2]) if sink.fins.base_normal == "+z" else hz0   # plate underside
+    z0, z1 = board_top_mm(assembly, hs), max(plate_mm, hz0)
     y0, y1 = max(hy0, py0), min(hy1, py1)
     if not (z1 - z0 > 0.0 and y1 - y0 > 0.0):
         return ()
@@ -39,7 +41,7 @@ def under_base_passages(assembly: Assembly, sink: SinkGeometry, package: str) ->
     for x0, x1 in ((hx0, px0), (px1, hx1)):
         if x1 - x0 <= 0.0:
             continue
-        pieces = _pieces_in(assembly, (x0, x1), (y0, y1), (z0, z1), exclude=(sink.part, package))
+        pieces = _pieces_in(assembly, (x0, x1), (y0, y1), (z0, z1), exclude=(package,))   # the sink's rails count
         width = _free_width((x0, x1), (y0, y1), (z0, z1), pieces)
         if width > 0.0:
             out.append((width * M_PER_MM, (z1 - z0) * M_PER_MM, (y1 - y0) * M_PER_MM))

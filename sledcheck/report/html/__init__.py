@@ -10,7 +10,7 @@ from typing import Any
 
 from ...checks.engine import Finding
 from ..groups import FindingGroup, group_findings, subjects_text
-from ..model import Report
+from ..model import Report, stack_label, stack_outside, stack_requirement
 from ..sarif import repo_path
 from ..text import closest_gaps
 from .assembly import offenders, pictures
@@ -119,29 +119,70 @@ def _gaps(report: Report) -> list[str]:
 
 
 def _stackups(report: Report) -> list[str]:
-    """Each tolerance stack: its numbers, its contributors' shares as bars and the gap's distribution with the
-    requirement marked (small inline SVGs: the document stays self-contained and deterministic)."""
+    """Each tolerance stack: its numbers, its loop drawn on a side view of the chain, its contributors' shares
+    as bars and the quantity's distribution with the limits marked (small inline SVGs: the document stays
+    self-contained and deterministic)."""
     if not report.stackups:
         return []
-    out = ['<section id="stackups"><h2>Tolerance stack-ups</h2><table class="gaps"><thead><tr><th>Parts</th>'
-           '<th>Chain</th><th class="num">Nominal</th><th class="num">Required</th><th class="num">Worst case</th>'
-           '<th class="num">RSS</th><th class="num">P(below)</th><th>Status</th><th>Contributors</th>'
+    out = ['<section id="stackups"><h2>Tolerance stack-ups</h2><table class="gaps"><thead><tr><th>Of (chain)</th>'
+           '<th class="num">Nominal</th><th class="num">Required</th><th class="num">Worst case</th>'
+           '<th class="num">RSS</th><th class="num">P(outside)</th><th>Status</th><th>Loop</th><th>Contributors</th>'
            "<th>Distribution</th></tr></thead><tbody>"]
+    bounds = {p.name: p.bounds for p in report.parts}
     for stack in report.stackups:
         r = stack.result
-        parts = esc(" / ".join((stack.a, stack.b)))
+        label = esc(stack_label(stack))
         if r is None:
-            out.append(f"<tr><td>{parts}</td><td colspan=\"8\">{esc(stack.reason)}</td><td>{esc(stack.status)}</td>"
+            out.append(f"<tr><td>{label}</td><td colspan=\"8\">{esc(stack.reason)}</td><td>{esc(stack.status)}</td>"
                        "</tr>")
             continue
         state = {"pass": "ok", "marginal": "short"}.get(stack.status, "bad")
-        out.append(f"<tr><td>{parts}</td><td>{esc(' - '.join(stack.chain))}</td>"
-                   f'<td class="num">{r.nominal_mm:.3f} mm</td><td class="num">{stack.required_mm:g} mm</td>'
-                   f'<td class="num">{r.worst_mm[0]:.3f} mm</td><td class="num">{r.rss_mm[0]:.3f} mm</td>'
-                   f'<td class="num {state}">{r.p_below_required:.2g}</td><td>{esc(stack.status)}</td>'
-                   f"<td>{_share_bars(stack)}</td><td>{_distribution(stack)}</td></tr>")
+        out.append(f"<tr><td>{label}<br><span class=\"muted\">{esc(' - '.join(stack.chain))}</span></td>"
+                   f'<td class="num">{r.nominal_mm:.3f} mm</td><td class="num">{esc(stack_requirement(stack))}</td>'
+                   f'<td class="num">{r.worst_mm[0]:.3f} .. {r.worst_mm[1]:.3f} mm</td>'
+                   f'<td class="num">{r.rss_mm[0]:.3f} .. {r.rss_mm[1]:.3f} mm</td>'
+                   f'<td class="num {state}">{stack_outside(r):.2g}</td><td>{esc(stack.status)}</td>'
+                   f"<td>{_loop(stack, bounds)}</td><td>{_share_bars(stack)}</td><td>{_distribution(stack)}</td></tr>")
     out.append("</tbody></table></section>")
     return out
+
+
+def _loop(stack: Any, bounds: dict[str, Any]) -> str:
+    """The loop on a side view: the chain's parts as their bounding boxes, seen across the stack direction (its
+    main axis upwards; across, the axis the loop spreads along most), cut to the loop's own width, and the path
+    from the quantity's start through each contact to its end (red; the start and end as dots). The stack
+    direction is drawn to its own scale (a stack is thin beside a sled), as the label says."""
+    if not stack.points:
+        return ""
+    up = max(range(3), key=lambda k: abs(stack.direction[k]))
+    spread = [max(p[k] for p in stack.points) - min(p[k] for p in stack.points) for k in range(3)]
+    across = max((k for k in range(3) if k != up), key=lambda k: (spread[k], -k))
+    names = [n for n in stack.chain if n in bounds]
+    boxes = [bounds[n] for n in names]
+    xs = [p[across] for p in stack.points]
+    margin = max(0.15 * (max(xs) - min(xs)), 10.0)
+    x0, x1 = min(xs) - margin, max(xs) + margin
+    ys = [b[0][up] for b in boxes] + [b[1][up] for b in boxes] + [p[up] for p in stack.points]
+    y0, y1 = min(ys), max(ys)
+    sx, sy = 220 / (x1 - x0), 130 / max(y1 - y0, 1e-9)
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return 10 + (min(max(x, x0), x1) - x0) * sx, 140 - (y - y0) * sy
+
+    shapes = []
+    for name, box in zip(names, boxes, strict=True):
+        (ax, ay), (bx, by) = px(box[0][across], box[1][up]), px(box[1][across], box[0][up])
+        shapes.append(f'<rect x="{ax:.1f}" y="{ay:.1f}" width="{max(bx - ax, 0.5):.1f}" '
+                      f'height="{max(by - ay, 0.5):.1f}" fill="#dfe6ee" fill-opacity="0.6" stroke="#8a9bb0" '
+                      f'stroke-width="0.6"><title>{esc(name)}</title></rect>')
+    corners = [px(p[across], p[up]) for p in stack.points]
+    path = " ".join(f"{'M' if k == 0 else 'L'}{x:.1f},{y:.1f}" for k, (x, y) in enumerate(corners))
+    ends = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#c0392b"/>' for x, y in (corners[0], corners[-1]))
+    label = (f'<text x="240" y="151" font-size="9" text-anchor="end">{"xyz"[across]} across, {"xyz"[up]} up '
+             f"(x{sy / sx:.2g})</text>" if sy > 1.05 * sx else
+             f'<text x="240" y="151" font-size="9" text-anchor="end">{"xyz"[across]} across, {"xyz"[up]} up</text>')
+    return (f'<svg width="240" height="153" role="img" aria-label="stack-up loop">{"".join(shapes)}'
+            f'<path d="{path}" fill="none" stroke="#c0392b" stroke-width="1.4"/>{ends}{label}</svg>')
 
 
 def _share_bars(stack: Any) -> str:
@@ -156,8 +197,8 @@ def _share_bars(stack: Any) -> str:
 
 
 def _distribution(stack: Any) -> str:
-    """The gap's distribution (normal, with the stack's mean and sigma) over its worst-case range [mm], the
-    requirement as a red line."""
+    """The quantity's distribution (normal, with the stack's mean and sigma) over its worst-case range [mm], its
+    limits as red lines."""
     r = stack.result
     lo, hi = r.worst_mm
     if not hi > lo or r.sigma_mm <= 0:
@@ -170,11 +211,11 @@ def _distribution(stack: Any) -> str:
 
     path = " ".join(f"{'M' if k == 0 else 'L'}{px(x):.1f},{55 - 48 * y:.1f}"
                     for k, (x, y) in enumerate(zip(xs, ys, strict=True)))
-    need = stack.required_mm
-    mark = (f'<line x1="{px(need):.1f}" y1="2" x2="{px(need):.1f}" y2="56" stroke="#c0392b" stroke-width="1.5"/>'
-            if lo <= need <= hi else "")
+    marks = "".join(f'<line x1="{px(limit):.1f}" y1="2" x2="{px(limit):.1f}" y2="56" stroke="#c0392b" '
+                    'stroke-width="1.5"/>' for limit in (stack.required_mm, stack.upper_mm)
+                    if limit is not None and lo <= limit <= hi)
     return (f'<svg width="200" height="70" role="img" aria-label="gap distribution"><path d="{path}" fill="none" '
-            f'stroke="#333"/>{mark}<text x="5" y="68" font-size="9">{lo:.2f}</text>'
+            f'stroke="#333"/>{marks}<text x="5" y="68" font-size="9">{lo:.2f}</text>'
             f'<text x="195" y="68" font-size="9" text-anchor="end">{hi:.2f} mm</text></svg>')
 
 
