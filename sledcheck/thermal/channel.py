@@ -93,6 +93,8 @@ def fanning(reynolds: ArrayLike, length_over_dh: ArrayLike, f_re: ArrayLike) -> 
     ``reynolds`` Re(D_h) > 0 [-], ``length_over_dh`` L / D_h [-], ``f_re`` the laminar fully developed fRe [-].
     """
     re = _arr(reynolds)
+    if np.all(re < RE_LAMINAR_MAX):          # the usual case: nothing else to evaluate
+        return fanning_laminar(re, length_over_dh, f_re)
     g = transition_weight(re, RE_LAMINAR_MAX, RE_FRICTION_TURBULENT)
     laminar = fanning_laminar(np.minimum(re, RE_LAMINAR_MAX), length_over_dh, f_re)
     turbulent = fanning_turbulent(np.maximum(re, RE_FRICTION_TURBULENT))

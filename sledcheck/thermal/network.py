@@ -76,7 +76,7 @@ class FinSection:
 #: linear interpolation in log-log is within 1e-5 of the direct solution away from the regime kinks and within
 #: 3e-4 at them (tests).
 LAW_POINTS = 8192
-#: Channel Reynolds numbers [-] the table spans (beyond, it extrapolates with its end slopes in log-log).
+#: Channel Reynolds numbers [-] the table spans (beyond, it extrapolates with its end segments' slopes in log-log).
 LAW_RE_RANGE = (1e-3, 1e8)
 
 
@@ -99,33 +99,29 @@ class BypassLaw:
     (:func:`passage_pressure_number`), so F(s) = sum_i (A_i / D_i) Re_i(D_i^2 s) depends on the geometry only:
     it is tabulated once, uniform in ln s, and read back by direct indexing (no search), which keeps the lane
     solve's cost per iteration close to that of the former closed-form laminar law.
-    ``ln_s0``, ``step`` : first node and spacing in ln s; ``ln_f`` : ln F at the nodes; ``slopes`` : d ln F /
-    d ln s at the two ends (extrapolation); ``empty`` : no open passage (F = 0).
+    ``ln_s0``, ``step`` : first node and spacing in ln s; ``ln_f`` : ln F at the nodes; ``rises`` : ln F[i + 1] -
+    ln F[i] per segment; ``empty`` : no open passage (F = 0).
     """
 
     ln_s0: float
     step: float
     ln_f: np.ndarray
-    slopes: tuple[float, float]
+    rises: np.ndarray
     empty: bool = False
 
     def flow(self, pressure: Any, density: Any, viscosity: Any) -> Any:
-        """Total bypass flow [m^3/s] at pressure drop [Pa] (0 at or below 0), air density [kg/m^3] and
-        viscosity [Pa s]."""
+        """Total bypass flow [m^3/s] at pressure drop [Pa] (0 at or below 0; nan for nan), air density [kg/m^3]
+        and viscosity [Pa s]. Linear in log-log between the nodes; beyond the end nodes the end segments' slopes
+        carry on (``frac`` outside [0, 1])."""
         p = np.asarray(pressure, float)
         if self.empty:
             return np.zeros(np.broadcast_shapes(np.shape(p), np.shape(density), np.shape(viscosity)))
         rho, mu = np.asarray(density, float), np.asarray(viscosity, float)
-        with np.errstate(divide="ignore"):
-            x = (np.log(2.0 * rho * np.maximum(p, 0.0) / mu**2) - self.ln_s0) / self.step
-        last = self.ln_f.size - 1
-        i = np.clip(np.floor(np.nan_to_num(x, nan=0.0, neginf=0.0, posinf=last)), 0, last - 1).astype(np.intp)
-        frac = x - i
-        inside = self.ln_f[i] + frac * (self.ln_f[i + 1] - self.ln_f[i])
-        below = self.ln_f[0] + x * self.step * self.slopes[0]
-        above = self.ln_f[last] + (x - last) * self.step * self.slopes[1]
-        ln_f = np.where(x < 0.0, below, np.where(x > last, above, inside))
-        return np.where(p > 0.0, np.exp(ln_f) * mu / rho, np.where(np.isnan(p), np.nan, 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = (np.log(2.0 * rho * np.maximum(p, 0.0) / (mu * mu)) - self.ln_s0) / self.step
+            i = np.fmax(np.fmin(np.floor(x), self.ln_f.size - 2), 0.0).astype(np.intp)   # fmin/fmax skip nan
+            ln_f = self.ln_f[i] + (x - i) * self.rises[i]
+        return np.exp(ln_f) * mu / rho
 
 
 def _passages(bypass: Bypass) -> list[tuple[float, float, float, float]]:
@@ -157,7 +153,7 @@ def bypass_law(bypass: Bypass) -> BypassLaw:
                              "area) is supported")
     passages = _passages(bypass)
     if not passages:
-        return BypassLaw(0.0, 1.0, np.zeros(2), (1.0, 1.0), empty=True)
+        return BypassLaw(0.0, 1.0, np.zeros(2), np.zeros(2), empty=True)
     sigma = min(sum(a for a, *_ in passages) / float(bypass.lane_area), 1.0)
     k_minor = float(platefin.contraction_coefficient(sigma) + platefin.expansion_coefficient(sigma))
     re_nodes = np.unique(np.concatenate([np.geomspace(*LAW_RE_RANGE, 2001),
@@ -172,8 +168,7 @@ def bypass_law(bypass: Bypass) -> BypassLaw:
         total += area / d_h * np.exp(np.interp(ln_s, ln_s_i, ln_re_i))
     ln_f = np.log(total)
     step = float(ln_s[1] - ln_s[0])
-    slopes = (float((ln_f[1] - ln_f[0]) / step), float((ln_f[-1] - ln_f[-2]) / step))
-    return BypassLaw(float(ln_s[0]), step, ln_f, slopes)
+    return BypassLaw(float(ln_s[0]), step, ln_f, np.append(np.diff(ln_f), 0.0))
 
 
 def bypass_coefficients(bypass: Bypass, density: Any, viscosity: Any) -> tuple[BypassLaw, Any, Any]:
