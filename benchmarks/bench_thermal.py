@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sledcheck.checks.registry import catalog
 from sledcheck.load.design import load_design
 from sledcheck.model.assembly import build_assembly
 from sledcheck.model.thermal import build_model, evaluate
@@ -30,7 +31,7 @@ def main() -> int:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    model = build_model(build_assembly(load_design(args.design)))
+    model = build_model(build_assembly(load_design(args.design, catalog())))
     assert model is not None, "the design has no thermal section"
     t_model = time.perf_counter() - t0
 

@@ -111,9 +111,12 @@ MARGIN = Rule(
 )
 VALIDITY = Rule(
     code="T002", name="thermal-model-validity", severity="warning",
-    summary="An operating point lies outside a correlation's validity range (e.g. turbulent fin channels).",
-    explanation="The Teertstra heat-transfer model holds for 0.26 < Re* < 175 and laminar channels (Re < 2300); "
-                "outside, its result is an extrapolation.",
+    summary="An operating point lies outside, or within 10 % of the edge of, a correlation's validity range.",
+    explanation="Each heat sink's fin channels are modelled by regime: Teertstra et al. (1999) for laminar flow "
+                "(0.26 < Re* < 175, channel Re < 2300), Gnielinski (1976) with the short-duct factor for turbulent "
+                "flow (Re 10^4-5e6, D_h/L <= 1) and the VDI Heat Atlas G1 interpolation in the transition between "
+                "(the least certain range). The finding names the correlation, the quantity, its value and the "
+                "range; outside the range the result is an extrapolation, near its edge it is less certain.",
     fix="Treat the margin with care; confirm with CFD or a test, or change the design into the valid range.",
     check=_validity,
 )

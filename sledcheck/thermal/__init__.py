@@ -8,7 +8,9 @@
 Every input is a pint Quantity of sledcheck's registry (:mod:`sledcheck.units`) or a string such as
 ``"35 degC"``; a bare number where a dimension is expected raises :class:`~sledcheck.units.UnitError`.
 Inputs are converted to SI at this boundary, the physics modules compute on SI floats
-(:mod:`.air`, :mod:`.atmosphere`, :mod:`.platefin`, :mod:`.spreading`, :mod:`.tim`, :mod:`.fans`), and results
+(:mod:`.air`, :mod:`.atmosphere`, :mod:`.platefin`, :mod:`.channel` (duct friction and heat transfer across the
+laminar, transitional and turbulent regimes), :mod:`.validity` (correlation ranges and their notes),
+:mod:`.spreading`, :mod:`.tim`, :mod:`.fans`), and results
 are wrapped back into Quantities. Shared by this API and the sled model: :mod:`.heatsink` (the heat-sink
 interface and its plate-fin implementation), :mod:`.network` (a lane's fans, losses, heat sinks and bypass),
 :mod:`.roots` (the one root finder, with convergence flags). The physics package does no file I/O: fan model
@@ -190,19 +192,21 @@ class HeatsinkPerformance:
     pressure_drop: pint.Quantity
     re_star_in_range: Any  # 0.26 < Re* < 175 (Teertstra et al. 1999)
     laminar: Any  # Re(D_h = 2 b) < 2300
+    validity: Any = None  # the :class:`~sledcheck.thermal.platefin.Validity` record
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Human-readable reasons the models are outside their validity range (empty when inside)."""
-        out = []
-        lo, hi = _platefin.RE_STAR_RANGE
-        if not np.all(self.re_star_in_range):
-            out.append(f"Re* = {np.round(self.re_star.m, 3)} is outside the Teertstra model range "
-                       f"{lo} < Re* < {hi}")
-        if not np.all(self.laminar):
-            out.append(f"channel Reynolds number {np.round(self.reynolds.m, 0)} is not laminar (>= "
-                       f"{_platefin.RE_LAMINAR_MAX:g}): the laminar correlations under-predict friction")
-        return tuple(out)
+        """Human-readable notes on the correlations' ranges: each range the operating point leaves or comes within
+        10 % of an edge of, naming the correlation, the quantity, its value and the range (empty when well
+        inside); :meth:`sledcheck.thermal.platefin.Validity.notes`."""
+        if self.validity is None:
+            return ()
+        if not np.ndim(self.validity.re_star):
+            return self.validity.notes()
+        seen: dict[str, None] = {}
+        for i in np.ndindex(np.shape(self.validity.re_star)):
+            seen.update(dict.fromkeys(self.validity.notes(i)))
+        return tuple(seen)
 
 
 @dataclass(frozen=True)
@@ -286,25 +290,27 @@ class PlateFinHeatsink:
             re_star=_wrap(th.re_star, ""), reynolds=_wrap(dp.reynolds, ""), nusselt=_wrap(th.nusselt, ""),
             heat_transfer_coefficient=_wrap(th.h, "W/(m**2*K)"), fin_efficiency=_wrap(th.fin_efficiency, ""),
             thermal_resistance=_wrap(th.resistance, "K/W"), pressure_drop=_wrap(dp.pressure_drop, "Pa"),
-            re_star_in_range=val.re_star_in_range, laminar=val.laminar,
+            re_star_in_range=val.re_star_in_range, laminar=val.laminar, validity=val,
         )
 
     def thermal_resistance(self, flow: Any, air: AirProperties) -> pint.Quantity:
-        """Fins + exposed base to the INLET air (Teertstra et al. 1999) [K/W]; excludes base, spreading."""
+        """Fins + exposed base to the INLET air [K/W] (Teertstra et al. 1999 in laminar flow, Gnielinski 1976 in
+        turbulent flow, the VDI Heat Atlas G1 interpolation between); excludes base, spreading."""
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q)
         rho, mu, k_air, pr = _air_si(air)
         return _wrap(self.si.thermal_resistance(q, rho, mu, k_air, pr), "K/W")
 
     def pressure_drop(self, flow: Any, air: AirProperties) -> pint.Quantity:
-        """Static pressure drop through the fin channels (Culham-Muzychka / Simons), [Pa]."""
+        """Static pressure drop through the fin channels (Culham-Muzychka / Simons; Petukhov friction in turbulent
+        flow), [Pa]."""
         q = _si(flow, "volumetric_flow", "flow")
         _positive("flow", q, allow_zero=True)
         rho, mu, _, _ = _air_si(air)
         return _wrap(self.si.pressure_drop(q, rho, mu), "Pa")
 
     def validity(self, flow: Any, air: AirProperties) -> _platefin.Validity:
-        """Re*, Re and whether 0.26 < Re* < 175 and Re < 2300 (the caller turns False into warnings)."""
+        """Re*, Re, D_h/L and whether 0.26 < Re* < 175 and Re < 2300; ``.notes()`` words the ranges."""
         q = _si(flow, "volumetric_flow", "flow")
         rho, mu, _, _ = _air_si(air)
         return self.si.validity(q, rho, mu)

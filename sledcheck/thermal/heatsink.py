@@ -9,10 +9,12 @@ another type is added by writing one more class here (or in its own module), not
 - ``thermal_resistance(flow, density, viscosity, conductivity, prandtl)`` [K/W]: fins + exposed base to the
   INLET air (so it contains the air's own temperature rise); air ``conductivity`` [W/(m K)], ``prandtl`` [-].
 - ``validity(flow, density, viscosity)`` -> :class:`~sledcheck.thermal.platefin.Validity`-like record with
-  ``re_star``, ``reynolds`` and boolean ``re_star_in_range``, ``laminar``.
+  ``re_star``, ``reynolds``, boolean ``re_star_in_range``, ``laminar``, and ``notes(i)``: the words of case i
+  for T002 (each correlation range the point leaves or comes within 10 % of).
 
-:class:`PlateFin` implements it with the Teertstra et al. (1999) heat transfer and the Culham-Muzychka (2001) /
-Simons (2003) pressure drop of :mod:`.platefin` (thermal.md section 1).
+:class:`PlateFin` implements it with the heat transfer and pressure drop of :mod:`.platefin` in each flow regime:
+Teertstra et al. (1999) and Culham-Muzychka (2001) / Simons (2003) in laminar flow (thermal.md section 1),
+Gnielinski (1976) and Petukhov in turbulent flow, the VDI Heat Atlas G1 interpolation between (:mod:`.channel`).
 """
 
 from __future__ import annotations
@@ -79,8 +81,8 @@ class PlateFin:
         return float(platefin.fin_gap(self.width_m, self.fin_count, self.fin_thickness_m))
 
     def pressure_drop(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> Any:
-        """Culham-Muzychka / Simons pressure drop [Pa] (:func:`.platefin.plate_fin_pressure_drop`); 0 at
-        zero (or negative) flow."""
+        """Culham-Muzychka / Simons pressure drop [Pa] with the regime's friction
+        (:func:`.platefin.plate_fin_pressure_drop`); 0 at zero (or negative) flow."""
         q = np.asarray(flow, float)
         with np.errstate(divide="ignore", invalid="ignore"):
             dp = platefin.plate_fin_pressure_drop(np.maximum(q, 1e-30), *self._geometry(), density,
@@ -89,12 +91,12 @@ class PlateFin:
 
     def thermal_resistance(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike,
                            conductivity: ArrayLike, prandtl: ArrayLike) -> Any:
-        """Teertstra et al. R_hs [K/W] (:func:`.platefin.plate_fin_thermal`), referenced to the inlet air."""
+        """R_hs [K/W] in the flow's regime (:func:`.platefin.plate_fin_thermal`), referenced to the inlet air."""
         return self.performance(flow, density, viscosity, conductivity, prandtl).resistance
 
     def performance(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike, conductivity: ArrayLike,
                     prandtl: ArrayLike) -> platefin.PlateFinThermal:
-        """All intermediate values of the Teertstra model (b, V, Re*, Nu_b, h, eta_fin, R_hs)."""
+        """All intermediate values of the model (b, V, Re*, Nu_b, h, eta_fin, R_hs, Re, turbulent weight)."""
         return platefin.plate_fin_thermal(flow, *self._geometry(), self.fin_conductivity_w_mk, density, viscosity,
                                           conductivity, prandtl)
 
@@ -103,5 +105,5 @@ class PlateFin:
         return platefin.plate_fin_pressure_drop(flow, *self._geometry(), density, viscosity)
 
     def validity(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> platefin.Validity:
-        """Re*, Re and whether 0.26 < Re* < 175 and Re < 2300 (:func:`.platefin.validity`)."""
+        """Re*, Re, D_h/L, whether 0.26 < Re* < 175 and Re < 2300, and the notes (:func:`.platefin.validity`)."""
         return platefin.validity(flow, *self._geometry(), density, viscosity)

@@ -14,6 +14,10 @@ not quoted because they were not checked against the originals):
 - R. K. Shah, A. L. London, Laminar Flow Forced Convection in Ducts, Academic Press 1978
   -- fRe of fully developed laminar flow in rectangular ducts.
 
+- Beyond laminar flow (channel Re = rho V 2 b / mu >= 2300): Gnielinski (1976) with the short-duct factor and
+  the VDI Heat Atlas G1 transition interpolation, Petukhov friction, from :mod:`.channel` (see
+  :func:`plate_fin_thermal` for how the turbulent mean coefficient is referred to the inlet air).
+
 W base width across the flow [m], L fin length along the flow [m], H fin height above the base [m],
 N fin count, t fin thickness [m], b fin gap [m], Vdot volumetric flow through the fin channels [m^3/s].
 The flow is assumed fully ducted (no bypass): the caller splits the flow between fins and bypass.
@@ -26,10 +30,22 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import channel
+from .validity import Range, note, number
+
 #: Validity range of the Teertstra model in Re* = Re_b b / L (Teertstra et al. 1999; thermal.md section 1).
 RE_STAR_RANGE = (0.26, 175.0)
 #: Upper limit of laminar flow for the channel Reynolds number based on D_h = 2 b.
-RE_LAMINAR_MAX = 2300.0
+RE_LAMINAR_MAX = channel.RE_LAMINAR_MAX
+
+#: The ranges a plate-fin operating point is checked against (:meth:`Validity.notes`).
+TEERTSTRA_RANGE = Range("Teertstra et al. (1999) laminar heat transfer", "Re*", *RE_STAR_RANGE)
+LAMINAR_RANGE = Range("laminar channel flow (Teertstra; Muzychka-Yovanovich friction)", "channel Re", 0.0,
+                      channel.RE_LAMINAR_MAX, "above it the model blends to the turbulent correlations")
+TRANSITION_RANGE = Range("VDI Heat Atlas G1 transition interpolation", "channel Re",
+                         channel.RE_LAMINAR_MAX, channel.RE_HEAT_TURBULENT)
+GNIELINSKI_RANGE = Range("Gnielinski (1976) turbulent heat transfer", "channel Re", *channel.GNIELINSKI_RE_RANGE)
+SHORT_DUCT_RANGE = Range("Gnielinski short-duct factor", "D_h/L", *channel.SHORT_DUCT_RANGE)
 
 
 def _arr(x: ArrayLike) -> np.ndarray:
@@ -140,10 +156,44 @@ class PlateFinThermal(NamedTuple):
     fin_gap: np.ndarray | float  # b [m]
     velocity: np.ndarray | float  # V [m/s]
     re_star: np.ndarray | float  # Re* [-]
-    nusselt: np.ndarray | float  # Nu_b [-]
+    nusselt: np.ndarray | float  # Nu_b = h b / k_air of the regime's coefficient h [-]
+    h: np.ndarray | float  # the regime's heat transfer coefficient [W/(m^2 K)]
+    fin_efficiency: np.ndarray | float  # eta_fin at h [-]
+    resistance: np.ndarray | float  # R_hs [K/W], referenced to the inlet air
+    reynolds: np.ndarray | float = 0.0  # channel Re = rho V 2 b / mu [-]
+    turbulent_weight: np.ndarray | float = 0.0  # gamma: 0 laminar (Teertstra), 1 turbulent (Gnielinski) [-]
+
+
+class _Conductance(NamedTuple):
     h: np.ndarray | float  # [W/(m^2 K)]
-    fin_efficiency: np.ndarray | float  # eta_fin [-]
-    resistance: np.ndarray | float  # R_hs [K/W]
+    eta: np.ndarray | float  # [-]
+    g: np.ndarray | float  # inlet-referenced conductance 1/R_hs [W/K]
+
+
+def _laminar_conductance(re: ArrayLike, b: ArrayLike, L: ArrayLike, H: ArrayLike, n: ArrayLike, t: ArrayLike,
+                         k_fin: ArrayLike, k_air: ArrayLike, pr: ArrayLike) -> _Conductance:
+    """Teertstra et al. (1999) at channel Re(2 b) ``re``: h = Nu_b k / b, G = h [(N - 1) b L + N eta 2 H L]."""
+    h = nusselt_teertstra(_arr(re) * _arr(b) / (2.0 * _arr(L)), pr) * _arr(k_air) / _arr(b)
+    eta = fin_efficiency(h, k_fin, t, H)
+    return _Conductance(h, eta, h * ((_arr(n) - 1.0) * _arr(b) * _arr(L) + _arr(n) * eta * 2.0 * _arr(H) * _arr(L)))
+
+
+def _turbulent_conductance(re: ArrayLike, b: ArrayLike, L: ArrayLike, H: ArrayLike, n: ArrayLike, t: ArrayLike,
+                           k_fin: ArrayLike, k_air: ArrayLike, pr: ArrayLike) -> _Conductance:
+    """Gnielinski (1976) with the short-duct factor at channel Re(2 b) ``re``, referred to the inlet air by the
+    effectiveness of an isothermal surface: G = m_dot cp (1 - exp(-NTU)), NTU = h A_eff / (m_dot cp).
+
+    h = Nu k / (2 b) is a mean coefficient (log-mean temperature difference, Gnielinski 1976); Teertstra's h is
+    referenced to the inlet air, so the turbulent branch goes through the e-NTU relation of a surface at one
+    temperature (Incropera & DeWitt eq. 8.45b / Kays & London) to give the same kind of resistance.
+    m_dot cp = rho V (N - 1) b H cp = Re (N - 1) H Pr k / 2 (with V = Re mu / (2 rho b), cp = Pr k / mu).
+    """
+    b_, L_, H_, n_ = _arr(b), _arr(L), _arr(H), _arr(n)
+    h = channel.nusselt_gnielinski(re, pr, 2.0 * b_ / L_) * _arr(k_air) / (2.0 * b_)
+    eta = fin_efficiency(h, k_fin, t, H)
+    area = (n_ - 1.0) * b_ * L_ + n_ * eta * 2.0 * H_ * L_
+    m_cp = _arr(re) * (n_ - 1.0) * H_ * _arr(pr) * _arr(k_air) / 2.0
+    return _Conductance(h, eta, m_cp * -np.expm1(-h * area / m_cp))
 
 
 def plate_fin_thermal(
@@ -159,45 +209,56 @@ def plate_fin_thermal(
     conductivity: ArrayLike,
     prandtl: ArrayLike,
 ) -> PlateFinThermal:
-    """Thermal resistance of a ducted plate-fin heat sink, fins + exposed base to the INLET air.
+    """Thermal resistance of a ducted plate-fin heat sink, fins + exposed base to the INLET air, in any regime.
 
-    Teertstra et al. (1999) composite model as in thermal.md section 1:
-    b = (W - N t)/(N - 1); V = Vdot/((N - 1) b H); Re* = (rho V b/mu)(b/L); Nu_b from
-    :func:`nusselt_teertstra`; h = Nu_b k_air / b; eta from :func:`fin_efficiency`;
-    R_hs = 1 / (h [(N - 1) b L + N eta 2 H L]).
+    b = (W - N t)/(N - 1); V = Vdot/((N - 1) b H); channel Re = rho V 2 b / mu; Re* = (Re / 2)(b / L).
 
-    h is referenced to the inlet air temperature, so R_hs already includes the air's own temperature rise
-    through the fins: do not add a mean-air-temperature term. Base conduction and spreading are separate.
+    - laminar, Re < 2300: Teertstra et al. (1999) composite model as in thermal.md section 1: Nu_b from
+      :func:`nusselt_teertstra`; h = Nu_b k_air / b; eta from :func:`fin_efficiency`;
+      R_hs = 1 / (h [(N - 1) b L + N eta 2 H L]). h is referenced to the inlet air temperature, so R_hs already
+      includes the air's own temperature rise through the fins.
+    - turbulent, Re >= 10^4: Gnielinski (1976) with the short-duct factor, D_h = 2 b
+      (:func:`.channel.nusselt_gnielinski`), referred to the inlet air by e-NTU (:func:`_turbulent_conductance`).
+    - transition, 2300 <= Re < 10^4: the VDI Heat Atlas G1 linear interpolation in Re, applied to the sink's
+      overall inlet-referenced Nusselt number G D_h / (A_wet k) (A_wet the fixed wetted area): with
+      gamma = (Re - 2300) / 7700, 1/R_hs = (1 - gamma) G_laminar(Re = 2300) + gamma G_turbulent(Re = 10^4);
+      continuous at both ends. h and eta reported there are interpolated the same way.
 
-    Parameters
-    ----------
-    flow : volumetric flow through the fin channels Vdot [m^3/s] (> 0)
-    width : base width W across the flow [m]
-    length : fin length L along the flow [m]
-    fin_height : fin height H above the base [m]
-    fin_count : number of fins N [-] (>= 2)
-    fin_thickness : fin thickness t [m]
-    fin_conductivity : k_fin [W/(m K)]
-    density : air density rho [kg/m^3]
-    viscosity : air dynamic viscosity mu [Pa s]
-    conductivity : air thermal conductivity k_air [W/(m K)]
-    prandtl : air Prandtl number [-]
+    Base conduction and spreading are separate. Parameters (SI): flow Vdot [m^3/s] (> 0), width W, length L,
+    fin_height H, fin_thickness t [m], fin_count N [-] (>= 2), fin_conductivity k_fin [W/(m K)], air density
+    [kg/m^3], viscosity [Pa s], conductivity k_air [W/(m K)], prandtl [-].
 
-    Validity: laminar channel flow, 0.26 < Re* < 175 (check with :func:`validity`).
+    Validity: see :func:`validity` (Re* range of the laminar model, Gnielinski's Re range, D_h/L <= 1).
 
     Returns
     -------
-    :class:`PlateFinThermal` with b [m], V [m/s], Re*, Nu_b, h [W/(m^2 K)], eta_fin, R_hs [K/W]
+    :class:`PlateFinThermal` with b [m], V [m/s], Re*, Nu_b, h [W/(m^2 K)], eta_fin, R_hs [K/W], channel Re and
+    the turbulent weight gamma
     """
     n, H, L, t = _arr(fin_count), _arr(fin_height), _arr(length), _arr(fin_thickness)
     b = fin_gap(width, n, t)
     v = channel_velocity(flow, b, H, n)
-    rs = reynolds_star(v, b, L, density, viscosity)
-    nu = nusselt_teertstra(rs, prandtl)
-    h = nu * _arr(conductivity) / b
-    eta = fin_efficiency(h, fin_conductivity, t, H)
-    r = 1.0 / (h * ((n - 1.0) * b * L + n * eta * 2.0 * H * L))
-    return PlateFinThermal(b, v, rs, nu, h + 0.0, eta, r + 0.0)
+    re = _arr(density) * v * 2.0 * b / _arr(viscosity)
+    rs = re * b / (2.0 * L)
+    geometry = (b, L, H, n, t, fin_conductivity, conductivity, prandtl)
+    laminar = _laminar_conductance(np.minimum(re, channel.RE_LAMINAR_MAX), *geometry)
+    gamma = channel.transition_weight(re, channel.RE_LAMINAR_MAX, channel.RE_HEAT_TURBULENT)
+    if np.all(gamma == 0.0):       # all laminar (the usual case): nothing else to evaluate
+        h, eta, g = laminar
+    else:
+        turbulent = _turbulent_conductance(np.maximum(re, channel.RE_HEAT_TURBULENT), *geometry)
+        lam_end = _laminar_conductance(channel.RE_LAMINAR_MAX, *geometry)
+        turb_end = _turbulent_conductance(channel.RE_HEAT_TURBULENT, *geometry)
+        is_lam, is_turb = re < channel.RE_LAMINAR_MAX, re >= channel.RE_HEAT_TURBULENT
+
+        def pick(i: int) -> np.ndarray:
+            blend = (1.0 - gamma) * _arr(lam_end[i]) + gamma * _arr(turb_end[i])
+            return np.where(is_lam, laminar[i], np.where(is_turb, turbulent[i], blend))
+
+        h, eta, g = pick(0), pick(1), pick(2)
+    nu = _arr(h) * b / _arr(conductivity)
+    return PlateFinThermal(b, v, rs + 0.0, nu + 0.0, _arr(h) + 0.0, _arr(eta) + 0.0, 1.0 / _arr(g) + 0.0,
+                           re + 0.0, gamma)
 
 
 def contraction_coefficient(sigma: ArrayLike) -> np.ndarray | float:
@@ -290,7 +351,7 @@ def plate_fin_pressure_drop(
 
     sigma = 1 - N t / W; K_c = 0.42 (1 - sigma^2); K_e = (1 - sigma^2)^2; D_h = 2 b (parallel plates);
     Re = rho V D_h / mu; L* = L / (D_h Re); fRe = Shah-London with l = b / H;
-    f_app = sqrt((3.44/sqrt(L*))^2 + fRe^2) / Re; dP = (K_c + 4 f_app L / D_h + K_e) rho V^2 / 2.
+    laminar f_app = sqrt((3.44/sqrt(L*))^2 + fRe^2) / Re; dP = (K_c + 4 f_app L / D_h + K_e) rho V^2 / 2.
 
     Parameters
     ----------
@@ -303,11 +364,12 @@ def plate_fin_pressure_drop(
     density : air density rho [kg/m^3]
     viscosity : air dynamic viscosity mu [Pa s]
 
-    Validity: laminar channel flow, Re (D_h) < 2300 (check with :func:`validity`).
+    Beyond laminar flow the friction factor is that of :func:`.channel.fanning`: Petukhov from Re 4000, linear
+    in Re between the laminar value at 2300 and the turbulent one at 4000 (continuous).
 
     Returns
     -------
-    :class:`PlateFinPressure` with V [m/s], Re, K_c, K_e, f_app and dP [Pa]
+    :class:`PlateFinPressure` with V [m/s], Re, K_c, K_e, f_app (the regime's Fanning friction) and dP [Pa]
     """
     n, W, L, H, t = _arr(fin_count), _arr(width), _arr(length), _arr(fin_height), _arr(fin_thickness)
     rho, mu = _arr(density), _arr(viscosity)
@@ -317,18 +379,56 @@ def plate_fin_pressure_drop(
     k_c, k_e = contraction_coefficient(sigma), expansion_coefficient(sigma)
     d_h = 2.0 * b
     re = rho * v * d_h / mu
-    f_app = apparent_friction(L / (d_h * re), friction_rectangular(b / H), re)
+    f_app = channel.fanning(re, L / d_h, friction_rectangular(b / H))
     dp = (k_c + 4.0 * f_app * L / d_h + k_e) * rho * v**2 / 2.0
     return PlateFinPressure(v, re + 0.0, k_c, k_e, f_app, dp + 0.0)
 
 
 class Validity(NamedTuple):
-    """Whether a plate-fin operating point is inside the models' ranges (boolean arrays)."""
+    """Whether a plate-fin operating point is inside the models' ranges (arrays over cases)."""
 
     re_star: np.ndarray | float  # Re* [-]
     reynolds: np.ndarray | float  # Re based on D_h = 2 b [-]
     re_star_in_range: np.ndarray | bool  # 0.26 < Re* < 175 (Teertstra et al. 1999)
     laminar: np.ndarray | bool  # Re < 2300
+    dh_over_length: np.ndarray | float = 0.0  # D_h / L = 2 b / L [-]
+
+    def notes(self, index: int | tuple[int, ...] | None = None) -> tuple[str, ...]:
+        """The notes of one case (``index`` into the arrays; None for scalars): each range the models in use
+        at this point leave or come within 10 % of an edge of (:func:`plate_fin_notes`)."""
+        def one(x: np.ndarray | float | bool) -> float:
+            a = np.asarray(x, dtype=float)
+            return float(a if index is None or a.ndim == 0 else a[index])
+
+        return plate_fin_notes(one(self.re_star), one(self.reynolds), one(self.dh_over_length))
+
+
+def plate_fin_notes(re_star: float, reynolds: float, dh_over_length: float) -> tuple[str, ...]:
+    """What a report should say about one plate-fin operating point (the correlation, the quantity, its value
+    and its range), for the ranges the models in use there have:
+
+    - Re < 2300 (laminar): Teertstra's 0.26 < Re* < 175, and the approach to the laminar limit Re 2300;
+    - 2300 <= Re < 10^4: that the point is in the transition, interpolated (VDI Heat Atlas G1); Teertstra's Re*
+      range at the laminar end (Re = 2300) and the short-duct factor's D_h/L <= 1 at the turbulent end;
+    - Re >= 10^4: Gnielinski's Re <= 5e6 and the short-duct factor's D_h/L <= 1.
+
+    No notes without flow (Re* <= 0 or nan: T001 reports that). Pr of air (0.70-0.72 at 0-80 degC) is inside
+    Gnielinski's 0.5-2000 and not checked.
+    """
+    if not re_star > 0.0 or not reynolds > 0.0:
+        return ()
+    found: list[str | None] = []
+    if reynolds < channel.RE_LAMINAR_MAX:
+        found += [note(re_star, TEERTSTRA_RANGE), note(reynolds, LAMINAR_RANGE)]
+    else:
+        if reynolds < channel.RE_HEAT_TURBULENT:
+            found.append(f"{TRANSITION_RANGE.correlation}: {TRANSITION_RANGE.quantity} = {number(reynolds)} is "
+                         f"between laminar and turbulent flow ({TRANSITION_RANGE.text()}): the heat transfer is "
+                         "interpolated between Teertstra at 2300 and Gnielinski at 10000, the least certain range")
+            found.append(note(re_star * channel.RE_LAMINAR_MAX / reynolds, TEERTSTRA_RANGE))
+        found += [note(max(reynolds, channel.RE_HEAT_TURBULENT), GNIELINSKI_RANGE),
+                  note(dh_over_length, SHORT_DUCT_RANGE)]
+    return tuple(n for n in found if n)
 
 
 def validity(
@@ -341,11 +441,12 @@ def validity(
     density: ArrayLike,
     viscosity: ArrayLike,
 ) -> Validity:
-    """Report whether Re* is inside the Teertstra model's range and the channel flow is laminar.
+    """Re*, Re, D_h / L of an operating point, and whether Re* is inside the Teertstra model's range and the
+    channel flow is laminar.
 
-    Parameters as :func:`plate_fin_pressure_drop` (SI). Re* = (rho V b / mu)(b / L) must satisfy
-    0.26 < Re* < 175 (Teertstra et al. 1999); Re = rho V (2 b) / mu < 2300 for the laminar friction and
-    heat-transfer correlations. The caller turns ``False`` into warnings.
+    Parameters as :func:`plate_fin_pressure_drop` (SI). Re* = (rho V b / mu)(b / L), Teertstra et al. (1999):
+    0.26 < Re* < 175; Re = rho V (2 b) / mu, laminar below 2300 (beyond, the turbulent and transitional
+    correlations of :mod:`.channel` take over). :meth:`Validity.notes` words what a report should say.
     """
     n, H, t = _arr(fin_count), _arr(fin_height), _arr(fin_thickness)
     b = fin_gap(width, n, t)
@@ -356,7 +457,7 @@ def validity(
     in_range = (rs > lo) & (rs < hi)
     laminar = re < RE_LAMINAR_MAX
     return Validity(rs, re, in_range if np.ndim(in_range) else bool(in_range),
-                    laminar if np.ndim(laminar) else bool(laminar))
+                    laminar if np.ndim(laminar) else bool(laminar), 2.0 * b / _arr(length) + 0.0)
 
 
 def base_resistance(

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...load.thermal import ThermalSpec
-from ...thermal import air, atmosphere, platefin
+from ...thermal import air, atmosphere
 from ...thermal.network import fan_pressure, system_pressure
 from ..assembly import Assembly
 from .build import SledModel, build_model
@@ -78,17 +78,12 @@ def analyse_model(model: SledModel) -> ThermalResult:
 
 
 def _warnings(ev: Evaluation, part: str, i: int) -> tuple[str, ...]:
-    if part not in ev.re_star:
+    """The heat sink's validity notes for case ``i``: each correlation range its operating point leaves or comes
+    within 10 % of (:meth:`sledcheck.thermal.platefin.Validity.notes`); none without flow (T001 reports that)."""
+    valid = ev.validity.get(part)
+    if valid is None:
         return ()
-    out = []
-    re_star, re = float(ev.re_star[part][i]), float(ev.reynolds[part][i])
-    if not re_star > 0:   # no flow: reported by T001, not as a correlation out of range
-        return ()
-    if not platefin.RE_STAR_RANGE[0] < re_star < platefin.RE_STAR_RANGE[1]:
-        out.append(f"Re* = {re_star:.3g} is outside the Teertstra model's range 0.26-175")
-    if re >= platefin.RE_LAMINAR_MAX:
-        out.append(f"channel Re = {re:.0f} is above 2300: the laminar correlations do not hold (turbulent channels)")
-    return tuple(out)
+    return tuple(valid.notes(i if np.ndim(valid.re_star) else None))
 
 
 def _curves(model: SledModel, results: list[ScenarioResult]) -> dict[str, Any]:

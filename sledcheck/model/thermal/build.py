@@ -15,6 +15,7 @@ from ...thermal.fans import FanCurve
 from ..assembly import Assembly
 from .cad import M_PER_MM, SinkGeometry, pedestal_resistance, sink_geometry
 from .results import Problem
+from .underbase import with_under_base_passages
 
 #: R0 values [K/W] at which the exact spreading series is tabulated for each component (log-spaced; PCHIP in
 #: log-log between them is within 0.1 % of the series, see tests).
@@ -112,7 +113,7 @@ def build_model(assembly: Assembly) -> SledModel | None:
             if isinstance(found, Problem):
                 problems.append(found)
             else:
-                sinks[comp.part] = found
+                sinks[comp.part] = with_under_base_passages(assembly, found, comp.part)
         heights_m = [s.section.bypass.lane_area / (width_mm * M_PER_MM) for s in sinks.values()]
         height_m = lane.height or (max(heights_m) if heights_m else None)
         if height_m is None:

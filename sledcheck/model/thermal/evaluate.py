@@ -6,7 +6,7 @@ each component's junction (or case) temperature chain (thermal.md section 5):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,8 @@ KELVIN = 273.15
 class Evaluation:
     """Arrays over cases (SI; temperatures in degC): lane flows [m^3/s], pressures [Pa] and whether the airflow
     solve converged; per heat-sink part its fin flow [m^3/s]; per component its limited temperature and local
-    inlet [degC], resistance chain [K/W], Re* and channel Re [-]."""
+    inlet [degC], resistance chain [K/W], Re* and channel Re [-], and the heat sink's validity record (arrays
+    over cases; its ``notes(i)`` words case i for T002)."""
 
     lane_flow: dict[str, np.ndarray]
     lane_pressure: dict[str, np.ndarray]
@@ -33,6 +34,7 @@ class Evaluation:
     re_star: dict[str, np.ndarray]
     reynolds: dict[str, np.ndarray]
     lane_converged: dict[str, np.ndarray]
+    validity: dict[str, Any] = field(default_factory=dict)
 
 
 def evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any = None,
@@ -81,6 +83,7 @@ def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any,
                                                    air.prandtl(t_local_k))
                 valid = heatsink.validity(q_local, rho, mu)
                 out.re_star[comp.spec.part], out.reynolds[comp.spec.part] = valid.re_star, valid.reynolds
+                out.validity[comp.spec.part] = valid
                 chain["r_tim"] = np.broadcast_to(comp.r_tim * scales.get(f"tim:{comp.spec.part}", 1.0),
                                                  np.shape(local))
                 chain["r_spreading"] = comp.spreading(r_hs)
