@@ -36,6 +36,9 @@ def thermal_json(result: ThermalResult) -> dict[str, Any]:
                 "temperature": as_json(Q_(c.temperature, "degC")), "temperature_kind": c.limit_kind,
                 "limit": as_json(Q_(c.limit, "degC")), "margin": as_json(Q_(c.margin, "K")),
                 "required_margin": as_json(Q_(c.required_margin, "K")),
+                "margin_band": {"low": as_json(Q_(c.margin - c.band, "K")), "high": as_json(Q_(c.margin + c.band, "K")),
+                                "parts": {k: as_json(Q_(v, "K")) for k, v in c.band_parts.items()}},
+                "status": c.status,
                 "local_inlet": as_json(Q_(c.local_inlet, "degC")),
                 "resistances": {k: as_json(Q_(v, "K/W")) for k, v in c.chain.items()},
                 "fin_flow": as_json(Q_(c.fin_flow, "m**3/s").to("CFM")) if c.fin_flow is not None else None,
@@ -62,11 +65,13 @@ def thermal_text(result: ThermalResult) -> list[str]:
         flow = sum(lane.flow for lane in s.lanes) / CFM_M3_S
         lines.append(f"  {s.name}: inlet {s.inlet:.1f} degC, {s.altitude:.0f} m, {flow:.1f} CFM")
         for c in s.components:
-            short = "  << below required" if c.margin < c.required_margin else ""
+            short = ("  << below required" if c.status == "fail" else
+                     "  (marginal: its band crosses the requirement)" if c.status == "marginal" else "")
             kind = "Tj" if c.limit_kind == "junction" else "Tcase"
             if not math.isfinite(c.temperature):
                 lines.append(f"    {c.part:14} {c.power:7.1f} W  {kind:5} unbounded: no airflow through its lane")
                 continue
             lines.append(f"    {c.part:14} {c.power:7.1f} W  {kind:5} {c.temperature:6.1f} degC  limit "
-                         f"{c.limit:5.1f}  margin {c.margin:+6.1f} K (need {c.required_margin:g}){short}")
+                         f"{c.limit:5.1f}  margin {c.margin:+6.1f} ± {c.band:.1f} K (need {c.required_margin:g})"
+                         f"{short}")
     return lines

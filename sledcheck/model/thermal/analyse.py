@@ -17,6 +17,7 @@ from .cad import heatsink_used
 from .evaluate import KELVIN, Evaluation, evaluate
 from .results import ComponentResult, LaneResult, Problem, ScenarioResult, ThermalResult
 from .scenarios import scenarios
+from .uncertainty import margin_bands
 
 
 def analyse_thermal(assembly: Assembly) -> ThermalResult | None:
@@ -47,6 +48,7 @@ def analyse_model(model: SledModel) -> ThermalResult:
     working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
                                          for c in cases]) for lane in model.lanes}
     ev = evaluate(model, inlet, working)
+    bands = margin_bands(model, ev, inlet, working)
     problems = list(model.problems)
     results = []
     for i, (name, t_in, failed) in enumerate(cases):
@@ -70,7 +72,8 @@ def analyse_model(model: SledModel) -> ThermalResult:
                     limit=comp.spec.limit, margin=comp.spec.limit - temperature,
                     required_margin=comp.spec.required_margin, local_inlet=float(ev.local_inlet[part][i]),
                     chain=chain, fin_flow=float(ev.fin_flow[comp.sink.part][i]) if comp.sink else None,
-                    warnings=_warnings(ev, part, i)))
+                    warnings=_warnings(ev, part, i), band=float(bands[part].total[i]),
+                    band_parts={k: float(v[i]) for k, v in bands[part].parts.items()}))
         results.append(ScenarioResult(name, t_in, model.spec.environment.altitude, failed, tuple(lanes), tuple(comps)))
     return ThermalResult(tuple(results), tuple(problems), fan_model=model.spec.fan_model.stem,
                          fan_source=model.fan.source, curves=_curves(model, results),

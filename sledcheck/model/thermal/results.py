@@ -35,6 +35,15 @@ class ComponentResult:
     chain: dict[str, float]
     fin_flow: float | None
     warnings: tuple[str, ...] = ()
+    band: float = 0.0                                  # the margin's uncertainty, +- [K] (model.thermal.uncertainty)
+    band_parts: dict[str, float] = field(default_factory=dict)   # each allowance's part of it [K]
+
+    @property
+    def status(self) -> str:
+        """"fail" (below the required margin), "marginal" (its band crosses the requirement) or "pass"."""
+        if not self.margin >= self.required_margin:
+            return "fail"
+        return "marginal" if self.margin - self.band < self.required_margin else "pass"
 
     @property
     def junction(self) -> float | None:
