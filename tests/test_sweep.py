@@ -28,6 +28,9 @@ def test_ranges_and_lists_with_units() -> None:
     speeds = parse_vary("thermal.fans.speed=0.6,0.8,1")
     assert speeds.grid == (0.6, 0.8, 1.0) and speeds.unit == "" and speeds.text(0.8) == 0.8
     assert parse_vary("thermal.fans.model=a,b").grid == ("a", "b")
+    once = parse_vary("parts.heatsink0.fin_height,parts.heatsink1.fin_height=24,24.5 mm")
+    assert once.grid == (24.0, 24.5) and once.unit == "mm"
+    assert once.paths == ("parts.heatsink0.fin_height", "parts.heatsink1.fin_height")
 
 
 @pytest.mark.parametrize("text, says", [
