@@ -249,5 +249,7 @@ def test_thermal_renderers_are_functions_of_the_result() -> None:
     assert scenario["airflow"]["total"]["value"] == pytest.approx(100.0, rel=1e-6)
     c = scenario["components"][0]
     assert c["margin"] == {"value": 15.0, "unit": "K"} and c["junction_temperature"]["unit"] == "degC"
+    # a hand-built result has no band (0 K): the line says so
     assert thermal_text(result)[2].split() == ["gpu", "700.0", "W", "Tj", "80.0", "degC", "limit", "95.0", "margin",
-                                               "+15.0", "K", "(need", "5)"]
+                                               "+15.0", "±", "0.0", "K", "(need", "5)"]
+    assert c["status"] == "pass" and c["margin_band"]["low"] == {"value": 15.0, "unit": "K"}
