@@ -29,18 +29,24 @@ TOLERANCE_MM = 1e-6
 NOT_UNDER = frozenset({"heatsink", "pcb", "tray", "lid", "fastener"})
 
 
-def _limits(assembly: Assembly, rule: Rule, key: str) -> Iterator[tuple[str, SpecValue | None, Finding | None]]:
-    """(pack name, value) of every pack that sets ``key``; an unset (user/template) one yields an S101 instead."""
+def _limits(assembly: Assembly, key: str, unit: str) -> Iterator[tuple[str, float]]:
+    """(pack name, limit [unit]) of every pack that sets ``key`` (unset ones: :func:`_unset`)."""
     for pack in assembly.design.specs:
         value = pack.values.get(key)
-        if value is None:
-            continue
-        if value.quantity is None:
-            yield pack.name, None, SPEC_VALUE_UNSET.finding(
+        if value is not None and value.quantity is not None:
+            yield pack.name, float(value.quantity.m_as(unit))
+
+
+def _unset(assembly: Assembly, rule: Rule, key: str, needed: bool) -> Iterator[Finding]:
+    """S101 for every pack that leaves ``key`` unset, when something would be checked against it."""
+    if not needed:
+        return
+    for pack in assembly.design.specs:
+        value = pack.values.get(key)
+        if value is not None and value.quantity is None:
+            yield SPEC_VALUE_UNSET.finding(
                 f"{pack.name} {key} is not set ({value.note or value.status}); {rule.code} {rule.name} was not "
                 f"checked against it", anchor=("spec", pack.name, key))
-            continue
-        yield pack.name, value, None
 
 
 def _heatsinks(assembly: Assembly) -> list[Part]:
@@ -80,11 +86,8 @@ def _mass_unknown(assembly: Assembly) -> Iterable[Finding]:
 
 def _mass(assembly: Assembly) -> Iterable[Finding]:
     masses = assembly_mass(assembly)
-    for pack, value, unset in _limits(assembly, HEATSINK_MASS, "heatsink_mass_max"):
-        if unset is not None or value is None:
-            yield from (unset,) if unset is not None and _heatsinks(assembly) else ()
-            continue
-        limit = float(value.quantity.m_as("kg"))  # type: ignore[union-attr]
+    yield from _unset(assembly, HEATSINK_MASS, "heatsink_mass_max", bool(_heatsinks(assembly)))
+    for pack, limit in _limits(assembly, "heatsink_mass_max", "kg"):
         for sink in _heatsinks(assembly):
             mass = masses[sink.name]
             if mass.mass_kg is not None and mass.mass_kg > limit:
@@ -97,11 +100,8 @@ def _mass(assembly: Assembly) -> Iterable[Finding]:
 
 def _cog_height(assembly: Assembly) -> Iterable[Finding]:
     masses = assembly_mass(assembly)
-    for pack, value, unset in _limits(assembly, COG_HEIGHT, "heatsink_cog_height_max"):
-        if unset is not None or value is None:
-            yield from (unset,) if unset is not None and _heatsinks(assembly) else ()
-            continue
-        limit = float(value.quantity.m_as("mm"))  # type: ignore[union-attr]
+    yield from _unset(assembly, COG_HEIGHT, "heatsink_cog_height_max", bool(_heatsinks(assembly)))
+    for pack, limit in _limits(assembly, "heatsink_cog_height_max", "mm"):
         for sink in _heatsinks(assembly):
             cog = masses[sink.name].cog_mm
             if cog is None or masses[sink.name].mass_kg is None:
@@ -119,16 +119,12 @@ def _cog_height(assembly: Assembly) -> Iterable[Finding]:
 
 def _preload(assembly: Assembly) -> Iterable[Finding]:
     sinks = _heatsinks(assembly)
+    yield from _unset(assembly, MOUNTING_PRELOAD, "static_load_min", bool(sinks))
+    yield from _unset(assembly, MOUNTING_PRELOAD, "static_load_max", bool(sinks))
     for pack_obj in assembly.design.specs:
         low_v, high_v = pack_obj.values.get("static_load_min"), pack_obj.values.get("static_load_max")
         if low_v is None and high_v is None:
             continue
-        unset = [v for v in (low_v, high_v) if v is not None and v.quantity is None]
-        for v in unset:
-            if sinks:
-                yield SPEC_VALUE_UNSET.finding(
-                    f"{pack_obj.name} {v.key} is not set ({v.note or v.status}); L101 mounting-preload was not "
-                    f"checked against it", anchor=("spec", pack_obj.name, v.key))
         low = float(low_v.quantity.m_as("N")) if low_v is not None and low_v.quantity is not None else None
         high = float(high_v.quantity.m_as("N")) if high_v is not None and high_v.quantity is not None else None
         if low is None and high is None:
@@ -166,16 +162,19 @@ def _anchor(pack: str, *values: SpecValue | None) -> tuple[str, str, str]:
 def _shock(assembly: Assembly) -> Iterable[Finding]:
     masses = assembly_mass(assembly)
     sinks = _heatsinks(assembly)
+    yield from _unset(assembly, SHOCK_LOAD, "shock_g", bool(sinks))
+    yield from _unset(assembly, SHOCK_LOAD, "dynamic_load_max", bool(sinks))
     for pack in assembly.design.specs:
         level_v, allowed_v = pack.values.get("shock_g"), pack.values.get("dynamic_load_max")
-        if allowed_v is None:
+        if allowed_v is None or allowed_v.quantity is None:
             continue
-        for v in (level_v, allowed_v):
-            if v is not None and v.quantity is None and sinks:
+        if level_v is None:
+            if sinks:
                 yield SPEC_VALUE_UNSET.finding(
-                    f"{pack.name} {v.key} is not set ({v.note or v.status}); L102 shock-load was not checked",
-                    anchor=("spec", pack.name, v.key))
-        if allowed_v.quantity is None or level_v is None or level_v.quantity is None:
+                    f"{pack.name} sets dynamic_load_max but no shock_g (the g-level it holds at); L102 shock-load "
+                    "was not checked", anchor=("spec", pack.name, "dynamic_load_max"))
+            continue
+        if level_v.quantity is None:
             continue
         level, allowed = float(level_v.quantity.m_as("")), float(allowed_v.quantity.m_as("N"))
         for sink in sinks:
@@ -193,11 +192,8 @@ def _shock(assembly: Assembly) -> Iterable[Finding]:
 
 def _board_attach(assembly: Assembly) -> Iterable[Finding]:
     masses = assembly_mass(assembly)
-    for pack, value, unset in _limits(assembly, BOARD_ATTACH, "board_attach_mass_max"):
-        if unset is not None or value is None:
-            yield from (unset,) if unset is not None and _heatsinks(assembly) else ()
-            continue
-        limit = float(value.quantity.m_as("kg"))  # type: ignore[union-attr]
+    yield from _unset(assembly, BOARD_ATTACH, "board_attach_mass_max", bool(_heatsinks(assembly)))
+    for pack, limit in _limits(assembly, "board_attach_mass_max", "kg"):
         for sink in _heatsinks(assembly):
             mass = masses[sink.name]
             mech = sink.spec.mechanical
@@ -214,11 +210,8 @@ def _board_attach(assembly: Assembly) -> Iterable[Finding]:
 def _bond_line(assembly: Assembly) -> Iterable[Finding]:
     thermal = assembly.design.thermal
     components = [c for c in thermal.components if c.tim_thickness is not None] if thermal is not None else []
-    for pack, value, unset in _limits(assembly, TIM_BOND_LINE, "tim_bond_line_max"):
-        if unset is not None or value is None:
-            yield from (unset,) if unset is not None and components else ()
-            continue
-        limit_um = float(value.quantity.m_as("um"))  # type: ignore[union-attr]
+    yield from _unset(assembly, TIM_BOND_LINE, "tim_bond_line_max", bool(components))
+    for pack, limit_um in _limits(assembly, "tim_bond_line_max", "um"):
         for comp in components:
             thickness_um = float(comp.tim_thickness or 0.0) * 1e6
             if thickness_um > limit_um + 1e-9:
@@ -234,11 +227,9 @@ def _in_contact(assembly: Assembly, a: Part, b: Part) -> bool:
 
 
 def _height_under(assembly: Assembly) -> Iterable[Finding]:
-    for pack, value, unset in _limits(assembly, HEIGHT_UNDER_HEATSINK, "component_height_under_heatsink_max"):
-        if unset is not None or value is None:
-            yield from (unset,) if unset is not None and _heatsinks(assembly) else ()
-            continue
-        limit = float(value.quantity.m_as("mm"))  # type: ignore[union-attr]
+    key = "component_height_under_heatsink_max"
+    yield from _unset(assembly, HEIGHT_UNDER_HEATSINK, key, bool(_heatsinks(assembly)))
+    for pack, limit in _limits(assembly, key, "mm"):
         for sink in _heatsinks(assembly):
             lo, hi = sink.bounds
             footprint = shapely.box(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))

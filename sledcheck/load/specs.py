@@ -152,7 +152,6 @@ def _find_named(reference: str, folders: Sequence[Path]) -> Path:
     if not _NAME.match(name) or (pinned and not _NAME.match(pinned)):
         raise PackNotFound(f"{reference!r} is not a pack name", "a name is letters, digits, '.', '-', '_'; "
                            "pin a version with NAME@VERSION")
-    shown = ", ".join(str(f) for f in folders)
     for folder in folders:
         candidates = _candidates(folder, name)
         if not candidates:
@@ -166,7 +165,9 @@ def _find_named(reference: str, folders: Sequence[Path]) -> Path:
         known = ", ".join(sorted(v or "(none)" for v, _ in versions))
         raise PackNotFound(f"spec pack {name!r} has no version {pinned!r} in {folder}",
                            f"versions there: {known}")
-    raise PackNotFound(f"no spec pack {name!r} on the search path ({shown})",
+    own = [str(f) for f in folders if f != SPEC_DIR]
+    where = f"no spec pack {name!r} on the search path ({', '.join(own)}); " if own else ""
+    raise PackNotFound(f"{where}no built-in spec pack {name!r}",
                        f"built-in packs: {', '.join(builtin_packs())}; add a folder with 'spec_path:' in the design "
                        f"or {SPEC_PATH_ENV}, or give a path")
 

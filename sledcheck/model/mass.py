@@ -55,12 +55,13 @@ def mass_properties(part: Part) -> MassProperties:
         if volume > 0:
             volume_mm3 = abs(volume)
             centroid = (float(c[0]), float(c[1]), float(c[2]))
-    box_centre = tuple(float(v) for v in (part.bounds[0] + part.bounds[1]) / 2)
+    mid = (part.bounds[0] + part.bounds[1]) / 2
+    box_centre = (float(mid[0]), float(mid[1]), float(mid[2]))
     if spec.mass_kg is not None:
         if centroid is not None:
             return MassProperties(part.name, spec.mass_kg, centroid, volume_mm3,
                                   "declared mass; centre of gravity at the volume centroid")
-        return MassProperties(part.name, spec.mass_kg, box_centre, volume_mm3,   # type: ignore[arg-type]
+        return MassProperties(part.name, spec.mass_kg, box_centre, volume_mm3,
                               "declared mass; the mesh is not closed, so the centre of gravity is the "
                               "bounding-box centre")
     if spec.material is None:
