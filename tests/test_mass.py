@@ -173,3 +173,22 @@ def test_volume_centroid_of_a_unit_cube_is_exact() -> None:
     cube = make_mesh({"box": [[1, 2, 3], [3, 4, 7]]})     # 2 x 2 x 4 = 16 mm^3, centre (2, 3, 5)
     volume, centre = volume_and_centroid(cube.vertices, cube.faces)
     assert volume == pytest.approx(16.0) and np.allclose(centre, (2, 3, 5))
+
+
+def test_the_tray_examples_heat_sink_by_hand(tmp_path: Path) -> None:
+    """examples/tray-1u/cad/heatsink_fit.stl (make_meshes.py): a 120 x 140 x 5 mm base, 48 fins 0.4 mm x 140 mm x
+    24.5 mm, and 4 mounting holes of radius 1.75 mm through the base, each a 48-gon of area
+    (48 / 2) r^2 sin(2 pi / 48)."""
+    hole_mm2 = 24 * 1.75**2 * np.sin(2 * np.pi / 48)                       # 9.5937 mm^2
+    base_mm3 = 120 * 140 * 5 - 4 * hole_mm2 * 5
+    fins_mm3 = 48 * 0.4 * 140 * 24.5
+    volume = base_mm3 + fins_mm3                                            # 149 664.1 mm^3
+    cog_z = (base_mm3 * 2.5 + fins_mm3 * (5 + 24.5 / 2)) / volume           # 8.990 mm above its underside
+    design = tmp_path / "d.yaml"
+    stl = Path(__file__).resolve().parents[1] / "examples" / "tray-1u" / "cad" / "heatsink_fit.stl"
+    design.write_text("sledcheck: 1\nname: t\nunits: mm\nparts:\n"
+                      f"  hs: {{file: {stl}, role: heatsink, position: [130, 220, 11.6], material: copper}}\n",
+                      encoding="utf-8")
+    (part,) = check(design, select=["M"]).parts
+    assert part.mass_kg == pytest.approx(volume * 1e-9 * COPPER, rel=1e-5)   # 1.33695 kg
+    assert part.cog_mm == pytest.approx((130.0, 220.0, 11.6 + cog_z), abs=1e-4)
