@@ -15,6 +15,7 @@ from .errors import SledcheckError
 from .load.design import Design, load_design
 from .load.yamlfile import MAX_BYTES, decode_text, limit, read_input
 from .model.assembly import Assembly, build_assembly
+from .model.mass import assembly_mass
 from .model.pairs import TOUCH_MM, PairResult
 from .model.thermal import analyse_thermal
 from .report.model import BaselineDiff, GapSummary, PartSummary, Report
@@ -71,11 +72,13 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
         findings = tuple(replace(f, baseline="existing" if f.key in baseline_keys else "new") for f in findings)
         found = {f.key for f in findings}
         diff = BaselineDiff(file=str(baseline), fixed=tuple(sorted(k for k in baseline_keys if k not in found)))
+    masses = assembly_mass(assembly)
     parts = tuple(PartSummary(
         name=p.name, role=p.role, file=p.file, units=p.units.unit, units_source=p.units.source,
         triangles=p.health.triangles, bodies=p.health.bodies, watertight=p.health.watertight,
         bounds=(tuple(float(v) for v in p.bounds[0]), tuple(float(v) for v in p.bounds[1])),  # type: ignore[arg-type]
         path=p.path, chord_error_mm=p.chord_error_mm, entry=p.spec.entry or None,
+        mass_kg=masses[p.name].mass_kg, cog_mm=masses[p.name].cog_mm, mass_basis=masses[p.name].basis,
     ) for p in assembly.parts)
     measured: tuple[PairResult, ...] | None = assembly.analyses.get("pairs")   # None: no pair rule ran
     gaps = _gaps(assembly, measured) if measured is not None else ()

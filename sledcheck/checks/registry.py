@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..load.rules import RuleCatalog
-from . import envelope, holes, mesh, pairs, stackups, thermal, units, waivers, zones
+from . import envelope, holes, mechanics, mesh, pairs, stackups, thermal, units, waivers, zones
 from .engine import RULE_CRASHED, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -17,6 +17,7 @@ RULES: tuple[Rule, ...] = (
     pairs.CLEARANCE,
     zones.KEEPOUT,
     zones.HEIGHT_LIMIT,
+    *mechanics.RULES,
     holes.HOLE_PATTERN,
     stackups.STATISTICAL,
     thermal.MARGIN,

@@ -18,10 +18,11 @@ import pint
 
 from ..errors import DesignError
 from ..units import UnitError, parse_quantity
+from .mechanics import Material, Mechanical, read_mass, read_material, read_mechanical
 from .rules import RuleCatalog, read_rule_code, read_rule_options, read_severity
 from .schema import Section
 from .selection import Reference, selects_any
-from .specs import SpecPack, apply_override, is_builtin, load_pack, resolve_pack
+from .specs import PackNotFound, SpecPack, apply_override, is_builtin, load_pack, resolve_pack, value_dimension
 from .step import DEFAULT_TESSELLATION, Tessellation
 from .thermal import ThermalSpec, read_thermal
 from .tolerances import Tolerances, read_tolerances
@@ -42,9 +43,9 @@ ROLES = ("heatsink", "lid", "tray", "pcb", "package", "fan", "dimm", "component"
          "bracket", "duct", "cable", "psu", "drive", "fastener", "pad", "other")
 DESIGN_KEYS = ("sledcheck", "name", "description", "units", "specs", "overrides", "parts", "contacts",
                "clearance", "fits", "keepouts", "height_limits", "hole_patterns", "waivers", "severity", "rules",
-               "thermal", "exclude", "tessellation", "tolerances")
+               "thermal", "exclude", "tessellation", "tolerances", "spec_path")
 PART_KEYS = ("file", "role", "units", "node", "each", "position", "rotation", "description", "library",
-             "fin_height")
+             "fin_height", "material", "mass", "mechanical")
 IDF_SUFFIX = ".emn"   # an IDF 3.0 board: the entry expands into the board and its components (load/idf)
 FIT_KINDS = {"clearance-hole": None, "press": "interference", "compressible": "compression"}
 
@@ -70,6 +71,9 @@ class PartSpec:
     line_fin_height: int = 0
     library: Path | None = None    # an IDF board's .emp library when the design names it ('library: PATH')
     library_as_given: str | None = None
+    material: Material | None = None      # its density gives the mass from the closed volume (model/mass.py)
+    mass_kg: float | None = None          # a declared mass [kg] (wins over the material)
+    mechanical: Mechanical | None = None  # how a heat sink is held down (load/mechanics.py)
 
     @property
     def is_idf(self) -> bool:
@@ -210,7 +214,7 @@ def load_design(path: str | Path, rules: RuleCatalog, document: YamlDocument | N
     units = root.unit("units")
     base = file.resolve().parent
 
-    specs = tuple(_load_specs(root, base))
+    specs = tuple(_load_specs(root, base, _spec_path(root, base)))
     specs = _apply_overrides(root, specs)
     parts = _parts(root, base, units)
     names = {p.name for p in parts}
@@ -239,22 +243,36 @@ def load_design(path: str | Path, rules: RuleCatalog, document: YamlDocument | N
                   tessellation=_tessellation(root), references=tuple(later or ()), tolerances=tolerances)
 
 
-def _load_specs(root: Section, base: Path) -> list[SpecPack]:
+def _spec_path(root: Section, base: Path) -> tuple[Path, ...]:
+    """The design's ``spec_path:`` folders (relative to the design), searched for packs by name first."""
+    folders = []
+    for i, entry in enumerate(root.string_list("spec_path")):
+        folder = base / entry
+        if not folder.is_dir():
+            raise root.child("spec_path").error(f"spec_path folder {entry!r} not found", i,
+                                                "folders are relative to the design file")
+        folders.append(folder)
+    return tuple(folders)
+
+
+def _load_specs(root: Section, base: Path, search: tuple[Path, ...] = ()) -> list[SpecPack]:
     packs = []
     for sec in root.child("specs").elements() if root.has("specs") else []:
         if not isinstance(sec.value, str):
             raise sec.error("expected a spec pack name or a path to a spec YAML file")
         try:
-            path = resolve_pack(sec.value, base)
-        except KeyError:
-            from .specs import builtin_packs
-
-            raise sec.error(f"no built-in spec pack {sec.value!r}",
-                            hint=f"built-in packs: {', '.join(builtin_packs())}; or give a path") from None
+            path = resolve_pack(sec.value, base, search)
+        except PackNotFound as err:
+            raise sec.error(err.message, hint=err.hint) from None
         except FileNotFoundError:
             raise sec.error(f"spec file {sec.value!r} not found", hint="paths are relative to the design file") \
                 from None
-        packs.append(load_pack(path, None if is_builtin(path) else display_path(path)))
+        pack = load_pack(path, None if is_builtin(path) else display_path(path))
+        named = sec.value.partition("@")[0]
+        if "/" not in sec.value and not sec.value.endswith((".yaml", ".yml")) and pack.name != named:
+            raise sec.error(f"{pack.file} names its pack {pack.name!r}, not {named!r}",
+                            hint="a pack found by name N (N.yaml or N/*.yaml) must say name: N")
+        packs.append(pack)
     return packs
 
 
@@ -268,7 +286,9 @@ def _apply_overrides(root: Section, specs: tuple[SpecPack, ...]) -> tuple[SpecPa
                                  hint=f"specs: {', '.join(by_name) or 'none'}")
         for key, sec in pack_sec.items():
             sec.mapping(("value", "reason"), required=("value", "reason"))
-            value = sec.quantity("value", "length", root.value.get("units"), positive=True)
+            dimension = value_dimension(key)
+            value = sec.quantity("value", dimension, root.value.get("units") if dimension == "length" else None,
+                                 positive=True)
             reason = sec.text("reason") or ""
             if not reason.strip():
                 raise sec.error("an override needs a reason", "reason")
@@ -310,12 +330,14 @@ def _parts(root: Section, base: Path, units: str | None) -> tuple[PartSpec, ...]
         if library is not None and Path(file_text).suffix.lower() != IDF_SUFFIX:
             raise sec.error("'library' names the .emp library of an IDF board, but the file is not a .emn board",
                             "library", "drop 'library', or give the board's .emn file")
+        material, mass, mechanical = read_material(sec), read_mass(sec), read_mechanical(sec, role)
         parts.append(PartSpec(
             name=name, file=(base / file_text), file_as_given=file_text, role=role,
             units=part_units or units, units_declared_by="part" if part_units else ("design" if units else None),
             node=node, position=position, rotation=rotation, line=sec.line(), each=each,
             fin_height_mm=fin_height, line_fin_height=sec.line("fin_height") if fin_height else 0,
             library=base / library if library is not None else None, library_as_given=library,
+            material=material, mass_kg=mass, mechanical=mechanical,
         ))
     return tuple(parts)
 

@@ -13,6 +13,14 @@ A pack is a YAML file (built-in ones live in the repository's ``specs/`` folder)
     values:                           # reference values shown by `sledcheck specs`
       rack_unit: {value: 44.45 mm, source: eia-310, status: secondary}
 
+A pack may carry a ``version:`` (text, e.g. ``"1.2"``); a design pins one with ``name@version``. Packs are found
+by name in the design's ``spec_path:`` folders (relative to the design), then in the folders of
+``SLEDCHECK_SPEC_PATH`` (colon-separated), then among the built-in packs; in a folder a pack ``N`` is ``N.yaml``
+or any ``N/*.yaml`` (several versions side by side), and its ``name:`` must be ``N``.
+
+``values`` are lengths, except the design-guide limits of :data:`GUIDE_VALUES` (mass, force, a g-level), which
+have their own dimension.
+
 ``status`` is ``verified`` (read in the primary spec), ``secondary`` (quoted by others), ``user`` (the spec
 leaves it open: a design supplies it) or ``template`` (not confirmed: a design must fill it in).
 A design may override a value, with a reason, under ``overrides: {PACK: {KEY: {value, reason}}}``.
@@ -20,6 +28,9 @@ A design may override a value, with a reason, under ``overrides: {PACK: {KEY: {v
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,6 +45,39 @@ from .zones import Zone, read_zones
 SPEC_DIR = SPECS
 STATUSES = ("verified", "secondary", "user", "template")
 ENVELOPE_AXES = {"width": 0, "depth": 1, "height": 2}
+SPEC_PATH_ENV = "SLEDCHECK_SPEC_PATH"
+
+#: The limits a thermal-mechanical design guide states, by value key, with their dimension (units.DIMENSIONS);
+#: every other value is a length. Used by sledcheck/checks/mechanics.py.
+GUIDE_VALUES = {
+    "heatsink_mass_max": "mass",                       # L001: a heat sink's mass
+    "heatsink_cog_height_max": "length",               # L002: its centre of gravity above the board
+    "static_load_min": "force",                        # L101: the mounting preload window
+    "static_load_max": "force",
+    "shock_g": "dimensionless",                        # L102: the shock level [g] ...
+    "dynamic_load_max": "force",                       # ... and the allowed dynamic load
+    "board_attach_mass_max": "mass",                   # L201: heavier sinks attach to the chassis
+    "component_height_under_heatsink_max": "length",   # D303: parts under a sink's footprint, above the board
+    "tim_bond_line_max": "length",                     # reference: the thickest TIM bond line allowed
+}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def value_dimension(key: str) -> str:
+    """The dimension of a pack value (dotted key as in :meth:`SpecPack.all_values`)."""
+    return GUIDE_VALUES.get(key, "length")
+
+
+class PackNotFound(KeyError):
+    """No pack of that name (or that pinned version) on the search path; ``str()`` says what was looked at."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -66,6 +110,7 @@ class SpecPack:
     description: str = ""
     path: Path | None = None   # the pack's file on disk (``file`` is how reports show it)
     builtin: bool = False      # one of sledcheck's own packs (``file`` is then ``specs/NAME.yaml``)
+    version: str | None = None
 
     def all_values(self) -> dict[str, SpecValue]:
         """Every value by its dotted key (``envelope.width``, ``rack_unit``)."""
@@ -79,12 +124,19 @@ def builtin_packs() -> list[str]:
     return sorted(p.stem for p in SPEC_DIR.glob("*.yaml"))
 
 
-def resolve_pack(reference: str, base: Path) -> Path:
-    """A pack name (built-in) or a path relative to ``base`` -> the YAML file."""
+def search_path(design_dirs: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """The folders packs are looked up in by name: the design's ``spec_path`` folders, then
+    ``SLEDCHECK_SPEC_PATH``'s (colon-separated; empty entries skipped), then the built-in ``specs/``."""
+    env = [Path(d) for d in os.environ.get(SPEC_PATH_ENV, "").split(os.pathsep) if d.strip()]
+    return (*design_dirs, *env, SPEC_DIR)
+
+
+def resolve_pack(reference: str, base: Path, search: Sequence[Path] = ()) -> Path:
+    """A pack name (``NAME`` or ``NAME@VERSION``, looked up on :func:`search_path` with ``search`` first) or a
+    path relative to ``base`` -> the YAML file. Raises :class:`PackNotFound` (a KeyError) for a name,
+    FileNotFoundError for a path."""
     if "/" not in reference and "\\" not in reference and not reference.endswith((".yaml", ".yml")):
-        if reference in builtin_packs():   # a name, never a path: nothing else is looked up
-            return SPEC_DIR / f"{reference}.yaml"
-        raise KeyError(reference)
+        return _find_named(reference, search_path(search))
     try:
         path = (base / reference).resolve()
         found = path.is_file()
@@ -93,6 +145,56 @@ def resolve_pack(reference: str, base: Path) -> Path:
     if not found:
         raise FileNotFoundError(reference)
     return path
+
+
+def _find_named(reference: str, folders: Sequence[Path]) -> Path:
+    name, _, pinned = reference.partition("@")
+    if not _NAME.match(name) or (pinned and not _NAME.match(pinned)):
+        raise PackNotFound(f"{reference!r} is not a pack name", "a name is letters, digits, '.', '-', '_'; "
+                           "pin a version with NAME@VERSION")
+    for folder in folders:
+        candidates = _candidates(folder, name)
+        if not candidates:
+            continue
+        versions = [(_version_of(c), c) for c in candidates]
+        if not pinned:
+            return max(versions, key=lambda v: _version_key(v[0]))[1]
+        for version, path in versions:
+            if version == pinned:
+                return path
+        known = ", ".join(sorted(v or "(none)" for v, _ in versions))
+        raise PackNotFound(f"spec pack {name!r} has no version {pinned!r} in {folder}",
+                           f"versions there: {known}")
+    own = [str(f) for f in folders if f != SPEC_DIR]
+    where = f"no spec pack {name!r} on the search path ({', '.join(own)}); " if own else ""
+    raise PackNotFound(f"{where}no built-in spec pack {name!r}",
+                       f"built-in packs: {', '.join(builtin_packs())}; add a folder with 'spec_path:' in the design "
+                       f"or {SPEC_PATH_ENV}, or give a path")
+
+
+def _candidates(folder: Path, name: str) -> list[Path]:
+    try:
+        found = [folder / f"{name}.yaml"] if (folder / f"{name}.yaml").is_file() else []
+        sub = folder / name
+        if sub.is_dir():
+            found += sorted(p for p in sub.glob("*.yaml") if p.is_file())
+    except OSError:
+        return []
+    return found
+
+
+def _version_of(path: Path) -> str | None:
+    """The ``version:`` of a pack file (without validating the rest: load_pack does that)."""
+    data = read_yaml(path, str(path)).data
+    version = data.get("version") if isinstance(data, dict) else None
+    return None if version is None else str(version)
+
+
+def _version_key(version: str | None) -> tuple[tuple[int, int | str], ...]:
+    """Order versions numerically by their dotted parts (``1.10`` > ``1.9``); no version is the lowest."""
+    if version is None:
+        return ()
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.-]", version))
 
 
 def is_builtin(path: Path) -> bool:
@@ -108,13 +210,19 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
         display = f"specs/{path.name}" if builtin else str(path)
     doc = read_yaml(path, display)
     root = Section(doc, (), display or str(path))
-    root.mapping(("sledcheck-spec", "name", "title", "description", "sources", "envelope", "values", "keepouts",
-                  "height_limits"),
+    root.mapping(("sledcheck-spec", "name", "version", "title", "description", "sources", "envelope", "values",
+                  "keepouts", "height_limits"),
                  required=("sledcheck-spec", "name"))
     if root.value.get("sledcheck-spec") != 1:
         raise root.error("this sledcheck reads spec packs of version 1", "sledcheck-spec",
                          "write 'sledcheck-spec: 1'")
     name = root.text("name") or path.stem
+    version = None
+    if root.has("version"):
+        raw = root.value["version"]
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)) or not _NAME.match(str(raw)):
+            raise root.error(f"{raw!r} is not a version", "version", "write e.g. version: \"1.2\"")
+        version = str(raw)
     sources: dict[str, str] = {}
     if root.has("sources"):
         for key, sec in root.child("sources").items():
@@ -130,18 +238,18 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
     values: dict[str, SpecValue] = {}
     if root.has("values"):
         for key, sec in root.child("values").items():
-            values[key] = _value(sec, key, sources)
+            values[key] = _value(sec, key, sources, value_dimension(key))
     zones = tuple(replace(z, pack=name) for z in read_zones(root, "keepouts", None, set())
                   + read_zones(root, "height_limits", None, set()))
     return SpecPack(name=name, title=root.text("title", name) or name, file=root.display, sources=sources,
                     envelope=envelope, values=values, zones=zones, description=root.text("description", "") or "",
-                    path=path, builtin=builtin)
+                    path=path, builtin=builtin, version=version)
 
 
-def _value(sec: Section, key: str, sources: dict[str, str]) -> SpecValue:
+def _value(sec: Section, key: str, sources: dict[str, str], dimension: str = "length") -> SpecValue:
     sec.mapping(("value", "source", "clause", "status", "note"), required=("status",))
     status = sec.text("status", choices=STATUSES) or "secondary"
-    quantity = sec.quantity("value", "length", positive=True) if sec.has("value") else None
+    quantity = sec.quantity("value", dimension, positive=True) if sec.has("value") else None
     if quantity is None and status not in ("user", "template"):
         raise sec.error("a value is required unless status is 'user' or 'template'", "value")
     source = sec.text("source")

@@ -108,6 +108,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "bounds": {"value": [[round_sig(v, 9) for v in corner] for corner in p.bounds], "unit": "mm"},
             "path": p.path, "entry": p.entry,
             "chord_error": as_json(Q_(round_sig(p.chord_error_mm, 4), "mm")) if p.chord_error_mm is not None else None,
+            "mass": {"value": round_sig(p.mass_kg, 6), "unit": "kg"} if p.mass_kg is not None else None,
+            "center_of_gravity": ({"value": [round_sig(v, 9) for v in p.cog_mm], "unit": "mm"}
+                                  if p.cog_mm is not None else None),
         } for p in report.parts],
         "rules_run": [r.code for r in report.rules_run],
         "findings": [finding_dict(f) for f in report.findings],

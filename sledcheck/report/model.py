@@ -24,6 +24,9 @@ class PartSummary:
     path: str | None = None              # instance path in its assembly file (one-body parts)
     chord_error_mm: float | None = None  # None: the mesh is the geometry
     entry: str | None = None             # the design entry it was expanded from
+    mass_kg: float | None = None         # declared, or closed volume x density (model/mass.py); None: unknown
+    cog_mm: tuple[float, float, float] | None = None   # centre of gravity [mm]; None: unknown
+    mass_basis: str = ""                 # how the mass and centre of gravity were found
 
 
 @dataclass(frozen=True)
