@@ -10,17 +10,15 @@ the limit above the board. Masses and centres of gravity: sledcheck/model/mass.p
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-import numpy as np
-import shapely
-
-from ..geometry.clip import clip_to_prism
-from ..load.specs import SpecValue
-from ..model.assembly import Assembly, Part
-from ..model.mass import MassProperties, assembly_mass
-from ..units import Q_
 from .engine import Finding, Rule
 from .envelope import SPEC_VALUE_UNSET
+
+if TYPE_CHECKING:   # types only: `sledcheck rules` lists the rules without loading meshes or models
+    from ..load.specs import SpecValue
+    from ..model.assembly import Assembly, Part
+    from ..model.mass import MassProperties
 
 STANDARD_GRAVITY_M_S2 = 9.80665   # g_n, CGPM 1901 (3rd CGPM), exact by definition
 TOLERANCE_MM = 1e-6
@@ -70,6 +68,8 @@ def _mass_of(mass: MassProperties) -> str:
 
 
 def _mass_unknown(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.mass import assembly_mass
+
     keys = ("heatsink_mass_max", "heatsink_cog_height_max", "dynamic_load_max", "board_attach_mass_max")
     needed = sorted({key for pack in assembly.design.specs for key in keys
                      if pack.values.get(key) is not None and pack.values[key].quantity is not None})
@@ -85,6 +85,9 @@ def _mass_unknown(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _mass(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.mass import assembly_mass
+    from ..units import Q_
+
     masses = assembly_mass(assembly)
     yield from _unset(assembly, HEATSINK_MASS, "heatsink_mass_max", bool(_heatsinks(assembly)))
     for pack, limit in _limits(assembly, "heatsink_mass_max", "kg"):
@@ -99,6 +102,9 @@ def _mass(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _cog_height(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.mass import assembly_mass
+    from ..units import Q_
+
     masses = assembly_mass(assembly)
     yield from _unset(assembly, COG_HEIGHT, "heatsink_cog_height_max", bool(_heatsinks(assembly)))
     for pack, limit in _limits(assembly, "heatsink_cog_height_max", "mm"):
@@ -118,6 +124,8 @@ def _cog_height(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _preload(assembly: Assembly) -> Iterable[Finding]:
+    from ..units import Q_
+
     sinks = _heatsinks(assembly)
     yield from _unset(assembly, MOUNTING_PRELOAD, "static_load_min", bool(sinks))
     yield from _unset(assembly, MOUNTING_PRELOAD, "static_load_max", bool(sinks))
@@ -160,6 +168,9 @@ def _anchor(pack: str, *values: SpecValue | None) -> tuple[str, str, str]:
 
 
 def _shock(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.mass import assembly_mass
+    from ..units import Q_
+
     masses = assembly_mass(assembly)
     sinks = _heatsinks(assembly)
     yield from _unset(assembly, SHOCK_LOAD, "shock_g", bool(sinks))
@@ -191,6 +202,9 @@ def _shock(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _board_attach(assembly: Assembly) -> Iterable[Finding]:
+    from ..model.mass import assembly_mass
+    from ..units import Q_
+
     masses = assembly_mass(assembly)
     yield from _unset(assembly, BOARD_ATTACH, "board_attach_mass_max", bool(_heatsinks(assembly)))
     for pack, limit in _limits(assembly, "board_attach_mass_max", "kg"):
@@ -208,6 +222,8 @@ def _board_attach(assembly: Assembly) -> Iterable[Finding]:
 
 
 def _bond_line(assembly: Assembly) -> Iterable[Finding]:
+    from ..units import Q_
+
     thermal = assembly.design.thermal
     components = [c for c in thermal.components if c.tim_thickness is not None] if thermal is not None else []
     yield from _unset(assembly, TIM_BOND_LINE, "tim_bond_line_max", bool(components))
@@ -227,6 +243,12 @@ def _in_contact(assembly: Assembly, a: Part, b: Part) -> bool:
 
 
 def _height_under(assembly: Assembly) -> Iterable[Finding]:
+    import numpy as np
+    import shapely
+
+    from ..geometry.clip import clip_to_prism
+    from ..units import Q_
+
     key = "component_height_under_heatsink_max"
     yield from _unset(assembly, HEIGHT_UNDER_HEATSINK, key, bool(_heatsinks(assembly)))
     for pack, limit in _limits(assembly, key, "mm"):
