@@ -28,6 +28,8 @@ class ComponentModel:
 
     r_tim, r_base : TIM and base-conduction resistances [K/W]
     spreading : callable R0 [K/W] -> spreading resistance [K/W] (vectorised); None without a heat sink
+    wake_of : for a part without a heat sink and ``air: wake``, the upstream component whose heat sink's fin
+        exhaust it sits in
     """
 
     spec: Component
@@ -35,6 +37,7 @@ class ComponentModel:
     r_tim: float
     r_base: float
     spreading: Any
+    wake_of: ComponentModel | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,13 +138,13 @@ def build_model(assembly: Assembly) -> SledModel | None:
             problems.append(Problem(tuple(lane.components), f"lane '{lane.name}' lists {', '.join(lane.components)} "
                                     f"but the CAD puts them in airflow order (front to back, y) as "
                                     f"{', '.join(in_cad)}: the preheat would be wrong; list them in that order"))
-        models = []
+        models: list[ComponentModel] = []
         for name in lane.components:
             comp = components[name]
             sink = sinks.get(name)
             if comp.heatsink is not None and sink is None:
                 continue
-            model = component_model(assembly, comp, sink, spec.spreading)
+            model = component_model(assembly, comp, sink, spec.spreading, tuple(models))
             if isinstance(model, Problem):
                 problems.append(model)
             else:
@@ -174,16 +177,37 @@ def heat_source(comp: Component, footprint_m: tuple[float, float]) -> tuple[tupl
     return comp.source_size or footprint_m, footprint_m[0] * footprint_m[1]
 
 
+def wake_source(assembly: Assembly, comp: Component, upstream: tuple[ComponentModel, ...]
+                ) -> ComponentModel | Problem:
+    """The heat sink whose fin exhaust ``comp`` (``air: wake``) sits in: the nearest one upstream in its lane
+    (``upstream`` in airflow order) whose fin bank overlaps the part across the flow (x)."""
+    lo, hi = assembly.part(comp.part).bounds
+    x0, x1 = float(lo[0]) * M_PER_MM, float(hi[0]) * M_PER_MM
+    for model in reversed(upstream):
+        if model.sink is None:
+            continue
+        half = model.sink.base_x_m / 2
+        if x0 < model.sink.base_centre_m[0] + half and x1 > model.sink.base_centre_m[0] - half:
+            return model
+    return Problem((comp.part,), f"{comp.part} has air: wake but no heat sink upstream of it in its lane overlaps "
+                   "it across the flow; remove air: wake (it then takes the lane's mixed air)")
+
+
 def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | None,
-                    method: str) -> ComponentModel | Problem:
+                    method: str, upstream: tuple[ComponentModel, ...] = ()) -> ComponentModel | Problem:
     """The fixed part of a component's chain: TIM over the area it wets (:func:`heat_source`), base conduction,
-    and the spreading table for its heat source, centred on the package, at its offset from the base centre.
+    and the spreading table for its heat source, centred on the package, at its offset from the base centre;
+    for a part without a heat sink, the heat sink it takes its air from with ``air: wake``
+    (:func:`wake_source`; ``upstream``: the lane's components before it, in airflow order).
 
     With ``junction: peak`` the spreading term is the rise at the source centroid, the point R_jc is referred
     to (the JEDEC case-top centre), so Tj = T_case,centre + P R_jc is the hottest junction's temperature for a
     centred die; ``average`` takes the source-average rise (lower, Muzychka et al. 2003)."""
     if sink is None:
-        return ComponentModel(spec=comp, sink=None, r_tim=0.0, r_base=0.0, spreading=None)
+        wake = wake_source(assembly, comp, upstream) if comp.air == "wake" else None
+        if isinstance(wake, Problem):
+            return wake
+        return ComponentModel(spec=comp, sink=None, r_tim=0.0, r_base=0.0, spreading=None, wake_of=wake)
     lo, hi = assembly.part(comp.part).bounds
     footprint = (float(hi[0] - lo[0]) * M_PER_MM, float(hi[1] - lo[1]) * M_PER_MM)
     (sx, sy), tim_m2 = heat_source(comp, footprint)
