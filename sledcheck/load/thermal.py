@@ -21,11 +21,17 @@
           tim: phase-change        # models/tims.yaml name, or {thickness: 50 um, conductivity: 6 W/(m*K)}
           heatsink: heatsink0      # the heat-sink part; its fins are read from the mesh
           material: copper         # models/materials.yaml name, or a conductivity
-          source: [40 mm, 40 mm]   # optional heat source (die) size; default: the package footprint
+          package: bare            # bare (TIM on the die) or lidded (TIM on the lid: add lid: [70 mm, 70 mm])
+          die: [40 mm, 40 mm]      # the die's footprint; the base spreads from the die (bare) or the lid (lidded)
+          junction: peak           # Tj at the source centroid (default with package) or average over it
+          # source: [40 mm, 40 mm] # the older key, without package: TIM over the footprint, spreading from it
           # heatsink_geometry: {fin_count: 40, fin_thickness: 0.5 mm, fin_height: 25 mm, base_thickness: 4 mm}
           #   only for a sink the mesh recogniser cannot read (optional: fin_field_width, fin_length)
           required_margin: 5 K
         dimms: {power: 80 W, tcase_max: 85 degC, r_ca: 0.5 K/W, required_margin: 3 K}
+        vrm: {power: 40 W, tcase_max: 105 degC, r_ca: {ref: 0.6 K/W, at: 2 m/s, exponent: 0.8}, air: wake}
+          # r_ca at the local mass velocity (reference air 25 degC, 1 atm); air: wake takes the fin exhaust of the
+          # heat sink ahead of it in its lane (default mixed: the lane's air after the parts upstream)
 """
 
 from __future__ import annotations
