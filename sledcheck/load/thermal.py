@@ -21,11 +21,17 @@
           tim: phase-change        # models/tims.yaml name, or {thickness: 50 um, conductivity: 6 W/(m*K)}
           heatsink: heatsink0      # the heat-sink part; its fins are read from the mesh
           material: copper         # models/materials.yaml name, or a conductivity
-          source: [40 mm, 40 mm]   # optional heat source (die) size; default: the package footprint
+          package: bare            # bare (TIM on the die) or lidded (TIM on the lid: add lid: [70 mm, 70 mm])
+          die: [40 mm, 40 mm]      # the die's footprint; the base spreads from the die (bare) or the lid (lidded)
+          junction: peak           # Tj at the source centroid (default with package) or average over it
+          # source: [40 mm, 40 mm] # the older key, without package: TIM over the footprint, spreading from it
           # heatsink_geometry: {fin_count: 40, fin_thickness: 0.5 mm, fin_height: 25 mm, base_thickness: 4 mm}
           #   only for a sink the mesh recogniser cannot read (optional: fin_field_width, fin_length)
           required_margin: 5 K
         dimms: {power: 80 W, tcase_max: 85 degC, r_ca: 0.5 K/W, required_margin: 3 K}
+        vrm: {power: 40 W, tcase_max: 105 degC, r_ca: {ref: 0.6 K/W, at: 2 m/s, exponent: 0.8}, air: wake}
+          # r_ca at the local mass velocity (reference air 25 degC, 1 atm); air: wake takes the fin exhaust of the
+          # heat sink ahead of it in its lane (default mixed: the lane's air after the parts upstream)
 """
 
 from __future__ import annotations
@@ -90,10 +96,17 @@ class Component:
     heatsink_conductivity: float   # [W/(m K)]
     material_source: str
     source_size: tuple[float, float] | None   # [m]
-    r_ca: float | None             # [K/W] case to local air, for parts without a heat sink
+    r_ca: float | None             # [K/W] case to local air, for parts without a heat sink (at r_ca_velocity)
     required_margin: float         # [K]
     line: int
     heatsink_geometry: dict[str, float] | None = None   # [mm] fins declared for a sink not recognised
+    package: str | None = None     # "bare" | "lidded" | None (not declared: the footprint or ``source``)
+    die_size: tuple[float, float] | None = None   # [m] the die's footprint (bare or lidded)
+    lid_size: tuple[float, float] | None = None   # [m] the lid's footprint (lidded)
+    junction: str = "average"      # "peak" (the source centroid) | "average" (over the source)
+    r_ca_velocity: float | None = None   # [m/s] the local velocity r_ca was measured at (None: fixed r_ca)
+    r_ca_exponent: float = 0.0     # [-] n in R = r_ca (v_ref / v)^n
+    air: str = "mixed"             # "mixed" (lane air after the upstream parts) | "wake" (a heat sink's exhaust)
 
 
 @dataclass(frozen=True)
@@ -225,7 +238,8 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
     elif part not in names:
         raise sec.error(f"{part!r} is not a part of the design")
     sec.mapping(("power", "tj_max", "tcase_max", "r_jc", "tim", "heatsink", "heatsink_geometry", "material",
-                 "source", "r_ca", "required_margin"), required=("power",))
+                 "source", "package", "die", "lid", "junction", "r_ca", "air", "required_margin"),
+                required=("power",))
     if sec.has("tj_max") == sec.has("tcase_max"):
         raise sec.error("give exactly one of tj_max or tcase_max")
     kind = "junction" if sec.has("tj_max") else "case"
@@ -234,9 +248,8 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
     if not 30.0 <= limit <= 250.0:
         raise sec.error(f"{limit:.1f} degC is not a plausible temperature limit", limit_key,
                         "write it in degC, e.g. 95 degC (95 K is -178 degC)")
-    for key in ("r_jc", "r_ca"):
-        if sec.has(key) and sec.quantity(key, "thermal_resistance").m_as("K/W") < 0:
-            raise sec.error("a thermal resistance cannot be negative", key)
+    if sec.has("r_jc") and sec.quantity("r_jc", "thermal_resistance").m_as("K/W") < 0:
+        raise sec.error("a thermal resistance cannot be negative", "r_jc")
     r_jc = sec.quantity("r_jc", "thermal_resistance").m_as("K/W") if sec.has("r_jc") else 0.0
     if kind == "junction" and not sec.has("r_jc"):
         raise sec.error("a junction limit needs r_jc (junction to case)", hint="add r_jc: 0.05 K/W")
@@ -267,13 +280,13 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
             except Exception:
                 raise sec.error(f"{value!r} is neither a material nor a conductivity", "material",
                                 f"materials: {', '.join(materials)}; or e.g. '200 W/(m*K)'") from None
-    source_size: tuple[float, float] | None = None
-    if sec.has("source"):
-        src = sec.child("source")
-        if not isinstance(src.value, list) or len(src.value) != 2:
-            raise sec.error("expected [x size, y size] of the heat source (die)", "source")
-        size_x, size_y = (src.quantity(i, "length", units, positive=True).m_as("m") for i in range(2))
-        source_size = (size_x, size_y)
+    source_size = _size(sec, "source", "the heat source (die)", units) if sec.has("source") else None
+    package, die, lid, junction = _package(sec, heatsink, units)
+    r_ca, r_ca_velocity, r_ca_exponent = _r_ca(sec) if sec.has("r_ca") else (None, None, 0.0)
+    air = sec.text("air", "mixed", choices=("mixed", "wake")) or "mixed"
+    if air == "wake" and heatsink is not None:
+        raise sec.error("air: wake is for a part without a heat sink downstream of one", "air",
+                        "remove air, or give it to the part in the heat sink's exhaust")
     geometry = None
     if sec.has("heatsink_geometry"):
         if heatsink is None:
@@ -292,10 +305,74 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
         part=part, power=sec.quantity("power", "power", positive=True).m_as("W"), limit=limit, limit_kind=kind,
         r_jc=r_jc, tim_thickness=tim_t, tim_conductivity=tim_k, tim_source=tim_source, heatsink=heatsink,
         heatsink_conductivity=k_hs, material_source=material_source, source_size=source_size,
-        r_ca=sec.quantity("r_ca", "thermal_resistance").m_as("K/W") if sec.has("r_ca") else None,
+        package=package, die_size=die, lid_size=lid, junction=junction,
+        r_ca=r_ca, r_ca_velocity=r_ca_velocity, r_ca_exponent=r_ca_exponent, air=air,
         required_margin=sec.quantity("required_margin", "temperature_difference").m_as("K")
         if sec.has("required_margin") else 0.0,
         line=sec.line())
+
+
+def _size(sec: Section, key: str, what: str, units: str | None) -> tuple[float, float]:
+    """``key: [x size, y size]`` [m]."""
+    value = sec.child(key)
+    if not isinstance(value.value, list) or len(value.value) != 2:
+        raise sec.error(f"expected [x size, y size] of {what}", key, f"e.g. {key}: [40 mm, 40 mm]")
+    size_x, size_y = (value.quantity(i, "length", units, positive=True).m_as("m") for i in range(2))
+    return size_x, size_y
+
+
+def _package(sec: Section, heatsink: str | None, units: str | None
+             ) -> tuple[str | None, tuple[float, float] | None, tuple[float, float] | None, str]:
+    """What the heat source is: ``package: bare`` with ``die``, or ``package: lidded`` with ``die`` and ``lid``
+    (contract.md, "Thermal, second generation"); ``junction`` peak (default with a package) or average."""
+    package = sec.text("package", choices=("bare", "lidded"))
+    if package is None:
+        for key in ("die", "lid"):
+            if sec.has(key):
+                raise sec.error(f"{key} needs package: bare or package: lidded", key,
+                                "say what the component is, e.g. package: bare, die: [40 mm, 40 mm]")
+    elif heatsink is None:
+        raise sec.error("package describes the heat source under a heat sink; this part has none", "package",
+                        "remove package, die and lid, or give the part a heatsink")
+    elif sec.has("source"):
+        raise sec.error("give either source (the older key) or package with die (and lid)", "source",
+                        "with package, the die and lid say where the heat is; remove source")
+    elif not sec.has("die"):
+        raise sec.error(f"package: {package} needs die: [x size, y size]", "package",
+                        "e.g. die: [40 mm, 40 mm]")
+    elif package == "bare" and sec.has("lid"):
+        raise sec.error("a bare die has no lid", "lid", "remove lid, or write package: lidded")
+    elif package == "lidded" and not sec.has("lid"):
+        raise sec.error("package: lidded needs lid: [x size, y size]", "package", "e.g. lid: [70 mm, 70 mm]")
+    die = _size(sec, "die", "the die", units) if sec.has("die") else None
+    lid = _size(sec, "lid", "the lid", units) if sec.has("lid") else None
+    if die is not None and lid is not None and (die[0] > lid[0] * (1 + 1e-9) or die[1] > lid[1] * (1 + 1e-9)):
+        raise sec.error(f"the die ({die[0] * 1e3:g} x {die[1] * 1e3:g} mm) is larger than the lid "
+                        f"({lid[0] * 1e3:g} x {lid[1] * 1e3:g} mm)", "die", "give the sizes along x and y")
+    default = "peak" if package is not None else "average"   # an older design keeps its reading
+    junction = sec.text("junction", default, choices=("peak", "average")) or default
+    if sec.has("junction") and sec.value.get("tcase_max") is not None:
+        raise sec.error("junction applies to a tj_max limit", "junction", "remove junction, or give tj_max")
+    return package, die, lid, junction
+
+
+def _r_ca(sec: Section) -> tuple[float, float | None, float]:
+    """``r_ca: 0.25 K/W`` (fixed) or ``r_ca: {ref: 0.25 K/W, at: 2 m/s, exponent: 0.8}``: R = ref (at / v)^n
+    [K/W, m/s, -]."""
+    if not isinstance(sec.value["r_ca"], dict):
+        value = sec.quantity("r_ca", "thermal_resistance").m_as("K/W")
+        if value < 0:
+            raise sec.error("a thermal resistance cannot be negative", "r_ca")
+        return value, None, 0.0
+    law = sec.child("r_ca")
+    law.mapping(("ref", "at", "exponent"), required=("ref", "at", "exponent"))
+    ref = law.quantity("ref", "thermal_resistance", positive=True).m_as("K/W")
+    at = law.quantity("at", "velocity", positive=True).m_as("m/s")
+    exponent = float(law.quantity("exponent", "dimensionless").m_as(""))
+    if not 0.0 <= exponent <= 1.0:
+        raise law.error(f"exponent {exponent:g} is outside 0-1", "exponent",
+                        "forced convection gives Nu ~ Re^n with n = 0.5 (laminar) to 0.8 (turbulent)")
+    return ref, at, exponent
 
 
 def _tim(sec: Section) -> tuple[float, float, str]:

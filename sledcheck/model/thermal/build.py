@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...load.thermal import Component, Lane, ThermalSpec
-from ...thermal import atmosphere, platefin, spreading
+from ...thermal import atmosphere, platefin, spreading, tim
 from ...thermal.fans import FanCurve
 from ..assembly import Assembly
 from .cad import M_PER_MM, SinkGeometry, pedestal_resistance, sink_geometry
@@ -28,6 +28,8 @@ class ComponentModel:
 
     r_tim, r_base : TIM and base-conduction resistances [K/W]
     spreading : callable R0 [K/W] -> spreading resistance [K/W] (vectorised); None without a heat sink
+    wake_of : for a part without a heat sink and ``air: wake``, the upstream component whose heat sink's fin
+        exhaust it sits in
     """
 
     spec: Component
@@ -35,6 +37,7 @@ class ComponentModel:
     r_tim: float
     r_base: float
     spreading: Any
+    wake_of: ComponentModel | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,16 +80,22 @@ def k_losses(lane: Lane, lane_area_m2: float) -> float:
 
 
 def spreading_table(method: str, sx_m: float, sy_m: float, sink: SinkGeometry, offset_m: tuple[float, float],
-                    t_m: float, k_w_mk: float) -> Any:
+                    t_m: float, k_w_mk: float, junction: str = "average") -> Any:
     """Spreading resistance [K/W] as a vectorised function of R0 [K/W]: Lee's closed form, or the exact series
-    (Muzychka et al. 2003) tabulated on :data:`R0_GRID` and interpolated by PCHIP in log-log."""
+    (Muzychka et al. 2003) tabulated on :data:`R0_GRID` and interpolated by PCHIP in log-log; ``junction``
+    "average" takes the source-average rise, "peak" the rise at the source centroid (Lee: at the centre of
+    his equivalent disc)."""
     from scipy.interpolate import PchipInterpolator
 
     if method == "lee":
-        return lambda r0: spreading.lee_spreading(sx_m * sy_m, sink.base_x_m * sink.base_y_m, t_m, k_w_mk, r0).average
-    values = [float(spreading.series_spreading(sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, k_w_mk, r0,
-                                               offset_m[0], offset_m[1], rtol=1e-5, maximum=False).average)
-              for r0 in R0_GRID]
+        field = "maximum" if junction == "peak" else "average"
+        return lambda r0: getattr(spreading.lee_spreading(sx_m * sy_m, sink.base_x_m * sink.base_y_m, t_m, k_w_mk,
+                                                          r0), field)
+    peak = junction == "peak"
+    results = [spreading.series_spreading(sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, k_w_mk, r0,
+                                          offset_m[0], offset_m[1], rtol=1e-5, maximum=False, centroid=peak)
+               for r0 in R0_GRID]
+    values = [float(r.centroid if peak else r.average) for r in results]
     table = PchipInterpolator(np.log(R0_GRID), np.log(np.maximum(values, 1e-300)), extrapolate=True)
     return lambda r0: np.exp(table(np.log(np.clip(r0, R0_GRID[0], R0_GRID[-1]))))
 
@@ -129,13 +138,13 @@ def build_model(assembly: Assembly) -> SledModel | None:
             problems.append(Problem(tuple(lane.components), f"lane '{lane.name}' lists {', '.join(lane.components)} "
                                     f"but the CAD puts them in airflow order (front to back, y) as "
                                     f"{', '.join(in_cad)}: the preheat would be wrong; list them in that order"))
-        models = []
+        models: list[ComponentModel] = []
         for name in lane.components:
             comp = components[name]
             sink = sinks.get(name)
             if comp.heatsink is not None and sink is None:
                 continue
-            model = component_model(assembly, comp, sink, spec.spreading)
+            model = component_model(assembly, comp, sink, spec.spreading, tuple(models))
             if isinstance(model, Problem):
                 problems.append(model)
             else:
@@ -148,15 +157,65 @@ def build_model(assembly: Assembly) -> SledModel | None:
                      lanes=tuple(lanes), problems=tuple(problems))
 
 
-def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | None,
-                    method: str) -> ComponentModel | Problem:
-    """The fixed part of a component's chain: TIM over the package footprint, base conduction, and the spreading
-    table for its heat source at its offset from the base centre."""
-    if sink is None:
-        return ComponentModel(spec=comp, sink=None, r_tim=0.0, r_base=0.0, spreading=None)
+def heat_source(comp: Component, footprint_m: tuple[float, float]) -> tuple[tuple[float, float], float]:
+    """The heat source the base sees [m] and the TIM's area [m^2], from what the component says it is.
+
+    - ``package: bare``: the TIM wets the die and the base spreads from the die.
+    - ``package: lidded``: the lid (an integrated heat spreader) has spread the die's heat; the TIM sits on the
+      lid and the base spreads from the lid, taken as a uniform-flux source of the lid's size. The die-to-lid
+      path (TIM1 and the lid's own spreading) is inside R_jc, which is referred to the centre of the lid top
+      (theta_JC measured with the case thermocouple at the top-centre of a cold-plated case: MIL-STD-883
+      Method 1012.1, as JEDEC JESD51-12 describes it); the lid's non-uniform flux above the die is not modelled
+      (a uniform-flux source of the lid's size, as in the audit).
+    - neither (an older design): the TIM over the package footprint, the base spreading from ``source`` or the
+      footprint, as before.
+    """
+    if comp.package == "bare" and comp.die_size is not None:
+        return comp.die_size, comp.die_size[0] * comp.die_size[1]
+    if comp.package == "lidded" and comp.lid_size is not None:
+        return comp.lid_size, comp.lid_size[0] * comp.lid_size[1]
+    return comp.source_size or footprint_m, footprint_m[0] * footprint_m[1]
+
+
+def wake_source(assembly: Assembly, comp: Component, upstream: tuple[ComponentModel, ...]
+                ) -> ComponentModel | Problem:
+    """The heat sink whose fin exhaust ``comp`` (``air: wake``) sits in: the nearest one upstream in its lane
+    (``upstream`` in airflow order) whose fin bank overlaps the part across the flow (x)."""
     lo, hi = assembly.part(comp.part).bounds
-    contact_m2 = float((hi[0] - lo[0]) * (hi[1] - lo[1])) * M_PER_MM * M_PER_MM
-    sx, sy = comp.source_size or (float(hi[0] - lo[0]) * M_PER_MM, float(hi[1] - lo[1]) * M_PER_MM)
+    x0, x1 = float(lo[0]) * M_PER_MM, float(hi[0]) * M_PER_MM
+    for model in reversed(upstream):
+        if model.sink is None:
+            continue
+        half = model.sink.base_x_m / 2
+        if x0 < model.sink.base_centre_m[0] + half and x1 > model.sink.base_centre_m[0] - half:
+            return model
+    return Problem((comp.part,), f"{comp.part} has air: wake but no heat sink upstream of it in its lane overlaps "
+                   "it across the flow; remove air: wake (it then takes the lane's mixed air)")
+
+
+def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | None,
+                    method: str, upstream: tuple[ComponentModel, ...] = ()) -> ComponentModel | Problem:
+    """The fixed part of a component's chain: TIM over the area it wets (:func:`heat_source`), base conduction,
+    and the spreading table for its heat source, centred on the package, at its offset from the base centre;
+    for a part without a heat sink, the heat sink it takes its air from with ``air: wake``
+    (:func:`wake_source`; ``upstream``: the lane's components before it, in airflow order).
+
+    With ``junction: peak`` the spreading term is the rise at the source centroid, the point R_jc is referred
+    to (the JEDEC case-top centre), so Tj = T_case,centre + P R_jc is the hottest junction's temperature for a
+    centred die; ``average`` takes the source-average rise (lower, Muzychka et al. 2003)."""
+    if sink is None:
+        wake = wake_source(assembly, comp, upstream) if comp.air == "wake" else None
+        if isinstance(wake, Problem):
+            return wake
+        return ComponentModel(spec=comp, sink=None, r_tim=0.0, r_base=0.0, spreading=None, wake_of=wake)
+    lo, hi = assembly.part(comp.part).bounds
+    footprint = (float(hi[0] - lo[0]) * M_PER_MM, float(hi[1] - lo[1]) * M_PER_MM)
+    (sx, sy), tim_m2 = heat_source(comp, footprint)
+    if comp.package is not None and (sx > footprint[0] * (1 + 1e-6) or sy > footprint[1] * (1 + 1e-6)):
+        what = "die" if comp.package == "bare" else "lid"
+        return Problem((comp.part,), f"the {what} of {comp.part} ({sx / M_PER_MM:g} x {sy / M_PER_MM:g} mm) is "
+                       f"larger than its part's footprint in the CAD ({footprint[0] / M_PER_MM:.1f} x "
+                       f"{footprint[1] / M_PER_MM:.1f} mm); give the sizes along x and y")
     sx, sy = min(sx, sink.base_x_m), min(sy, sink.base_y_m)
     offset = (round(float(lo[0] + hi[0]) / 2 * M_PER_MM - sink.base_centre_m[0], 9),
               round(float(lo[1] + hi[1]) / 2 * M_PER_MM - sink.base_centre_m[1], 9))
@@ -167,7 +226,8 @@ def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | No
                        f"{offset[0] / M_PER_MM:+.1f}, {offset[1] / M_PER_MM:+.1f} mm from the base centre) is not "
                        "on its base")
     assert comp.tim_thickness is not None and comp.tim_conductivity is not None
-    return ComponentModel(spec=comp, sink=sink, r_tim=comp.tim_thickness / (comp.tim_conductivity * contact_m2),
+    return ComponentModel(spec=comp, sink=sink, r_tim=float(tim.tim_resistance(comp.tim_thickness,
+                                                                               comp.tim_conductivity, tim_m2)),
                           r_base=float(platefin.base_resistance(t, k, sink.base_x_m, sink.base_y_m))
                           + pedestal_resistance(sink, sx * sy, k),
-                          spreading=spreading_table(method, sx, sy, sink, offset, t, k))
+                          spreading=spreading_table(method, sx, sy, sink, offset, t, k, comp.junction))
