@@ -17,10 +17,11 @@ CFM_M3_S = 4.719474e-4
 
 
 def scenario_kind(scenario: Any) -> str:
-    """The contract's scenario kind: "fan_failed" (a fan stopped), "nominal" (the nominal inlet) or
+    """The contract's scenario kind: "fan_failed" (a fan stopped), "rotor_failed" (one rotor of a dual-rotor fan),
+    "nominal" (the nominal inlet) or
     "worst_inlet" (the environment's worst inlet, every fan running)."""
     if scenario.failed_fans:
-        return "fan_failed"
+        return "rotor_failed" if scenario.name.endswith("rotor failed") else "fan_failed"
     return "nominal" if scenario.name.startswith("nominal") else "worst_inlet"
 
 
