@@ -118,3 +118,50 @@ def test_bad_failure_names_the_file_and_field(tmp_path: Path, text: str, words: 
     with pytest.raises(FanModelError) as err:
         load_fan_model(path)
     assert words in str(err.value) and "bad.yaml" in str(err.value)
+
+
+def test_example_failures_reach_the_report() -> None:
+    """The example (tray-1u, blocked failures as shipped) with its fans windmilling or losing one rotor: the
+    failed fan's lane loses flow, the other lane is untouched (lanes are separate ducts), and the JSON names the
+    kind (contract.md: "fan_failed" | "rotor_failed")."""
+    from dataclasses import replace
+
+    from conftest import EXAMPLES
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.model.thermal import build_model
+    from sledcheck.model.thermal.analyse import analyse_model
+    from sledcheck.pipeline import load
+    from sledcheck.report.thermal import thermal_json
+
+    model = build_model(build_assembly(load(EXAMPLES / "tray-1u" / "fixed.yaml")))
+
+    def run(failure: FanFailure) -> dict:
+        fan = replace(model.fan, failure=failure)
+        return thermal_json(analyse_model(replace(model, fan=fan, spec=replace(model.spec, fan=fan))))
+
+    def margins(report: dict, i: int) -> dict[str, float]:
+        return {c["part"]: c["margin"]["value"] for c in report["scenarios"][i]["components"]}
+
+    blocked = run(FanFailure())
+    windmill = run(FanFailure("windmill", reverse_k=4.0, face_area=0.04 * 0.04))
+    half = replace(model.fan, flow=model.fan.flow * 0.55, pressure=model.fan.pressure * 0.35)
+    rotor = run(FanFailure("rotor", rotor_curve=half))
+    assert blocked["scenarios"][2]["kind"] == windmill["scenarios"][2]["kind"] == "fan_failed"
+    assert rotor["scenarios"][2]["kind"] == "rotor_failed" and rotor["scenarios"][2]["failed"] == ["fan1"]
+    b, w, r = margins(blocked, 2), margins(windmill, 2), margins(rotor, 2)
+    assert w["package0"] < b["package0"] < r["package0"] < margins(blocked, 1)["package0"]
+    assert w["package1"] == b["package1"] == r["package1"]
+
+
+def test_each_component_reports_its_worst_scenario() -> None:
+    """The example as shipped: each package is worst with a fan of its own lane failed (fan1 for package0, the
+    left lane's first; fan4 for package1), at +6.2 K (the README's worst margin for the example)."""
+    from conftest import EXAMPLES
+    from sledcheck.pipeline import check
+    from sledcheck.report.json_format import report_dict
+
+    worst = report_dict(check(EXAMPLES / "tray-1u" / "fixed.yaml"))["thermal"]["worst"]
+    assert worst["package0"]["scenario"].endswith("fan1 failed")
+    assert worst["package1"]["scenario"].endswith("fan4 failed")
+    assert worst["dimms"]["scenario"].endswith("fan1 failed")
+    assert worst["package0"]["margin"]["value"] == pytest.approx(6.2, abs=0.05)
