@@ -100,3 +100,14 @@ def test_bad_range_names_the_field(text: str, words: str) -> None:
     finally:
         path.unlink()
     assert words in str(err.value) and "altitude" in str(err.value)
+
+
+def test_every_group_reported_once_per_altitude_picked() -> None:
+    """The selection by hand: two groups over three altitudes, two components worst at different altitudes."""
+    from sledcheck.model.thermal.scenarios import Scenario, worst_per_component
+
+    cases = [Scenario(f"n{z}", 25.0, (), "nominal", z) for z in (0.0, 900.0, 3050.0)]
+    cases += [Scenario(f"w{z}", 35.0, (), "worst_inlet", z) for z in (0.0, 900.0, 3050.0)]
+    margins = {"a": np.array([3.0, 2.0, 1.0, 5.0, 4.0, 6.0]), "b": np.array([1.0, 2.0, 3.0, 9.0, np.nan, 8.0])}
+    assert worst_per_component(cases, margins) == [0, 2, 4]   # a at 3050 m and b at 0 m; then nan counts worst
+    assert worst_per_component(cases, {}) == [2, 5]           # nothing to rank: the thinnest air

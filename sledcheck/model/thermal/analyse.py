@@ -50,8 +50,8 @@ def analyse_model(model: SledModel) -> ThermalResult:
         model = replace(model, pressure=np.asarray(atmosphere.pressure_at_altitude([c.altitude for c in cases])))
     ev = evaluate(model, inlet, working)
     # over an altitude range, report for each kind and failed fan the altitude worst for each component
-    keep = worst_per_component(cases, {part: np.asarray(comp_limit - ev.temperature[part], float)
-                                       for part, comp_limit in ((c.part, c.limit) for c in model.spec.components)})
+    keep = worst_per_component(cases, {c.spec.part: np.asarray(c.spec.limit - ev.temperature[c.spec.part], float)
+                                       for lane in model.lanes for c in lane.components})
     problems = list(model.problems)
     results = []
     for i in keep:

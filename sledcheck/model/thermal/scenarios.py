@@ -93,7 +93,7 @@ def worst_per_component(cases: list[Scenario], margins: dict[str, np.ndarray]) -
     out: list[int] = []
     for group in order:
         index = np.array(groups[group])
-        keep: set[int] = set()
+        keep: set[int] = set() if margins else {int(index[-1])}   # no component: the thinnest air
         for margin in margins.values():
             values = np.asarray(margin, float)[index]
             keep.add(int(index[int(np.argmin(np.where(np.isnan(values), -np.inf, values)))]))
