@@ -61,6 +61,8 @@ class Environment:
     altitude: float          # [m]
     nominal_inlet: float     # [degC]
     max_inlet: float | None  # [degC], explicit; else from the ASHRAE class derated with altitude
+    altitude_min: float | None = None   # [m]: with a range (``altitude: 0 m .. 3050 m``) its low end; ``altitude``
+    #                                     is then the high end and the worst altitude is searched
 
 
 @dataclass(frozen=True)
@@ -218,9 +220,24 @@ def _environment(sec: Section) -> Environment:
     cls = sec.text("ashrae_class", choices=("A1", "A2", "A3", "A4", "H1"))
     if cls is None and not sec.has("max_inlet"):
         raise sec.error("give ashrae_class (A1-A4, H1) or max_inlet for the worst case")
-    altitude = sec.quantity("altitude", "length").m_as("m") if sec.has("altitude") else 0.0
-    if not -610 <= altitude <= 3050:
-        raise sec.error("altitude must be between -610 m and 3050 m (the ASHRAE classes' range)", "altitude")
+    altitude, altitude_min = 0.0, None
+    text = sec.value.get("altitude")
+    if isinstance(text, str) and ".." in text:   # a range: "0 m .. 3050 m"
+        low, _, high = text.partition("..")
+        try:
+            altitude_min = parse_quantity(low.strip(), "length").m_as("m")
+            altitude = parse_quantity(high.strip(), "length").m_as("m")
+        except Exception:
+            raise sec.error(f"altitude {text!r} is not a range of lengths", "altitude",
+                            "write e.g. altitude: 0 m .. 3050 m, or one altitude: 900 m") from None
+        if altitude_min > altitude:
+            raise sec.error("the altitude range's low end is above its high end", "altitude",
+                            "write it low to high, e.g. 0 m .. 3050 m")
+    elif sec.has("altitude"):
+        altitude = sec.quantity("altitude", "length").m_as("m")
+    for z in (altitude, altitude_min if altitude_min is not None else altitude):
+        if not -610 <= z <= 3050:
+            raise sec.error("altitude must be between -610 m and 3050 m (the ASHRAE classes' range)", "altitude")
     max_inlet = sec.quantity("max_inlet", "temperature").m_as("degC") if sec.has("max_inlet") else None
     nominal = sec.quantity("nominal_inlet", "temperature").m_as("degC")
     if not -20.0 <= nominal <= 70.0:
@@ -228,7 +245,8 @@ def _environment(sec: Section) -> Environment:
     if max_inlet is not None and max_inlet < nominal:
         raise sec.error("max_inlet is below nominal_inlet", "max_inlet", "the worst case must be at least as hot")
     return Environment(ashrae_class=cls, altitude=altitude,
-                       nominal_inlet=sec.quantity("nominal_inlet", "temperature").m_as("degC"), max_inlet=max_inlet)
+                       nominal_inlet=sec.quantity("nominal_inlet", "temperature").m_as("degC"), max_inlet=max_inlet,
+                       altitude_min=altitude_min)
 
 
 def _component(sec: Section, part: str, names: set[str], units: str | None,

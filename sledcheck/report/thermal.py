@@ -17,10 +17,11 @@ CFM_M3_S = 4.719474e-4
 
 
 def scenario_kind(scenario: Any) -> str:
-    """The contract's scenario kind: "fan_failed" (a fan stopped), "nominal" (the nominal inlet) or
+    """The contract's scenario kind: "fan_failed" (a fan stopped), "rotor_failed" (one rotor of a dual-rotor fan),
+    "nominal" (the nominal inlet) or
     "worst_inlet" (the environment's worst inlet, every fan running)."""
     if scenario.failed_fans:
-        return "fan_failed"
+        return "rotor_failed" if scenario.name.endswith("rotor failed") else "fan_failed"
     return "nominal" if scenario.name.startswith("nominal") else "worst_inlet"
 
 
@@ -54,7 +55,20 @@ def thermal_json(result: ThermalResult) -> dict[str, Any]:
                                    "fin_fraction": {k: round(v, 4) for k, v in lane.fin_fraction.items()}}
                                   for lane in s.lanes]},
             "components": comps})
-    return {"fan_model": result.fan_model, "scenarios": out}
+    worst = {part: {"scenario": name, "margin": as_json(Q_(margin, "K"))}
+             for part, (name, margin) in worst_scenarios(result).items()}
+    return {"fan_model": result.fan_model, "scenarios": out, "worst": worst}
+
+
+def worst_scenarios(result: ThermalResult) -> dict[str, tuple[str, float]]:
+    """Each component's smallest margin [K] over the scenarios and the scenario it is in (nan counts worst)."""
+    worst: dict[str, tuple[str, float]] = {}
+    for s in result.scenarios:
+        for c in s.components:
+            margin = c.margin if not math.isnan(c.margin) else -math.inf
+            if c.part not in worst or margin < worst[c.part][1]:
+                worst[c.part] = (s.name, margin)
+    return worst
 
 
 def thermal_text(result: ThermalResult) -> list[str]:
@@ -74,4 +88,7 @@ def thermal_text(result: ThermalResult) -> list[str]:
             lines.append(f"    {c.part:14} {c.power:7.1f} W  {kind:5} {c.temperature:6.1f} degC  limit "
                          f"{c.limit:5.1f}  margin {c.margin:+6.1f} ± {c.band:.1f} K (need {c.required_margin:g})"
                          f"{short}")
+    lines.append("  worst scenario per component:")
+    for part, (name, margin) in worst_scenarios(result).items():
+        lines.append(f"    {part:14} {margin:+6.1f} K  in '{name}'")
     return lines

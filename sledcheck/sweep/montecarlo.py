@@ -160,6 +160,7 @@ def evaluate_chunk(chunk: Chunk) -> list[ChunkResult]:
     from ..model.thermal.build import build_model
     from ..model.thermal.evaluate import evaluate
     from ..model.thermal.scenarios import scenarios
+    from ..thermal import atmosphere
     from .edit import design_of
 
     key = (chunk.design, repr(chunk.document.data))
@@ -181,6 +182,8 @@ def evaluate_chunk(chunk: Chunk) -> list[ChunkResult]:
     working = {lane.lane.name: np.repeat([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
                                           for c in cases], n) for lane in model.lanes}
     speed = model.spec.fan_speed * np.tile(draws.get("fan_speed", np.ones(n)), s)
+    if len({c.altitude for c in cases}) > 1:   # an altitude range: the air's pressure per scenario
+        model = replace(model, pressure=np.repeat(atmosphere.pressure_at_altitude([c.altitude for c in cases]), n))
     scales = {name: np.tile(values, s) for name, values in draws.items() if name not in ("inlet", "fan_speed")}
     ev = evaluate(model, inlet, working, speed, scales=scales)
     margins = []

@@ -157,9 +157,9 @@ def _batched(model: SledModel, specs: list[ThermalSpec]) -> list[tuple[Margins, 
     powers = [{c.part: c.power for c in spec.components} for spec in specs]
     scales = {f"power:{c.part}": np.repeat([p[c.part] / c.power for p in powers], count)
               for c in model.spec.components if c.power}
-    if {spec.environment.altitude for spec in specs} != {model.spec.environment.altitude}:
-        model = replace(model, pressure=np.repeat([float(atmosphere.pressure_at_altitude(spec.environment.altitude))
-                                                   for spec in specs], count))
+    altitude = np.array([[c.altitude for c in case] for case in cases], dtype=float).ravel()
+    if np.any(altitude != model.spec.environment.altitude):   # another altitude, or a range searched per case
+        model = replace(model, pressure=np.asarray(atmosphere.pressure_at_altitude(altitude)))
     ev = evaluate(model, inlet, working, speed, scales=scales)
     results = []
     for k, spec in enumerate(specs):

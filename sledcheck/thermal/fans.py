@@ -19,8 +19,9 @@ Modelling choices (documented limits):
 - Outside its datasheet flow range a fan curve is undefined (nan): no extrapolation. The sled model's lane
   solver uses this same curve (:meth:`FanCurve.scaled_pressure_si`: vectorised PCHIP with the fan laws and
   density) with a bracket that ends at the free delivery, so it never needs the curve beyond it.
-- Parallel: a fan facing more pressure than its maximum delivers zero flow; backflow through a weak or
-  stopped fan is NOT modelled (that is a leak path of the system: model it there). Where a curve is not
+- Parallel: a fan facing more pressure than its maximum delivers zero flow; backflow through a weak fan is
+  NOT modelled here. Backflow through a stopped fan is the fan model's declared failure
+  (:class:`FanFailure`), a leak path the lane network (:mod:`.network`) carries. Where a curve is not
   monotone (stall dip), the highest-flow branch, the stable one, is used.
 - Series: evaluated on the flow range common to all fans.
 - When the curves do not cross inside the datasheet range, :class:`OperatingPointError` is raised by
@@ -52,6 +53,42 @@ if TYPE_CHECKING:   # scipy is imported where a curve is built: reading a design
 RHO_RATED = 1.2
 
 _ARRANGEMENTS = ("parallel", "series")
+
+#: The failure behaviours a fan model may declare (contract.md, "Thermal, second generation").
+FAILURE_KINDS = ("blocked", "windmill", "rotor")
+
+
+@dataclass(frozen=True, eq=False)
+class FanFailure:
+    """What a failed fan does to its lane (SI).
+
+    - ``"blocked"``: a backflow flap closes; no air passes the stopped fan (the default).
+    - ``"windmill"``: no flap; air recirculates backwards through the stopped rotor from the working fans'
+      outlet plenum, with a loss of ``reverse_k`` velocity heads of the fan's face area ``face_area`` [m^2]:
+      dP = reverse_k rho (Q_r / A)^2 / 2 (a fixed-K leak path, Idelchik's resistance form).
+    - ``"rotor"``: a dual-rotor fan with one rotor failed keeps delivering on its own ``rotor_curve``.
+    """
+
+    kind: str = "blocked"
+    reverse_k: float = 0.0
+    face_area: float = 0.0
+    rotor_curve: FanCurve | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAILURE_KINDS:
+            raise ValueError(f"fan failure {self.kind!r}: expected one of {', '.join(FAILURE_KINDS)}")
+        if self.kind == "windmill" and not (self.reverse_k > 0.0 and self.face_area > 0.0):
+            raise ValueError("a windmilling failure needs reverse_k > 0 and the fan's face area > 0")
+        if self.kind == "rotor" and self.rotor_curve is None:
+            raise ValueError("a rotor failure needs the curve of the remaining rotor")
+
+    def reverse_flow_si(self, pressure: ArrayLike, density: ArrayLike) -> Any:
+        """Backflow [m^3/s] through one stopped fan across ``pressure`` [Pa] (the working fans' rise) in air of
+        ``density`` [kg/m^3]: Q_r = A sqrt(2 dP / (K rho)), 0 for dP <= 0 or when the fan does not windmill."""
+        if self.kind != "windmill":
+            return np.zeros(np.broadcast_shapes(np.shape(pressure), np.shape(density)))
+        p = np.maximum(np.asarray(pressure, float), 0.0)
+        return self.face_area * np.sqrt(2.0 * p / (self.reverse_k * np.asarray(density, float)))
 
 
 class OperatingPointError(ValueError):
@@ -139,6 +176,7 @@ class FanCurve:
     name: str = ""
     source: str = ""
     status: str = ""
+    failure: FanFailure = field(default_factory=FanFailure)
     flow_si: np.ndarray = field(init=False, repr=False)
     pressure_si: np.ndarray = field(init=False, repr=False)
     density_si: float = field(init=False, repr=False)
@@ -276,7 +314,7 @@ class FanCurve:
             flow=Q_(q, "m**3/s"), pressure=Q_(p, "Pa"), density=self.density,
             speed=None if self.speed is None else self.speed * ratio,
             power=None if self.power is None else self.power * ratio**3,
-            name=self.name, source=self.source, status=self.status,
+            name=self.name, source=self.source, status=self.status, failure=self.failure,
         )
 
     def _speed_ratio(self, speed: Any) -> float:
@@ -309,7 +347,7 @@ class FanCurve:
             flow=self.flow, pressure=Q_(density_scale(self.pressure_si, rho, self.density_si), "Pa"),
             density=Q_(rho, "kg/m**3"), speed=self.speed,
             power=None if self.power is None else self.power * ratio,
-            name=self.name, source=self.source, status=self.status,
+            name=self.name, source=self.source, status=self.status, failure=self.failure,
         )
 
 

@@ -242,20 +242,48 @@ def fan_pressure(fan: FanCurve, flow: Any, fans: Any, speed: Any, density_ratio:
     return np.where(n > 0, p, np.nan)
 
 
+def fan_flow(fan: FanCurve, pressure: Any, speed: Any, density_ratio: Any) -> Any:
+    """Flow [m^3/s] of one fan against static ``pressure`` [Pa] at ``speed`` (fraction of rated) and
+    density_ratio = rho / rho_rated, on its stable branch: Q = s Q_rated(dP / (s^2 d)) (affinity laws); 0 above
+    its shut-off (a parallel fan facing more than its maximum delivers nothing, :mod:`.fans`)."""
+    s = np.asarray(speed, float)
+    rated_p = np.asarray(pressure, float) / (s**2 * np.asarray(density_ratio, float))
+    q = fan.flow_at_si(np.minimum(np.maximum(rated_p, float(fan.pressure_si.min())), float(fan.pressure_si.max())))
+    return np.where(rated_p > fan.pressure_si.max(), 0.0, s * np.nan_to_num(q))
+
+
 def solve_lane(fan: FanCurve, fans: Any, speed: Any, density_ratio: Any, lane_area: Any, k_losses: Any,
-               sections: tuple[FinSection, ...], density: Any, viscosity: Any) -> LaneFlow:
+               sections: tuple[FinSection, ...], density: Any, viscosity: Any, failed: Any = 0.0) -> LaneFlow:
     """The operating point of a lane: fans = lane system (losses + heat sinks, each with its bypass).
 
-    ``fan`` is the datasheet curve of one fan, ``fans`` the number working (per case), ``speed`` the fraction of
-    rated speed, ``density_ratio`` rho / rho_rated; lane area [m^2], K losses [-], air density [kg/m^3] and
-    viscosity [Pa s]. All but ``fan`` and ``sections`` broadcast over cases.
+    ``fan`` is the datasheet curve of one fan, ``fans`` the number working (per case), ``failed`` the number
+    failed (per case; what a failed fan does is ``fan.failure``, see :class:`~.fans.FanFailure`), ``speed`` the
+    fraction of rated speed, ``density_ratio`` rho / rho_rated; lane area [m^2], K losses [-], air density
+    [kg/m^3] and viscosity [Pa s]. All but ``fan`` and ``sections`` broadcast over cases.
+
+    Failed fans, by the fan model's declared behaviour:
+
+    - blocked (a flap): they carry nothing; the working fans carry the lane flow Q.
+    - windmilling: the working fans' outlet plenum, at their static rise dP = the lane's system pressure, drives
+      a backflow Q_r = A sqrt(2 dP / (K rho)) through each stopped fan (:meth:`~.fans.FanFailure.reverse_flow_si`),
+      a path in parallel with the fans, so the working fans deliver Q + m Q_r at dP: the residual
+      dP_system(Q) - dP_fan((Q + m Q_r(dP_system(Q))) / n) still rises monotonically with Q.
+    - one rotor failed: m fans run on the remaining rotor's curve in parallel with the n healthy ones (equal
+      pressure, flows add), residual Q - [n Q_fan(dP_system(Q)) + m Q_rotor(dP_system(Q))], each fan's flow at a
+      pressure on its stable (highest-flow) branch and zero above its shut-off pressure.
     """
     rho = np.asarray(density, float)
     mu = np.asarray(viscosity, float)
     k_losses = np.asarray(k_losses, float)
     area = np.asarray(lane_area, float)
     n_fans = np.asarray(fans, float)
+    m_failed = np.asarray(failed, float)
+    failure = fan.failure
+    rotor = failure.rotor_curve if failure.kind == "rotor" else None
     q_fan_max = n_fans * np.asarray(speed, float) * fan.free_delivery_si
+    if rotor is not None:
+        q_fan_max = q_fan_max + m_failed * np.asarray(speed, float) * rotor.free_delivery_si
+        n_fans = n_fans + 0.0 * m_failed
     coefficients = [bypass_coefficients(s.bypass, rho, mu) for s in sections]
     inner_ok: list[Any] = []
 
@@ -280,17 +308,28 @@ def solve_lane(fan: FanCurve, fans: Any, speed: Any, density_ratio: Any, lane_ar
     def residual(q_fin_first: Any) -> Any:
         """System minus fan pressure [Pa]; +inf past the fans' free delivery or with no fan working."""
         q, _, pressure = state(q_fin_first)
-        beyond = (q > q_fan_max) | (n_fans <= 0)
+        q_fans = q + m_failed * failure.reverse_flow_si(pressure, rho)   # + backflow through windmilling fans
+        beyond = (q_fans > q_fan_max) | (n_fans <= 0)
         with np.errstate(invalid="ignore"):
-            fan_p = fan_pressure(fan, np.minimum(q, q_fan_max), n_fans, speed, density_ratio)
+            fan_p = fan_pressure(fan, np.minimum(q_fans, q_fan_max), n_fans, speed, density_ratio)
         return np.where(beyond, np.inf, pressure - fan_p)
 
-    shape = np.broadcast_shapes(np.shape(q_fan_max), np.shape(rho), np.shape(area), np.shape(k_losses))
+    def residual_rotor(q_fin_first: Any) -> Any:
+        """Lane flow minus what the healthy fans and the single-rotor fans deliver at its pressure [m^3/s]."""
+        assert rotor is not None
+        q, _, pressure = state(q_fin_first)
+        supply = (n_fans * fan_flow(fan, pressure, speed, density_ratio)
+                  + m_failed * fan_flow(rotor, pressure, speed, density_ratio))
+        return q - supply
+
+    shape = np.broadcast_shapes(np.shape(q_fan_max), np.shape(m_failed), np.shape(rho), np.shape(area),
+                                np.shape(k_losses))
     hi = np.broadcast_to(q_fan_max, shape)
-    root = bisect(residual, np.zeros(shape), hi, xtol=XTOL * hi)
+    root = bisect(residual if rotor is None else residual_rotor, np.zeros(shape), hi, xtol=XTOL * hi)
     inner_ok.clear()
     q, fins, pressure = state(root.x)
     converged = np.all([root.converged, *inner_ok], axis=0) if inner_ok else root.converged
-    converged = converged | (n_fans <= 0)         # no working fan: no flow is the exact answer
+    no_fan = (n_fans <= 0) if rotor is None else (n_fans + m_failed <= 0)
+    converged = converged | no_fan                # no working fan: no flow is the exact answer
     solved = (q > 0.0) & np.isfinite(pressure) & np.asarray(root.converged)
     return LaneFlow(flow=q, fin_flows=tuple(fins), pressure=pressure, solved=solved, converged=converged)

@@ -16,7 +16,7 @@ from .build import SledModel, build_model
 from .cad import heatsink_used
 from .evaluate import KELVIN, Evaluation, evaluate
 from .results import ComponentResult, LaneResult, Problem, ScenarioResult, ThermalResult
-from .scenarios import scenarios
+from .scenarios import scenarios, worst_per_component
 from .uncertainty import margin_bands
 
 
@@ -44,14 +44,20 @@ def respec(model: SledModel, spec: ThermalSpec) -> SledModel:
 def analyse_model(model: SledModel) -> ThermalResult:
     """Every scenario of a built model, evaluated as one batch."""
     cases = scenarios(model.spec)
-    inlet = np.array([c[1] for c in cases])
-    working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
+    inlet = np.array([c.inlet for c in cases])
+    working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c.failed)
                                          for c in cases]) for lane in model.lanes}
+    if len({c.altitude for c in cases}) > 1:   # an altitude range: the air's pressure per case
+        model = replace(model, pressure=np.asarray(atmosphere.pressure_at_altitude([c.altitude for c in cases])))
     ev = evaluate(model, inlet, working)
     bands = margin_bands(model, ev, inlet, working)
+    # over an altitude range, report for each kind and failed fan the altitude worst for each component
+    keep = worst_per_component(cases, {c.spec.part: np.asarray(c.spec.limit - ev.temperature[c.spec.part], float)
+                                       for lane in model.lanes for c in lane.components})
     problems = list(model.problems)
     results = []
-    for i, (name, t_in, failed) in enumerate(cases):
+    for i in keep:
+        name, t_in, failed, _, altitude = cases[i]
         lanes = []
         comps = []
         for lane in model.lanes:
@@ -74,7 +80,7 @@ def analyse_model(model: SledModel) -> ThermalResult:
                     chain=chain, fin_flow=float(ev.fin_flow[comp.sink.part][i]) if comp.sink else None,
                     warnings=_warnings(ev, part, i), band=float(bands[part].total[i]),
                     band_parts={k: float(v[i]) for k, v in bands[part].parts.items()}))
-        results.append(ScenarioResult(name, t_in, model.spec.environment.altitude, failed, tuple(lanes), tuple(comps)))
+        results.append(ScenarioResult(name, t_in, altitude, failed, tuple(lanes), tuple(comps)))
     return ThermalResult(tuple(results), tuple(problems), fan_model=model.spec.fan_model.stem,
                          fan_source=model.fan.source, curves=_curves(model, results),
                          heatsinks=tuple(heatsink_used(s) for lane in model.lanes for s in lane.sinks))
@@ -101,8 +107,9 @@ def _curves(model: SledModel, results: list[ScenarioResult]) -> dict[str, Any]:
         q_max = n * model.spec.fan_speed * fan.free_delivery_si
         q = np.linspace(0.0, q_max, 41)[1:]
         entry: dict[str, Any] = {"flow": q.tolist(), "fans": n, "scenarios": {}}
-        for t_in in sorted({r.inlet for r in results}):
-            rho = float(air.density(t_in + KELVIN, model.pressure))
+        at = {r.inlet: r.altitude for r in sorted(results, key=lambda r: -r.altitude)}   # the thinnest air
+        for t_in in sorted(at):
+            rho = float(air.density(t_in + KELVIN, atmosphere.pressure_at_altitude(at[t_in])))
             mu = float(air.viscosity(t_in + KELVIN))
             system = system_pressure(q, lane.area, lane.k_losses, tuple(s.section for s in lane.sinks), rho, mu)
             fans = {str(k): fan_pressure(fan, q, k, model.spec.fan_speed, rho / fan.density_si).tolist()

@@ -60,7 +60,8 @@ class Evaluation:
 
 def evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any = None,
              power_scale: Any = 1.0, scales: dict[str, Any] | None = None) -> Evaluation:
-    """Evaluate every case at once: ``inlet`` [degC], fans working per lane, fan speed (fraction of rated) and a
+    """Evaluate every case at once: ``inlet`` [degC], fans working per lane (the others failed, each as the fan
+    model declares: :class:`~sledcheck.thermal.fans.FanFailure`), fan speed (fraction of rated) and a
     power multiplier, each a scalar or an array over cases (broadcast together); ``scales`` multiplies one
     component's power (key ``power:PART``) or TIM resistance (``tim:PART``) per case (a Monte Carlo's draws)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -77,8 +78,10 @@ def _evaluate(model: SledModel, inlet: Any, working: dict[str, Any], speed: Any,
     out = Evaluation({}, {}, {}, {}, {}, {}, {}, {}, {})
     for lane in model.lanes:
         name = lane.lane.name
-        flow = solve_lane(fan, np.asarray(working[name], float), speed, rho_in / fan.density_si, lane.area,
-                          lane.k_losses, tuple(s.section for s in lane.sinks), rho_in, mu_in)
+        n_working = np.asarray(working[name], float)
+        flow = solve_lane(fan, n_working, speed, rho_in / fan.density_si, lane.area, lane.k_losses,
+                          tuple(s.section for s in lane.sinks), rho_in, mu_in,
+                          failed=len(lane.lane.fans) - n_working)
         out.lane_flow[name], out.lane_pressure[name] = flow.flow, flow.pressure
         out.lane_converged[name] = np.broadcast_to(flow.converged, np.shape(flow.flow))
         for sink, q_fin in zip(lane.sinks, flow.fin_flows, strict=True):
