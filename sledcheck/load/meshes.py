@@ -858,8 +858,10 @@ def _check_surface(bodies: tuple[Body, ...], display: str, limits: Limits) -> No
     if scale > 0:
         for body in bodies:
             v, f = np.asarray(body.mesh.vertices, dtype=np.float64), np.asarray(body.mesh.faces)
-            for start in range(0, len(f), 1_000_000):   # in slices: bounded memory on huge meshes
-                part = f[start:start + 1_000_000]
+            start, step = 0, 1024
+            while start < len(f):   # in growing slices: bounded memory, and one face with area ends it early
+                part = f[start:start + step]
+                start, step = start + step, min(4 * step, 1_000_000)
                 normal = np.cross(v[part[:, 1]] - v[part[:, 0]], v[part[:, 2]] - v[part[:, 0]])
                 if np.any(np.sqrt(np.einsum("ij,ij->i", normal, normal)) > threshold):
                     return

@@ -83,6 +83,8 @@ class Part:
     def shells(self) -> Shells:
         """One vertex of each connected shell and each shell's box [mm], for the point-in-solid test of parts
         whose surfaces do not meet."""
+        if self.health.bodies == 1:   # one shell (measured with the health): no graph to build
+            return Shells(points=np.asarray(self.mesh.vertices)[self.mesh.faces[:1, 0]], boxes=self.bounds[None])
         first, boxes = mesh_shells(self.mesh.faces, self.triangle_boxes, len(self.mesh.vertices))
         return Shells(points=np.asarray(self.mesh.vertices)[first], boxes=boxes)
 
