@@ -20,7 +20,7 @@ import trimesh
 
 import sledcheck
 import sledcheck.model.pairs as pairs_module
-from conftest import BUNDLED
+from conftest import BUNDLED, ROOT
 from sledcheck.geometry.proximity import overlap_volume, to_manifold, triangle_boxes, winding_numbers
 from sledcheck.load.meshes import read_mesh_file
 from sledcheck.model.assembly import build_assembly
@@ -180,3 +180,35 @@ def test_stl_reader_gives_trimesh_loaders_geometry(path: Path) -> None:
     for body, mesh in zip(ours.bodies, meshes, strict=True):
         np.testing.assert_array_equal(body.mesh.vertices, mesh.vertices)
         np.testing.assert_array_equal(body.mesh.faces, mesh.faces)
+
+
+EXAMPLE_DESIGNS = sorted((ROOT / "examples").glob("*/*.yaml"))
+
+
+@pytest.mark.parametrize("design", [
+    pytest.param(d, marks=pytest.mark.slow) if d.parent.name == "step-sled" else d   # exact B-rep refinement
+    for d in EXAMPLE_DESIGNS if d.parent.name != "ci"], ids=lambda d: f"{d.parent.name}/{d.name}")
+def test_examples_pair_analysis_fast_equals_exact(design: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, exact = _analyse_both_ways(design, monkeypatch)
+    assert fast == exact
+
+
+def test_real_parts_nested_fast_equals_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled real STL parts (a drill guide, a holed plate, a case lid) inside a generated block, in an open
+    tray's hollow, buried in its floor, and beside each other."""
+    guide = BUNDLED / "skot-bitaxeHex" / "heatsink-drill-guide.stl"   # 94.2 x 73.3 x 10 mm, z 0..10
+    plate = BUNDLED / "trimesh" / "plate_holes.STL"                   # 203.2 x 304.8 x 12.7 mm, z 0..12.7
+    lid = BUNDLED / "eclecticc-ParametricCase" / "mini-itx-lid.stl"  # 214 x 205 x 2.5 mm, z 147.42..149.92
+    block = box((-100, -100, -50), (300, 400, 60))                    # holds the guide and the plate
+    tray = trimesh.boolean.difference([box((-300, -300, -200), (500, 500, 0)),
+                                       box((-290, -290, -190), (490, 490, 1))], engine="manifold")
+    lines = _stl(tmp_path, "block", block) + _stl(tmp_path, "tray", tray)
+    lines += (f"  guide: {{file: '{guide}', role: other, position: [0, 0, 20]}}\n"            # in the block
+              f"  plate: {{file: '{plate}', role: other, position: [0, 0, -150]}}\n"           # in the tray's hollow
+              f"  lid: {{file: '{lid}', role: other, position: [0, 0, -346]}}\n"              # in the tray's floor
+              f"  guide2: {{file: '{guide}', role: other, position: [400, 0, -100]}}\n")       # in the hollow, apart
+    (tmp_path / "design.yaml").write_text(f"sledcheck: 1\nname: real-nest\nunits: mm\nparts:\n{lines}",
+                                          encoding="utf-8")
+    fast, exact = _analyse_both_ways(tmp_path / "design.yaml", monkeypatch)
+    assert fast == exact
+    assert {(p.a, p.b) for p in fast if p.interferes} == {("block", "guide"), ("tray", "lid")}
