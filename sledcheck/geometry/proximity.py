@@ -231,6 +231,9 @@ def _crossings(point: np.ndarray, v: np.ndarray, f: np.ndarray, boxes: np.ndarra
     distance = edge * sign / np.maximum(length, 1e-300)   # how far inside each edge the point's projection lies
     inside = np.all(distance > tol, axis=1) & ~flat
     unsure = ~inside & ~flat & np.all(distance > -tol, axis=1)
+    # a triangle seen edge-on crosses nothing, unless the ray runs (nearly) in it: then this axis cannot tell
+    longest = np.argmax(length, axis=1)[:, None]
+    unsure |= flat & (np.take_along_axis(np.abs(distance), longest, axis=1)[:, 0] <= 2 * tol)
     if unsure.any():
         return None
     if not inside.any():
