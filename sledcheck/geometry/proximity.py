@@ -15,6 +15,8 @@ import fcl
 import manifold3d
 import numpy as np
 import trimesh
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,96 @@ def overlap_volume(solid_a: manifold3d.Manifold, solid_b: manifold3d.Manifold) -
         return Overlap(0.0, ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)))
     box = shared.bounding_box()
     return Overlap(volume, (tuple(float(v) for v in box[:3]), tuple(float(v) for v in box[3:])))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Shells:
+    """The connected shells of a mesh (faces joined through shared vertices): one vertex of each [mm], (S, 3),
+    and each shell's axis-aligned box [mm], (S, 2, 3)."""
+
+    points: np.ndarray
+    boxes: np.ndarray
+
+
+def mesh_shells(faces: np.ndarray, boxes: np.ndarray, n_vertices: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per shell (connected through shared vertices), the index of one of its vertices and its box, from the
+    ``faces`` (F, 3) and per-triangle ``boxes`` (F, 2, 3)."""
+    faces = np.asarray(faces, dtype=np.int64)
+    if len(faces) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 2, 3))
+    rows = np.concatenate([faces[:, 0], faces[:, 1]])
+    cols = np.concatenate([faces[:, 1], faces[:, 2]])
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n_vertices, n_vertices))
+    _, labels = connected_components(graph, directed=False)
+    face_label = labels[faces[:, 0]]
+    order = np.argsort(face_label, kind="stable")
+    first = np.flatnonzero(np.r_[True, np.diff(face_label[order]) != 0])
+    lo = np.minimum.reduceat(boxes[order, 0], first, axis=0)
+    hi = np.maximum.reduceat(boxes[order, 1], first, axis=0)
+    return faces[order[first], 0], np.stack([lo, hi], axis=1)
+
+
+#: a point whose projection lies within this of a triangle's edge, or whose ray meets a triangle within this
+#: of the point, makes that ray's count unsure [mm] (float64 arithmetic on mm coordinates errs ~1e-10 mm)
+RAY_TOLERANCE_MM = 1e-6
+
+
+def winding_numbers(points: np.ndarray, vertices: np.ndarray, faces: np.ndarray,
+                    boxes: np.ndarray) -> np.ndarray | None:
+    """The winding number of a closed, outward-wound triangle mesh about each of ``points`` (P, 3) [mm]: 0
+    outside, 1 inside a solid (more where closed shells overlap); None when some point's count is unsure on
+    every axis (its ray grazes an edge or vertex on x, y and z), for the caller to decide exactly.
+
+    A ray from the point along +z (else +x, else +y) is cast against the triangles whose boxes it meets; each
+    triangle it crosses counts the sign of its normal's component along the ray (the signed crossing number,
+    which for a closed surface is its winding number: O'Rourke, *Computational Geometry in C*, 2nd ed., 7.4).
+    Crossings are found in the plane across the ray with edge functions; a crossing within
+    :data:`RAY_TOLERANCE_MM` of an edge or of the point makes that axis unsure, and the next is tried."""
+    v = np.asarray(vertices, dtype=np.float64)
+    f = np.asarray(faces, dtype=np.int64)
+    out = np.zeros(len(points), dtype=np.int64)
+    for index, point in enumerate(np.asarray(points, dtype=np.float64)):
+        for along, (u, w) in ((2, (0, 1)), (0, (1, 2)), (1, (2, 0))):
+            count = _crossings(point, v, f, boxes, along, u, w)
+            if count is not None:
+                out[index] = count
+                break
+        else:
+            return None
+    return out
+
+
+def _crossings(point: np.ndarray, v: np.ndarray, f: np.ndarray, boxes: np.ndarray, along: int, u: int,
+               w: int) -> int | None:
+    """Signed crossings of the ray from ``point`` along +axis ``along`` (plane axes ``u``, ``w``, right-handed),
+    or None when a crossing is within :data:`RAY_TOLERANCE_MM` of an edge or of the point."""
+    tol = RAY_TOLERANCE_MM
+    near = np.flatnonzero((boxes[:, 0, u] <= point[u] + tol) & (boxes[:, 1, u] >= point[u] - tol)
+                          & (boxes[:, 0, w] <= point[w] + tol) & (boxes[:, 1, w] >= point[w] - tol)
+                          & (boxes[:, 1, along] >= point[along] - tol))
+    if len(near) == 0:
+        return 0
+    tri = v[f[near]]                                   # (n, 3 corners, 3)
+    pu, pw = tri[:, :, u] - point[u], tri[:, :, w] - point[w]
+    nu, nw = np.roll(pu, -1, axis=1), np.roll(pw, -1, axis=1)
+    edge = pu * nw - pw * nu                           # twice the signed area of (p, corner k, corner k + 1)
+    length = np.hypot(nu - pu, nw - pw)
+    area = edge.sum(axis=1)                            # twice the projected signed area
+    flat = np.abs(area) <= tol * np.maximum(length.max(axis=1), tol)   # seen edge-on: crosses nothing
+    sign = np.where(area >= 0, 1.0, -1.0)[:, None]
+    distance = edge * sign / np.maximum(length, 1e-300)   # how far inside each edge the point's projection lies
+    inside = np.all(distance > tol, axis=1) & ~flat
+    unsure = ~inside & ~flat & np.all(distance > -tol, axis=1)
+    # a triangle seen edge-on crosses nothing, unless the ray runs (nearly) in it: then this axis cannot tell
+    longest = np.argmax(length, axis=1)[:, None]
+    unsure |= flat & (np.take_along_axis(np.abs(distance), longest, axis=1)[:, 0] <= 2 * tol)
+    if unsure.any():
+        return None
+    if not inside.any():
+        return 0
+    weights = edge[inside] / area[inside, None]        # barycentric weights of corners k + 2 (opposite edge k)
+    height = np.einsum("ij,ij->i", np.roll(weights, -1, axis=1), tri[inside][:, :, along])
+    ahead = height - point[along]
+    if np.any(np.abs(ahead) <= tol):
+        return None
+    return int(np.sum(np.sign(area[inside])[ahead > 0]))

@@ -223,7 +223,10 @@ def _load(path: Path, display: str, fmt: str, size: int, limits: Limits) -> obje
     source: str | io.BytesIO = str(path)
     resolver = None
     if fmt == "stl":
-        source = _check_stl(path, display, size, limits) or source
+        checked = _check_stl(path, display, size, limits)
+        if isinstance(checked, int):
+            return _read_binary_stl(path, display, checked)
+        source = checked or source
     elif fmt == "ply":
         _check_ply(path, display, size, limits)
     elif fmt == "3mf":
@@ -358,9 +361,10 @@ def _step_length(entity: str) -> str | None:
 # --- STL ---------------------------------------------------------------------------------------------------------
 
 
-def _check_stl(path: Path, display: str, size: int, limits: Limits) -> io.BytesIO | None:
-    """Binary STL: size must match the triangle count. ASCII STL: every solid and facet must end (one linear
-    pass). Returns the ASCII text as UTF-8 when the file is in another encoding (Latin-1 names), else None."""
+def _check_stl(path: Path, display: str, size: int, limits: Limits) -> io.BytesIO | int | None:
+    """Binary STL: size must match the triangle count, returned (the file is then read by
+    :func:`_read_binary_stl`). ASCII STL: every solid and facet must end (one linear pass); returns the text as
+    UTF-8 when the file is in another encoding (Latin-1 names), else None."""
     with path.open("rb") as handle:
         head = handle.read(84)
     count = struct.unpack("<I", head[80:84])[0] if len(head) >= 84 else None
@@ -379,7 +383,35 @@ def _check_stl(path: Path, display: str, size: int, limits: Limits) -> io.BytesI
             + ("truncated" if size < expected else "extra data after the triangles"),
             file=display, hint="re-export it from CAD")
     _check_triangle_count(count, display, limits)
-    return None
+    return int(count)
+
+
+#: one binary STL record: normal, three corners (little-endian float32) and the 2-byte attribute
+_STL_RECORD = np.dtype([("normal", "<f4", (3,)), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
+
+
+def _read_binary_stl(path: Path, display: str, count: int) -> trimesh.Trimesh | trimesh.Scene:
+    """A binary STL whose size :func:`_check_stl` matched to ``count`` triangles, read straight into arrays
+    (one read, one float64 conversion): the vertices and faces trimesh's STL loader makes, without its
+    per-face normals and attributes, which nothing downstream reads (normals are recomputed after the weld).
+    An empty file (0 triangles) gives an empty scene, as trimesh's does."""
+    if count == 0:
+        return trimesh.Scene()
+    try:
+        with path.open("rb") as handle:
+            handle.seek(84)
+            records = np.fromfile(handle, dtype=_STL_RECORD, count=count)
+    except OSError as err:
+        raise _path_error(err, path, display) from None
+    except MemoryError:
+        raise MeshLoadError("ran out of memory loading the file", file=display,
+                            hint="the file is too large for this machine, or corrupt; re-export it") from None
+    if len(records) != count:   # the file shrank since it was measured
+        raise MeshLoadError(f"binary STL header says {count} triangles but only {len(records)} could be read: "
+                            "truncated", file=display, hint="re-export it from CAD")
+    vertices = records["corners"].reshape(-1, 3).astype(np.float64)
+    faces = np.arange(3 * count, dtype=np.int64).reshape(-1, 3)
+    return trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
 
 
 _STL_KEYWORD = re.compile(rb"^[ \t]*(endsolid|solid|endfacet|facet|vertex)\b([^\r\n]*)", re.M | re.I)
@@ -826,8 +858,10 @@ def _check_surface(bodies: tuple[Body, ...], display: str, limits: Limits) -> No
     if scale > 0:
         for body in bodies:
             v, f = np.asarray(body.mesh.vertices, dtype=np.float64), np.asarray(body.mesh.faces)
-            for start in range(0, len(f), 1_000_000):   # in slices: bounded memory on huge meshes
-                part = f[start:start + 1_000_000]
+            start, step = 0, 1024
+            while start < len(f):   # in growing slices: bounded memory, and one face with area ends it early
+                part = f[start:start + step]
+                start, step = start + step, min(4 * step, 1_000_000)
                 normal = np.cross(v[part[:, 1]] - v[part[:, 0]], v[part[:, 2]] - v[part[:, 0]])
                 if np.any(np.sqrt(np.einsum("ij,ij->i", normal, normal)) > threshold):
                     return

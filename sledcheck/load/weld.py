@@ -16,22 +16,25 @@ def weld(vertices: np.ndarray, faces: np.ndarray, quantum: float = QUANTUM) -> t
 
     Vertices are snapped to integer multiples of ``quantum`` and grouped by a 64-bit hash of the three integers
     (one 1-D sort, several times faster than row-wise unique); a hash collision, which would merge distinct
-    vertices, is detected and falls back to an exact lexicographic sort.
+    vertices, is detected and falls back to an exact lexicographic sort. Each group keeps its lowest-numbered
+    vertex and groups are numbered in hash order, so the answer does not depend on the sort's handling of ties.
     """
     v = np.asarray(vertices, dtype=np.float64)
     f = np.asarray(faces, dtype=np.int64)
     if len(v) == 0:
         return v.reshape(0, 3), f.reshape(0, 3)
     q = np.round(v / quantum).astype(np.int64)
-    key = (q * _PRIMES).T
-    order = np.argsort(key[0] ^ key[1] ^ key[2], kind="stable")
-    sorted_hash = (key[0] ^ key[1] ^ key[2])[order]
+    key = q * _PRIMES
+    hashed = key[:, 0] ^ key[:, 1] ^ key[:, 2]
+    del key
+    order = np.argsort(hashed)                     # unstable (quicksort) and ~3x faster than a stable sort
+    sorted_hash = hashed[order]
     new = np.empty(len(order), dtype=bool)
     new[0] = True
-    new[1:] = sorted_hash[1:] != sorted_hash[:-1]
+    np.not_equal(sorted_hash[1:], sorted_hash[:-1], out=new[1:])
     inverse = np.empty(len(v), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
-    first = order[new]
+    first = np.minimum.reduceat(order, np.flatnonzero(new))   # the lowest index of each group
     if not np.array_equal(q[first][inverse], q):   # a collision: do it exactly
         order = np.lexsort((q[:, 2], q[:, 1], q[:, 0]))
         rows = q[order]

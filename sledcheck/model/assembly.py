@@ -15,7 +15,7 @@ import numpy as np
 import trimesh
 
 from ..errors import DesignError, MeshLoadError
-from ..geometry.proximity import closed_solid, triangle_boxes
+from ..geometry.proximity import Shells, closed_solid, mesh_shells, triangle_boxes
 from ..geometry.sections import Sections
 from ..geometry.twins import Twins
 from ..load.design import ROLES, Design, PartSpec, display_path
@@ -75,8 +75,18 @@ class Part:
 
     @cached_property
     def solid(self) -> manifold3d.Manifold | None:
-        """The part as a manifold3d solid for volume queries, or None when it is not a closed volume."""
+        """The part as a manifold3d solid for volume queries, or None when it is not a closed volume. Built on
+        first use, once: only pairs whose surfaces meet, or that :attr:`shells` show may nest, need it."""
         return closed_solid(self.mesh, self.health.closed)
+
+    @cached_property
+    def shells(self) -> Shells:
+        """One vertex of each connected shell and each shell's box [mm], for the point-in-solid test of parts
+        whose surfaces do not meet."""
+        if self.health.bodies == 1:   # one shell (measured with the health): no graph to build
+            return Shells(points=np.asarray(self.mesh.vertices)[self.mesh.faces[:1, 0]], boxes=self.bounds[None])
+        first, boxes = mesh_shells(self.mesh.faces, self.triangle_boxes, len(self.mesh.vertices))
+        return Shells(points=np.asarray(self.mesh.vertices)[first], boxes=boxes)
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..geometry.proximity import Gap, Overlap, boxes_overlap, minimum_gap, overlap_volume, penetration_depth
+from ..geometry.proximity import (
+    Gap,
+    Overlap,
+    boxes_overlap,
+    minimum_gap,
+    overlap_volume,
+    penetration_depth,
+    winding_numbers,
+)
 from ..load.design import Design, Fit
 from ..load.exact import ExactQuery, ExactSide, exact_gaps
 from .assembly import Assembly, Part
@@ -146,16 +154,35 @@ def requirement(design: Design, a: Part, b: Part) -> Requirement:
 
 
 def _contained(a: Part, b: Part) -> tuple[Gap, Overlap] | None:
-    """When one part's box lies inside the other's and both are closed: the shared volume, if any."""
+    """When one part's box lies inside the other's, both are closed and their surfaces do not meet: the shared
+    volume, if any. Measured with manifold3d only when :func:`may_nest` finds a shell of one inside the other
+    (the surfaces being apart, nothing else can share volume)."""
     a_in_b = np.all(a.bounds[0] >= b.bounds[0]) and np.all(a.bounds[1] <= b.bounds[1])
     b_in_a = np.all(b.bounds[0] >= a.bounds[0]) and np.all(b.bounds[1] <= a.bounds[1])
-    if not (a_in_b or b_in_a) or a.solid is None or b.solid is None:
+    if not (a_in_b or b_in_a) or not (a.health.closed and b.health.closed):
+        return None
+    if not (may_nest(a, b) or may_nest(b, a)) or a.solid is None or b.solid is None:
         return None
     overlap = overlap_volume(a.solid, b.solid)
     if overlap.volume <= VOLUME_EPS_MM3:
         return None
     centre = tuple(float(v) for v in (np.asarray(overlap.bounds[0]) + np.asarray(overlap.bounds[1])) / 2)
     return Gap(0.0, centre, centre), overlap  # type: ignore[arg-type]
+
+
+def may_nest(inner: Part, outer: Part) -> bool:
+    """Can a shell of ``inner`` lie inside the closed ``outer``, given that their surfaces do not meet? Each
+    shell's surface is connected and crosses no surface of ``outer``, so it lies wholly inside or wholly outside
+    it, and one vertex of it decides (:func:`winding_numbers`); shells whose boxes leave ``outer``'s box are
+    outside. If no shell of either part is inside the other, the closed solids share no volume: a region both
+    enclose would be bounded by pieces of their surfaces, each then inside the other part. True when unsure."""
+    shells = inner.shells
+    lo, hi = outer.bounds
+    within = np.all((shells.boxes[:, 0] >= lo) & (shells.boxes[:, 1] <= hi), axis=1)
+    if not within.any():
+        return False
+    winding = winding_numbers(shells.points[within], outer.mesh.vertices, outer.mesh.faces, outer.triangle_boxes)
+    return winding is None or bool(np.any(winding != 0))
 
 
 def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = None) -> tuple[PairResult, ...]:

@@ -1,0 +1,214 @@
+"""The fast paths give the answers of the exact ones (issue 15).
+
+* The point-in-solid test (:func:`winding_numbers`) against manifold3d: a point is inside a closed solid when a
+  small cube around it, intersected with the solid by manifold3d, keeps the cube's whole volume.
+* The "wholly inside another" shortcut (:func:`may_nest`) against manifold3d's overlap volume, on generated
+  shapes whose surfaces do not meet: nested boxes, a part in the cavity of a hollow tray, a part buried in the
+  tray's wall, a hollow part around another, multi-shell parts; and the whole pair analysis with the shortcut
+  against the same analysis forced down the exact path, including a part half outside another.
+* The binary STL reader against trimesh's loader (the same vertices and faces), on the real STL files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import manifold3d
+import numpy as np
+import pytest
+import trimesh
+
+import sledcheck
+import sledcheck.model.pairs as pairs_module
+from conftest import BUNDLED, ROOT
+from sledcheck.geometry.proximity import overlap_volume, to_manifold, triangle_boxes, winding_numbers
+from sledcheck.load.meshes import read_mesh_file
+from sledcheck.model.assembly import build_assembly
+from sledcheck.model.pairs import analyse_pairs, may_nest
+from sledcheck.pipeline import load
+
+CUBE_MM = 1e-3   # side of the probe cube around a point [mm]
+
+
+def box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> trimesh.Trimesh:
+    lo_a, hi_a = np.asarray(lo, float), np.asarray(hi, float)
+    return trimesh.creation.box(extents=hi_a - lo_a,
+                                transform=trimesh.transformations.translation_matrix((lo_a + hi_a) / 2))
+
+
+def hollow_tray() -> trimesh.Trimesh:
+    """An open tray 100 x 80 x 30 mm, floor and walls 2 mm thick: one closed shell whose box holds its hollow."""
+    outer = box((0, 0, 0), (100, 80, 30))
+    cavity = box((2, 2, 2), (98, 78, 31))
+    return trimesh.boolean.difference([outer, cavity], engine="manifold")
+
+
+def manifold_inside(solid: manifold3d.Manifold, point: np.ndarray) -> bool:
+    """The reference: is ``point`` inside ``solid``, by manifold3d's intersection with a small cube about it?"""
+    cube = manifold3d.Manifold.cube((CUBE_MM, CUBE_MM, CUBE_MM), center=True).translate(tuple(point))
+    return (solid ^ cube).volume() > 0.5 * CUBE_MM ** 3
+
+
+def far_from_surface(mesh: trimesh.Trimesh, points: np.ndarray) -> np.ndarray:
+    """The points at least 10 probe cubes from the mesh's surface (so the reference is unambiguous)."""
+    return points[trimesh.proximity.closest_point(mesh, points)[1] > 10 * CUBE_MM]
+
+
+SHAPES = {
+    "box": box((0, 0, 0), (10, 20, 30)),
+    "sphere": trimesh.creation.icosphere(subdivisions=2, radius=5.0),
+    "rotated cylinder": trimesh.creation.cylinder(radius=4.0, height=12.0, sections=17).apply_transform(
+        trimesh.transformations.rotation_matrix(0.7, (1.0, 0.3, 0.2))),
+    "hollow tray": hollow_tray(),
+    "torus": trimesh.creation.torus(major_radius=10.0, minor_radius=3.0, major_sections=24, minor_sections=12),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_winding_numbers_agree_with_manifold3d(name: str) -> None:
+    mesh = SHAPES[name]
+    solid = to_manifold(mesh)
+    rng = np.random.default_rng(7)
+    lo, hi = mesh.bounds
+    points = far_from_surface(mesh, rng.uniform(lo - 2.0, hi + 2.0, size=(300, 3)))
+    vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces)
+    winding = winding_numbers(points, vertices, faces, triangle_boxes(vertices, faces))
+    assert winding is not None
+    expected = np.array([manifold_inside(solid, p) for p in points])
+    assert 0 < expected.sum() < len(points)            # both answers are exercised
+    np.testing.assert_array_equal(winding != 0, expected)
+    assert set(np.unique(winding)) <= {0, 1}           # one closed outward-wound solid: 1 inside
+
+
+def test_a_ray_along_an_edge_is_unsure_not_wrong() -> None:
+    """From (1, 1, 1) inside a 10 mm cube, the rays along +z, +x and +y each meet a face's diagonal (the
+    triangles' shared edge): every axis is unsure and the caller is told so, never given a wrong count."""
+    mesh = box((0, 0, 0), (10, 10, 10))
+    vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces)
+    boxes = triangle_boxes(vertices, faces)
+    diagonal = np.array([[1.0, 1.0, 1.0]])
+    answer = winding_numbers(diagonal, vertices, faces, boxes)
+    assert answer is None or answer.tolist() == [1]
+    assert winding_numbers(np.array([[1.0, 2.0, 3.0]]), vertices, faces, boxes).tolist() == [1]
+    assert winding_numbers(np.array([[11.0, 2.0, 3.0]]), vertices, faces, boxes).tolist() == [0]
+
+
+def _stl(folder: Path, name: str, mesh: trimesh.Trimesh) -> str:
+    mesh.export(folder / f"{name}.stl")
+    return f"  {name}: {{file: {name}.stl, role: other}}\n"
+
+
+# (name, mesh) pairs whose surfaces do not meet, with whether their solids share volume (manifold3d decides)
+NESTING = {
+    "nested boxes": (box((0, 0, 0), (50, 50, 50)), box((10, 10, 10), (20, 30, 40))),
+    "part in the tray's cavity": (hollow_tray(), box((10, 10, 5), (40, 30, 20))),
+    "part in the tray's floor": (hollow_tray(), box((10, 10, 0.5), (40, 30, 1.5))),
+    "part in the tray's wall, far side": (hollow_tray(), box((98.5, 10, 5), (99.5, 30, 20))),
+    "sphere in the cavity": (hollow_tray(), trimesh.creation.icosphere(radius=6.0).apply_translation((50, 40, 15))),
+    "disjoint boxes, one box inside the other's box": (
+        trimesh.util.concatenate([box((0, 0, 0), (5, 5, 5)), box((45, 45, 45), (50, 50, 50))]),
+        box((20, 20, 20), (30, 30, 30))),
+    "second shell inside": (
+        box((0, 0, 0), (60, 60, 60)),
+        trimesh.util.concatenate([box((10, 10, 10), (20, 20, 20)), box((70, 10, 10), (80, 20, 20))])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NESTING))
+def test_may_nest_agrees_with_manifold3d(tmp_path: Path, case: str) -> None:
+    outer, inner = NESTING[case]
+    lines = _stl(tmp_path, "outer", outer) + _stl(tmp_path, "inner", inner)
+    (tmp_path / "design.yaml").write_text(f"sledcheck: 1\nname: nest\nunits: mm\nparts:\n{lines}", encoding="utf-8")
+    assembly = build_assembly(load(tmp_path / "design.yaml"))
+    a, b = assembly.part("outer"), assembly.part("inner")
+    assert a.solid is not None and b.solid is not None
+    shared = overlap_volume(a.solid, b.solid).volume > pairs_module.VOLUME_EPS_MM3
+    assert (may_nest(a, b) or may_nest(b, a)) == shared
+
+
+def _analyse_both_ways(design: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple, tuple]:
+    """The pair analysis with the shortcut, and forced down the exact path (manifold3d for every candidate)."""
+    fast = analyse_pairs(build_assembly(load(design)))
+    with monkeypatch.context() as patch:
+        patch.setattr(pairs_module, "may_nest", lambda inner, outer: True)
+        exact = analyse_pairs(build_assembly(load(design)))
+    return fast, exact
+
+
+def test_pair_analysis_is_unchanged_by_the_shortcut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = _stl(tmp_path, "tray", hollow_tray())
+    lines += _stl(tmp_path, "in_cavity", box((10, 10, 5), (40, 30, 20)))
+    lines += _stl(tmp_path, "in_floor", box((50, 10, 0.5), (70, 30, 1.5)))
+    lines += _stl(tmp_path, "half_out", box((90, 40, 10), (110, 50, 20)))     # through the wall at x = 98..100
+    lines += _stl(tmp_path, "sphere", trimesh.creation.icosphere(radius=4.0).apply_translation((60, 55, 15)))
+    lines += _stl(tmp_path, "core", box((57, 52, 12), (63, 58, 18)))          # wholly inside the sphere
+    (tmp_path / "design.yaml").write_text(f"sledcheck: 1\nname: nest\nunits: mm\nparts:\n{lines}"
+                                          "clearance:\n  - {min: 0.5 mm}\n", encoding="utf-8")
+    fast, exact = _analyse_both_ways(tmp_path / "design.yaml", monkeypatch)
+    assert fast == exact
+    interfering = {(p.a, p.b) for p in fast if p.interferes}
+    assert interfering == {("tray", "in_floor"), ("tray", "half_out"), ("sphere", "core")}
+
+
+def test_the_benchmark_style_check_reports_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end through ``sledcheck.check``: the findings with and without the shortcut are identical."""
+    lines = _stl(tmp_path, "tray", hollow_tray()) + _stl(tmp_path, "buried", box((10, 10, 0.5), (40, 30, 1.5)))
+    lines += _stl(tmp_path, "free", box((50, 10, 5), (70, 30, 20)))
+    path = tmp_path / "design.yaml"
+    path.write_text(f"sledcheck: 1\nname: nest\nunits: mm\nparts:\n{lines}", encoding="utf-8")
+    fast = sledcheck.check(path, fail_on="never")
+    with monkeypatch.context() as patch:
+        patch.setattr(pairs_module, "may_nest", lambda inner, outer: True)
+        exact = sledcheck.check(path, fail_on="never")
+    assert [(f.code, f.subjects, f.message) for f in fast.findings] == \
+        [(f.code, f.subjects, f.message) for f in exact.findings]
+    assert [f.code for f in fast.findings] == ["D101"]
+
+
+REAL_STL = sorted(p for p in BUNDLED.rglob("*") if p.suffix.lower() == ".stl")
+
+
+@pytest.mark.parametrize("path", REAL_STL, ids=lambda p: p.name)
+def test_stl_reader_gives_trimesh_loaders_geometry(path: Path) -> None:
+    ours = read_mesh_file(path, path.name)
+    theirs = trimesh.load(str(path), process=False)
+    if isinstance(theirs, trimesh.Scene):   # an ASCII STL of several solids: bodies named after them
+        meshes = [theirs.geometry[body.geometry] for body in ours.bodies]
+        assert len(meshes) == len(theirs.geometry)
+    else:
+        meshes = [theirs]
+    for body, mesh in zip(ours.bodies, meshes, strict=True):
+        np.testing.assert_array_equal(body.mesh.vertices, mesh.vertices)
+        np.testing.assert_array_equal(body.mesh.faces, mesh.faces)
+
+
+EXAMPLE_DESIGNS = sorted((ROOT / "examples").glob("*/*.yaml"))
+
+
+@pytest.mark.parametrize("design", [
+    pytest.param(d, marks=pytest.mark.slow) if d.parent.name == "step-sled" else d   # exact B-rep refinement
+    for d in EXAMPLE_DESIGNS if d.parent.name != "ci"], ids=lambda d: f"{d.parent.name}/{d.name}")
+def test_examples_pair_analysis_fast_equals_exact(design: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, exact = _analyse_both_ways(design, monkeypatch)
+    assert fast == exact
+
+
+def test_real_parts_nested_fast_equals_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled real STL parts (a drill guide, a holed plate, a case lid) inside a generated block, in an open
+    tray's hollow, buried in its floor, and beside each other."""
+    guide = BUNDLED / "skot-bitaxeHex" / "heatsink-drill-guide.stl"   # 94.2 x 73.3 x 10 mm, z 0..10
+    plate = BUNDLED / "trimesh" / "plate_holes.STL"                   # 203.2 x 304.8 x 12.7 mm, z 0..12.7
+    lid = BUNDLED / "eclecticc-ParametricCase" / "mini-itx-lid.stl"  # 214 x 205 x 2.5 mm, z 147.42..149.92
+    block = box((-100, -100, -50), (300, 400, 60))                    # holds the guide and the plate
+    tray = trimesh.boolean.difference([box((-300, -300, -200), (500, 500, 0)),
+                                       box((-290, -290, -190), (490, 490, 1))], engine="manifold")
+    lines = _stl(tmp_path, "block", block) + _stl(tmp_path, "tray", tray)
+    lines += (f"  guide: {{file: '{guide}', role: other, position: [0, 0, 20]}}\n"            # in the block
+              f"  plate: {{file: '{plate}', role: other, position: [0, 0, -150]}}\n"           # in the tray's hollow
+              f"  lid: {{file: '{lid}', role: other, position: [0, 0, -346]}}\n"              # in the tray's floor
+              f"  guide2: {{file: '{guide}', role: other, position: [400, 0, -100]}}\n")       # in the hollow, apart
+    (tmp_path / "design.yaml").write_text(f"sledcheck: 1\nname: real-nest\nunits: mm\nparts:\n{lines}",
+                                          encoding="utf-8")
+    fast, exact = _analyse_both_ways(tmp_path / "design.yaml", monkeypatch)
+    assert fast == exact
+    assert {(p.a, p.b) for p in fast if p.interferes} == {("block", "guide"), ("tray", "lid")}
