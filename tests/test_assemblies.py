@@ -120,8 +120,9 @@ def test_a_clearance_hole_fit_passes_and_a_shifted_screw_still_fails(cli: Callab
     assert "clearance-hole fit may come close, not overlap" in d101[0]["message"]
 
 
-@pytest.mark.parametrize(("span", "code"), [("[0.03 mm, 0.08 mm]", 0), ("[0 mm, 0.02 mm]", 1),
-                                            ("[0.07 mm, 0.1 mm]", 1), ("0.03 mm .. 0.08 mm", 0)])
+@pytest.mark.parametrize(("span", "code"), [  # (two in the default run: the default run stays under 2 minutes)
+    pytest.param("[0.03 mm, 0.08 mm]", 0, marks=pytest.mark.slow), pytest.param("[0 mm, 0.02 mm]", 1),
+    pytest.param("[0.07 mm, 0.1 mm]", 1, marks=pytest.mark.slow), pytest.param("0.03 mm .. 0.08 mm", 0)])
 def test_press_fit_is_judged_by_its_interference_range(cli: Callable[..., Run], cad: Path, span: str,
                                                        code: int) -> None:
     fits = f"fits:\n  - {{between: [fastener, pcb], kind: press, interference: {span}}}\n"
@@ -158,6 +159,7 @@ def test_references_to_expanded_parts_are_checked_after_loading(cli: Callable[..
     assert "did you mean 'PLATE_1/BOARD'" in result.err or "did you mean 'PLATE_2/BOARD'" in result.err
 
 
+@pytest.mark.slow   # (a second STEP tessellation: run with -m slow)
 def test_tessellation_setting_reaches_the_parts(cli: Callable[..., Run], cad: Path) -> None:
     body = PARTS.replace("FILE", "plates.step") + "tessellation: {linear: 0.002 mm, angular: 0.2 rad}\n"
     _, fine = _json(cli, _design(cad, body, "fine.yaml"))
@@ -184,6 +186,7 @@ def test_cache_is_used_and_a_damaged_entry_is_meshed_again(cad: Path, tmp_path: 
     assert read_mesh_file(path, "plates.step").cached
 
 
+@pytest.mark.slow   # (a STEP meshed afresh: run with -m slow)
 def test_no_cache_keeps_nothing(cli: Callable[..., Run], cad: Path, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLEDCHECK_CACHE_DIR", str(tmp_path / "cache"))

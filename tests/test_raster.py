@@ -117,7 +117,8 @@ def _example_triangles(distinct: bool) -> list[tuple[str, np.ndarray]]:
 
 
 @pytest.mark.parametrize(("max_px", "distinct"),
-                         [(160, True), pytest.param(RASTER_MAX_PX, False, marks=pytest.mark.slow)])
+                         [pytest.param(160, True, marks=pytest.mark.slow),   # (the default run: under 2 minutes)
+                          pytest.param(RASTER_MAX_PX, False, marks=pytest.mark.slow)])
 def test_the_example_tray_rasterises_to_the_same_pixels(max_px: int, distinct: bool) -> None:
     """Every part of the example tray, both views, on the grid the views would use (all its triangles, facing
     or not: more edge cases than the views feed in). The default run uses a coarser grid than the views (the

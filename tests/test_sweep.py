@@ -100,6 +100,7 @@ def test_margins_follow_the_single_checks_chain(power_sweep: dict) -> None:
     assert best["values"]["thermal.components.package0.power"]["value"] == 250.0
 
 
+@pytest.mark.slow   # (two geometry builds; the fin-height test covers geometry sweeps in the default run)
 def test_moving_a_heat_sink_into_the_lid_fails_the_fit(tmp_path: Path) -> None:
     # fixed.yaml seats heatsink0 at z = 11.6 mm with 1.556 mm to the lid: raised by 2 mm it cuts into the lid
     result = json_dict(sweep(FIXED, [parse_vary("parts.heatsink0.position.2=11.6,13.6")], scheduler="local:1"))
