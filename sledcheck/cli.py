@@ -565,6 +565,11 @@ def _explore(args: argparse.Namespace) -> int:
         raise SledcheckError("argument design: the path is empty", hint="give the design YAML file")
     targets = _check_targets(outputs)
     _refuse_inputs(targets, _inputs(load(args.design), None))
+    if any(fmt == "parquet" for fmt, _ in outputs):
+        import importlib.util
+
+        if importlib.util.find_spec("pyarrow") is None:   # say so before the cases run, not after
+            raise SledcheckError("--output parquet=... needs pyarrow", hint="pip install 'sledcheck[parquet]'")
     progress = _case_progress()
     if args.command == "sweep":
         from .sweep import parse_vary, sweep
