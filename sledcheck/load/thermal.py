@@ -37,7 +37,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,6 +111,15 @@ class Component:
     air: str = "mixed"             # "mixed" (lane air after the upstream parts) | "wake" (a heat sink's exhaust)
 
 
+#: the margin bands' allowances (model/thermal/uncertainty.py), as fractions; a design's
+#: ``thermal: {uncertainty: {...}}`` narrows (or widens) them with its own calibration data
+ALLOWANCES = {"heat-sink correlation": 0.10, "bypass split": 0.10, "fan curve": 0.10, "spreading": 0.10,
+              "TIM": 0.20}
+#: the design keys of each allowance
+ALLOWANCE_KEYS = {"heatsink": "heat-sink correlation", "bypass": "bypass split", "fan": "fan curve",
+                  "spreading": "spreading", "tim": "TIM"}
+
+
 @dataclass(frozen=True)
 class ThermalSpec:
     """The validated thermal section (SI, temperatures in degC); ``fan`` is the fan model file's curve, read and
@@ -124,6 +133,8 @@ class ThermalSpec:
     lanes: tuple[Lane, ...]
     components: tuple[Component, ...]
     line: int
+    allowances: dict[str, float] = field(default_factory=lambda: dict(ALLOWANCES))   # the margin bands'
+
 
 
 def _library(name: str, kind: str) -> dict:
@@ -143,7 +154,7 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
     if not root.has("thermal"):
         return None
     sec = root.child("thermal")
-    sec.mapping(("environment", "fans", "spreading", "lanes", "components"),
+    sec.mapping(("environment", "fans", "spreading", "lanes", "components", "uncertainty"),
                 required=("environment", "fans", "lanes", "components"))
     env = _environment(sec.child("environment"))
     fans = sec.child("fans")
@@ -212,7 +223,28 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
             raise sec.child("components").error(f"{comp.part!r} is in no lane", comp.part,
                                                 "add it to the components of the lane it sits in")
     return ThermalSpec(environment=env, fan_model=path, fan_speed=speed, fan=fan_curve, spreading=spreading,
-                       lanes=tuple(lanes), components=components, line=sec.line())
+                       lanes=tuple(lanes), components=components, line=sec.line(),
+                       allowances=_allowances(sec.child("uncertainty")) if sec.has("uncertainty") else dict(ALLOWANCES))
+
+
+def _allowances(sec: Section) -> dict[str, float]:
+    """``uncertainty: {heatsink: ±5 %, ...}``: the margin bands' allowances, each ± per cent (0 % drops one: a
+    measured heat-sink resistance, a CFD fin-flow fraction)."""
+    sec.mapping(tuple(ALLOWANCE_KEYS))
+    out = dict(ALLOWANCES)
+    for key, name in ALLOWANCE_KEYS.items():
+        if not sec.has(key):
+            continue
+        text = sec.value[key]
+        body = text.strip().lstrip("±").lstrip("+-").strip() if isinstance(text, str) else ""
+        try:
+            value = float(body[:-1]) / 100.0 if body.endswith("%") else float("nan")
+        except ValueError:
+            value = float("nan")
+        if not 0 <= value < 1:
+            raise sec.error(f"{text!r} is not a ± per cent from 0 to 100 %", key, "e.g. heatsink: ±5 %")
+        out[name] = value
+    return out
 
 
 def _environment(sec: Section) -> Environment:

@@ -46,3 +46,26 @@ def test_status_is_marginal_where_the_band_crosses_the_requirement(scenarios: li
     failed = next(s for s in scenarios if s["failed"] == ["fan1"])
     package0 = next(c for c in failed["components"] if c["part"] == "package0")
     assert package0["status"] == "marginal"
+
+
+def test_calibration_data_narrows_the_band(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a measured heat-sink resistance (0 %) and a CFD fin-flow fraction (±3 %): the correlation's part drops out
+    # and the bypass part scales by 3/10; the others stay
+    from sledcheck.errors import SledcheckError
+
+    fixed = EXAMPLES / "tray-1u" / "fixed.yaml"
+    text = fixed.read_text(encoding="utf-8").replace("file: cad/", f"file: {fixed.parent / 'cad'}/")
+    narrowed = text.replace("thermal:\n", "thermal:\n  uncertainty: {heatsink: ±0 %, bypass: ±3 %}\n", 1)
+    design = tmp_path / "calibrated.yaml"
+    design.write_text(narrowed, encoding="utf-8")
+    base = report_dict(check(EXAMPLES / "tray-1u" / "fixed.yaml"))["thermal"]["scenarios"]
+    calibrated = report_dict(check(design))["thermal"]["scenarios"]
+    for before, after in zip(base, calibrated, strict=True):
+        b = next(c for c in before["components"] if c["part"] == "package0")["margin_band"]["parts"]
+        a = next(c for c in after["components"] if c["part"] == "package0")["margin_band"]["parts"]
+        assert a["heat-sink correlation"]["value"] == 0.0
+        assert a["bypass split"]["value"] == pytest.approx(b["bypass split"]["value"] * 0.3, abs=2e-4)
+        assert a["fan curve"]["value"] == pytest.approx(b["fan curve"]["value"], abs=1e-6)
+    design.write_text(text.replace("thermal:\n", "thermal:\n  uncertainty: {heatsink: lots}\n", 1), encoding="utf-8")
+    with pytest.raises(SledcheckError, match="not a ± per cent"):
+        check(design)

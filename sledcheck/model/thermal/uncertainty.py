@@ -9,8 +9,8 @@ the temperature it causes; independent, so their squares add):
   evaluated by running the model again at 90 % speed (so preheat and the bypass move with it);
 - spreading, +-10 % of R_sp, and the TIM, +-20 % of R_TIM (bond line and conductivity), allowances.
 
-A margin whose band crosses its requirement is "marginal". The allowances are fixed for now (calibration inputs
-that narrow them are not yet read from the design).
+A margin whose band crosses its requirement is "marginal". A design narrows the allowances with its calibration
+data: ``thermal: {uncertainty: {heatsink: ±5 %, bypass: ±3 %}}`` (0 % drops one).
 """
 
 from __future__ import annotations
@@ -20,12 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from ...load.thermal import ALLOWANCES  # noqa: F401  (the defaults; a design's thermal.uncertainty narrows them)
 from .build import SledModel
 from .evaluate import Evaluation, evaluate
-
-#: the allowances (fractions), by what they describe
-ALLOWANCES = {"heat-sink correlation": 0.10, "bypass split": 0.10, "fan curve": 0.10, "spreading": 0.10,
-              "TIM": 0.20}
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,8 @@ class Band:
 
 def margin_bands(model: SledModel, ev: Evaluation, inlet: Any, working: dict[str, Any]) -> dict[str, Band]:
     """Each component's band in every scenario of ``ev`` (arrays over the scenarios)."""
-    slow = evaluate(model, inlet, working, model.spec.fan_speed * (1.0 - ALLOWANCES["fan curve"]))
+    allow = model.spec.allowances
+    slow = evaluate(model, inlet, working, model.spec.fan_speed * (1.0 - allow["fan curve"]))
     out: dict[str, Band] = {}
     for lane in model.lanes:
         for comp in lane.components:
@@ -54,10 +52,10 @@ def margin_bands(model: SledModel, ev: Evaluation, inlet: Any, working: dict[str
                 with np.errstate(divide="ignore", invalid="ignore"):
                     elasticity = np.where((q > 0) & (q_slow > 0) & (q_slow != q),
                                           np.log(r_slow / r_hs) / np.log(q_slow / q), 0.0)
-                parts["heat-sink correlation"] = power * r_hs * ALLOWANCES["heat-sink correlation"]
-                parts["bypass split"] = power * r_hs * np.abs(elasticity) * ALLOWANCES["bypass split"]
-                parts["spreading"] = power * np.asarray(chain["r_spreading"], float) * ALLOWANCES["spreading"]
-                parts["TIM"] = power * np.asarray(chain["r_tim"], float) * ALLOWANCES["TIM"]
+                parts["heat-sink correlation"] = power * r_hs * allow["heat-sink correlation"]
+                parts["bypass split"] = power * r_hs * np.abs(elasticity) * allow["bypass split"]
+                parts["spreading"] = power * np.asarray(chain["r_spreading"], float) * allow["spreading"]
+                parts["TIM"] = power * np.asarray(chain["r_tim"], float) * allow["TIM"]
             parts = {k: np.where(np.isfinite(v), v, np.inf) for k, v in parts.items()}
             out[part] = Band(np.sqrt(sum(v ** 2 for v in parts.values())), parts)
     return out
