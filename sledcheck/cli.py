@@ -564,7 +564,18 @@ def _explore(args: argparse.Namespace) -> int:
     if not args.design.strip():
         raise SledcheckError("argument design: the path is empty", hint="give the design YAML file")
     targets = _check_targets(outputs)
-    _refuse_inputs(targets, _inputs(load(args.design), None))
+    inputs = _inputs(load(args.design), None)
+    if args.command == "sweep":   # a file a varied value names (another mesh, another fan model) is read too
+        from .sweep import parse_vary
+
+        base = Path(args.design).parent
+        for text in args.vary:
+            for choice in parse_vary(text).choices:
+                for path in (base / str(choice), Path(str(choice))):
+                    with contextlib.suppress(OSError, ValueError):
+                        info = os.stat(path)
+                        inputs.setdefault((info.st_dev, info.st_ino), f"a file the --vary values name ({choice})")
+    _refuse_inputs(targets, inputs)
     if any(fmt == "parquet" for fmt, _ in outputs):
         import importlib.util
 

@@ -219,6 +219,15 @@ def test_the_command_line_writes_every_table_and_page(tmp_path: Path, cli: Calla
     assert refused.code == 2 and "the design file" in refused.err
     bad = run_cli("sweep", str(FIXED), "--vary", "thermal.fans.speed=1", "--output", "xlsx=a.xlsx")
     assert bad.code == 2 and "csv, parquet, json, html" in bad.err
+    # a file a varied value names is read by its cases: never written over (checked before any case runs)
+    rev_a = FIXED.parent / "cad" / "board_rev_a.stl"    # fixed.yaml reads rev B; the sweep's second case rev A
+    varied = run_cli("sweep", str(FIXED), "--vary", "parts.board.file=cad/board_rev_b.stl,cad/board_rev_a.stl",
+                     "--output", f"csv={rev_a}")
+    assert varied.code == 2 and "a file the --vary values name" in varied.err
+    for option in (["--seed", "-1"], ["--sample", "lhs:0"]):
+        refused_seed = run_cli("sweep", str(FIXED), "--vary", "thermal.fans.speed=0.9,1", *option)
+        assert refused_seed.code == 2 and "sledcheck: error:" in refused_seed.err
+        assert "Traceback" not in refused_seed.err
 
 
 def test_fins_recut_to_a_height_match_the_sink_drawn_at_that_height() -> None:

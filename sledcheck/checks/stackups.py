@@ -41,8 +41,9 @@ def _statistical(assembly: Assembly) -> Iterable[Finding]:
                   f"Cpk {result.cpk:.2f} (the design asks for {tolerances.min_cpk:g})")
         chain = " - ".join(stack.chain)
         if stack.kind == "envelope":
-            what = (f"{stack.a}'s headroom under the {stack.limit} is {result.nominal_mm:.3f} mm in the CAD, but "
-                    f"with the tolerances of {chain} it rises above it with {limits}")
+            what = (f"{stack.a}'s headroom under the {stack.limit} is {stack.gap_mm:.3f} mm in the CAD "
+                    f"({result.nominal_mm:.3f} mm at the centre of the tolerances), but with the tolerances of {chain} "
+                    f"it rises above it with {limits}")
         elif stack.kind == "fit":
             what = (f"{stack.a} presses {result.nominal_mm:.3f} mm into {stack.b} nominally (the {stack.limit} "
                     f"allows {stack.required_mm:g} mm .. {stack.upper_mm:g} mm), but with the tolerances of {chain} "

@@ -324,8 +324,9 @@ def _parts(root: Section, base: Path, units: str | None) -> tuple[PartSpec, ...]
                 raise sec.error("fin_height re-cuts a heat sink's fins; this part's role is not heatsink",
                                 "fin_height", "drop it, or give the part role: heatsink")
             fin_height = float(sec.quantity("fin_height", "length", units).m_as("mm"))
-            if not 0 < fin_height < 1000:
-                raise sec.error(f"a fin height of {fin_height:g} mm is not usable", "fin_height", "e.g. 24 mm")
+            if not 1 <= fin_height < 1000:   # (below 1 mm no plate-fin sink is recognisable)
+                raise sec.error(f"a fin height of {fin_height:g} mm is not usable", "fin_height",
+                                "give 1 mm to 1000 mm, e.g. 24 mm")
         library = sec.text("library")
         if library is not None and Path(file_text).suffix.lower() != IDF_SUFFIX:
             raise sec.error("'library' names the .emp library of an IDF board, but the file is not a .emn board",

@@ -37,6 +37,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -227,6 +228,9 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
                        allowances=_allowances(sec.child("uncertainty")) if sec.has("uncertainty") else dict(ALLOWANCES))
 
 
+_PER_CENT = re.compile(r"^\s*(?:±|\+-|\+/-)?\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
+
+
 def _allowances(sec: Section) -> dict[str, float]:
     """``uncertainty: {heatsink: ±5 %, ...}``: the margin bands' allowances, each ± per cent (0 % drops one: a
     measured heat-sink resistance, a CFD fin-flow fraction)."""
@@ -236,11 +240,8 @@ def _allowances(sec: Section) -> dict[str, float]:
         if not sec.has(key):
             continue
         text = sec.value[key]
-        body = text.strip().lstrip("±").lstrip("+-").strip() if isinstance(text, str) else ""
-        try:
-            value = float(body[:-1]) / 100.0 if body.endswith("%") else float("nan")
-        except ValueError:
-            value = float("nan")
+        match = _PER_CENT.match(text) if isinstance(text, str) else None
+        value = float(match.group(1)) / 100.0 if match else float("nan")
         if not 0 <= value < 1:
             raise sec.error(f"{text!r} is not a ± per cent from 0 to 100 %", key, "e.g. heatsink: ±5 %")
         out[name] = value

@@ -56,6 +56,8 @@ def sweep(design: str | Path, variables: Sequence[Variable], sample: str | None 
     """Check every case of the variables' grid (or ``sample`` "lhs:N", a Latin hypercube of N cases, seeded)."""
     from ..errors import SledcheckError
 
+    if not 0 <= seed < 2**32:
+        raise SledcheckError(f"--seed {seed}: give a whole number from 0 to {2**32 - 1}")
     if not variables:
         raise SledcheckError("a sweep needs at least one --vary PATH=...",
                              hint="e.g. --vary thermal.fans.speed=0.6..1:5")

@@ -180,6 +180,33 @@ def _reachable(address: str) -> None:
                                   "local") from None
 
 
+#: how long a scheduler may take to answer the client's handshake [s]
+HANDSHAKE_S = 20.0
+
+
+def _connect(client_type: Any, address: str) -> Any:
+    """A client of the scheduler at ``address``, or an error when what answers there is not one (the handshake
+    runs in a daemon thread, so a peer that never replies cannot hang the run)."""
+    import threading
+
+    found: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            found["client"] = client_type(address, timeout=10)
+        except BaseException as err:   # noqa: BLE001 - any failure of a foreign peer's reply is "not a scheduler"
+            found["error"] = err
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(HANDSHAKE_S)
+    if "client" in found:
+        return found["client"]
+    why = f"{type(found['error']).__name__}" if "error" in found else f"no answer in {HANDSHAKE_S:g} s"
+    raise SledcheckError(f"{address} did not answer as a Dask scheduler ({why})",
+                         hint="give the address a `dask scheduler` printed, or use --scheduler local")
+
+
 def _on_dask(fn: Callable[[Any], list[Any]], split: Callable[[int], list[Any]], design: Design, address: str,
              total: int, progress: Progress | None, done: Callable[[list[Any]], int]) -> list[Any]:
     try:
@@ -190,12 +217,7 @@ def _on_dask(fn: Callable[[Any], list[Any]], split: Callable[[int], list[Any]], 
                              hint="pip install 'dask[distributed]'") from None
     _reachable(address)
     item = bundle(design)
-    try:
-        client = Client(address, timeout=10)
-    except OSError as err:
-        raise SledcheckError(f"cannot reach the Dask scheduler at {address}: {err}",
-                             hint="start one (`dask scheduler`, then `dask worker ADDRESS`) or use --scheduler "
-                                  "local") from None
+    client = _connect(Client, address)
     results: list[Any] = []
     finished = 0
     with client:

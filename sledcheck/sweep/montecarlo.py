@@ -92,6 +92,8 @@ def montecarlo(design: str | Path, samples: int | None = None, seed: int | None 
                              file=str(design), hint="add tolerances: (see the README, Monte Carlo)")
     count = samples if samples is not None else (tolerances.samples if tolerances else 100_000)
     seed = seed if seed is not None else (tolerances.seed if tolerances else 1)
+    if not 0 <= seed < 2**32:
+        raise SledcheckError(f"--seed {seed}: give a whole number from 0 to {2**32 - 1}")
     if not 1_000 <= count <= MAX_SAMPLES:
         raise SledcheckError(f"--samples {count}: give 1,000 to {MAX_SAMPLES:,}")
     if tolerances is not None:   # the stack-ups draw with the same count and seed

@@ -20,10 +20,12 @@ from .tables import window
 
 def sweep_text(result: SweepResult) -> str:
     found = window(result)
-    lines = [f"sweep of {result.design}: {found['cases']} cases ({result.sample}), {found['passing']} pass"]
+    cases = "case" if found["cases"] == 1 else "cases"
+    lines = [f"sweep of {result.design}: {found['cases']} {cases} ({result.sample}), {found['passing']} pass"]
     errors = [c for c in result.cases if c.error]
     if errors:
-        lines.append(f"  {len(errors)} cases could not be evaluated; the first: {errors[0].error}")
+        lines.append(f"  {len(errors)} case{'s' * (len(errors) != 1)} could not be evaluated; the first: "
+                     f"{errors[0].error}")
     for path, span in found["ranges"].items():
         if span:
             lines.append(f"  passing {path}: {span['min']:g} .. {span['max']:g} {span['unit']}".rstrip())
@@ -58,6 +60,9 @@ def montecarlo_dict(result: MonteCarloResult) -> dict[str, Any]:
 
 def montecarlo_text(result: MonteCarloResult) -> str:
     lines = [f"Monte Carlo of {result.design}: {result.samples:,} samples, seed {result.seed}"]
+    if not result.inputs:
+        lines.append("  no thermal input is uncertain (the design has no tolerances.thermal): the margins below "
+                     "are the design's own, not sampled")
     if result.inputs:
         lines.append("  inputs (normal, ± = 3 sigma): " + ", ".join(
             f"{name} ±{half:g} K" if name == "inlet" else f"{name} ±{half:.0%}" for name, half in result.inputs))

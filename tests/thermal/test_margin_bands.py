@@ -66,6 +66,8 @@ def test_calibration_data_narrows_the_band(tmp_path) -> None:  # type: ignore[no
         assert a["heat-sink correlation"]["value"] == 0.0
         assert a["bypass split"]["value"] == pytest.approx(b["bypass split"]["value"] * 0.3, abs=2e-4)
         assert a["fan curve"]["value"] == pytest.approx(b["fan curve"]["value"], abs=1e-6)
-    design.write_text(text.replace("thermal:\n", "thermal:\n  uncertainty: {heatsink: lots}\n", 1), encoding="utf-8")
-    with pytest.raises(SledcheckError, match="not a ± per cent"):
-        check(design)
+    for bad in ("lots", "±-5 %", "±100 %"):
+        design.write_text(text.replace("thermal:\n", f"thermal:\n  uncertainty: {{heatsink: {bad}}}\n", 1),
+                          encoding="utf-8")
+        with pytest.raises(SledcheckError, match="not a ± per cent"):
+            check(design)
