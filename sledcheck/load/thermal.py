@@ -37,7 +37,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +46,7 @@ from ..units import parse_quantity
 from .fans import load_fan_model
 from .schema import Section
 from .selection import Reference
+from .tolerances import plus_minus_fraction
 from .yamlfile import read_yaml
 
 if TYPE_CHECKING:   # types only: the physics library is loaded when a fan model is read
@@ -228,9 +228,6 @@ def read_thermal(root: Section, names: set[str], roles: dict[str, str], units: s
                        allowances=_allowances(sec.child("uncertainty")) if sec.has("uncertainty") else dict(ALLOWANCES))
 
 
-_PER_CENT = re.compile(r"^\s*(?:±|\+-|\+/-)?\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
-
-
 def _allowances(sec: Section) -> dict[str, float]:
     """``uncertainty: {heatsink: ±5 %, ...}``: the margin bands' allowances, each ± per cent (0 % drops one: a
     measured heat-sink resistance, a CFD fin-flow fraction)."""
@@ -239,11 +236,7 @@ def _allowances(sec: Section) -> dict[str, float]:
     for key, name in ALLOWANCE_KEYS.items():
         if not sec.has(key):
             continue
-        text = sec.value[key]
-        match = _PER_CENT.match(text) if isinstance(text, str) else None
-        value = float(match.group(1)) / 100.0 if match else float("nan")
-        if not 0 <= value < 1:
-            raise sec.error(f"{text!r} is not a ± per cent from 0 to 100 %", key, "e.g. heatsink: ±5 %")
+        value = plus_minus_fraction(sec, key, allow_zero=True)
         out[name] = value
     return out
 

@@ -35,6 +35,7 @@ def iso_2768(length_mm: float, grade: str) -> float:
             return row[column]
     return ISO_2768[-1][column]
 _PLUS_MINUS = re.compile(r"^\s*(?:±|\+-|\+/-)\s*(.+)$")
+_PER_CENT = re.compile(r"^\s*(?:±|\+-|\+/-)?\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
 #: unequal limits: '+0 mm / -0.2 mm', '+0/-0.2 mm', '+0.1 -0.3 mm'
 _UNEQUAL = re.compile(r"^\s*\+\s*([0-9.]+)\s*([a-zA-Zµ]*)\s*/?\s*-\s*([0-9.]+)\s*([a-zA-Zµ]*)\s*$")
 
@@ -172,8 +173,8 @@ def _thermal(sec: Section, names: set[str]) -> ThermalTolerances:
             for part in table.value:
                 if part not in names:
                     raise table.error(f"{part!r} is not a part of the design", part, "name a thermal component")
-            return {part: _fraction(table, part) for part in table.value}
-        return {"": _fraction(sec, key)}
+            return {part: plus_minus_fraction(table, part) for part in table.value}
+        return {"": plus_minus_fraction(sec, key)}
 
     inlet = 0.0
     if sec.has("inlet"):
@@ -187,20 +188,17 @@ def _thermal(sec: Section, names: set[str]) -> ThermalTolerances:
         if not inlet > 0:
             raise sec.error("the inlet's ± must be greater than zero", "inlet")
     return ThermalTolerances(fractions("power"), fractions("tim"), inlet,
-                             _fraction(sec, "fan_speed") if sec.has("fan_speed") else 0.0, sec.line())
+                             plus_minus_fraction(sec, "fan_speed") if sec.has("fan_speed") else 0.0, sec.line())
 
 
-def _fraction(sec: Section, key: str) -> float:
-    """'±5 %' -> 0.05."""
+def plus_minus_fraction(sec: Section, key: str, allow_zero: bool = False) -> float:
+    """'±5 %' (or '+-5 %', '5 %') -> 0.05, below 100 % and above 0 (or 0 itself with ``allow_zero``)."""
     text = sec.value[key]
-    match = _PLUS_MINUS.match(text) if isinstance(text, str) else None
-    body = match.group(1).strip() if match else ""
-    try:
-        value = float(body[:-1]) / 100.0 if body.endswith("%") else float("nan")
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < 1:
-        raise sec.error(f"{text!r} is not a ± per cent between 0 and 100 %", key, "e.g. ±5 %")
+    match = _PER_CENT.match(text) if isinstance(text, str) else None
+    value = float(match.group(1)) / 100.0 if match else float("nan")
+    if not (0 <= value < 1 if allow_zero else 0 < value < 1):
+        low = "from 0" if allow_zero else "between 0 and"
+        raise sec.error(f"{text!r} is not a ± per cent {low} 100 %", key, "e.g. ±5 %")
     return value
 
 

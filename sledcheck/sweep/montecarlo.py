@@ -161,7 +161,7 @@ def evaluate_chunk(chunk: Chunk) -> list[ChunkResult]:
     from ..model.assembly import build_assembly
     from ..model.thermal.build import build_model
     from ..model.thermal.evaluate import evaluate
-    from ..model.thermal.scenarios import scenarios
+    from ..model.thermal.scenarios import scenarios, working_fans
     from ..thermal import atmosphere
     from .edit import design_of
 
@@ -181,8 +181,7 @@ def evaluate_chunk(chunk: Chunk) -> list[ChunkResult]:
     cases = scenarios(model.spec)
     s = len(cases)
     inlet = np.repeat([c[1] for c in cases], n) + np.tile(draws.get("inlet", np.zeros(n)), s)
-    working = {lane.lane.name: np.repeat([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
-                                          for c in cases], n) for lane in model.lanes}
+    working = {lane: np.repeat(fans, n) for lane, fans in working_fans(model.spec, cases).items()}
     speed = model.spec.fan_speed * np.tile(draws.get("fan_speed", np.ones(n)), s)
     if len({c.altitude for c in cases}) > 1:   # an altitude range: the air's pressure per scenario
         model = replace(model, pressure=np.repeat(atmosphere.pressure_at_altitude([c.altitude for c in cases]), n))

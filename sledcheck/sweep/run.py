@@ -145,14 +145,13 @@ def _same_build(base: ThermalSpec, spec: ThermalSpec) -> bool:
 def _batched(model: SledModel, specs: list[ThermalSpec]) -> list[tuple[Margins, bool]]:
     """Every scenario of every case in one evaluation of the thermal core (arrays of cases x scenarios)."""
     from ..model.thermal.evaluate import evaluate
-    from ..model.thermal.scenarios import scenarios
+    from ..model.thermal.scenarios import scenarios, working_fans
     from ..thermal import atmosphere
 
     cases = [scenarios(spec) for spec in specs]
     n, count = len(specs), len(cases[0])
     inlet = np.array([[c[1] for c in case] for case in cases], dtype=float).ravel()
-    working = {lane.lane.name: np.tile([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c[2])
-                                        for c in cases[0]], n) for lane in model.lanes}
+    working = {lane: np.tile(fans, n) for lane, fans in working_fans(model.spec, cases[0]).items()}
     speed = np.repeat([spec.fan_speed for spec in specs], count)
     powers = [{c.part: c.power for c in spec.components} for spec in specs]
     scales = {f"power:{c.part}": np.repeat([p[c.part] / c.power for p in powers], count)

@@ -16,7 +16,7 @@ from .build import SledModel, build_model
 from .cad import heatsink_used
 from .evaluate import KELVIN, Evaluation, evaluate
 from .results import ComponentResult, LaneResult, Problem, ScenarioResult, ThermalResult
-from .scenarios import scenarios, worst_per_component
+from .scenarios import scenarios, working_fans, worst_per_component
 from .uncertainty import margin_bands
 
 
@@ -45,8 +45,7 @@ def analyse_model(model: SledModel) -> ThermalResult:
     """Every scenario of a built model, evaluated as one batch."""
     cases = scenarios(model.spec)
     inlet = np.array([c.inlet for c in cases])
-    working = {lane.lane.name: np.array([len(lane.lane.fans) - sum(f in lane.lane.fans for f in c.failed)
-                                         for c in cases]) for lane in model.lanes}
+    working = working_fans(model.spec, cases)
     if len({c.altitude for c in cases}) > 1:   # an altitude range: the air's pressure per case
         model = replace(model, pressure=np.asarray(atmosphere.pressure_at_altitude([c.altitude for c in cases])))
     ev = evaluate(model, inlet, working)

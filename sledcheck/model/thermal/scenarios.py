@@ -82,6 +82,12 @@ def scenarios(spec: ThermalSpec) -> list[Scenario]:
     return out
 
 
+def working_fans(spec: ThermalSpec, cases: list[Scenario]) -> dict[str, np.ndarray]:
+    """The fans still working in each lane, scenario by scenario (an array per lane, in the order of ``cases``)."""
+    return {lane.name: np.array([len(lane.fans) - sum(f in lane.fans for f in c.failed) for c in cases])
+            for lane in spec.lanes}
+
+
 def worst_per_component(cases: list[Scenario], margins: dict[str, np.ndarray]) -> list[int]:
     """Indices of the scenarios to report: for each (kind, failed fans), the altitude that leaves each component
     its smallest margin (``margins`` [K] per component over ``cases``; nan counts as the worst): nominal, worst
