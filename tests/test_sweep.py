@@ -28,6 +28,8 @@ def test_ranges_and_lists_with_units() -> None:
     speeds = parse_vary("thermal.fans.speed=0.6,0.8,1")
     assert speeds.grid == (0.6, 0.8, 1.0) and speeds.unit == "" and speeds.text(0.8) == 0.8
     assert parse_vary("thermal.fans.model=a,b").grid == ("a", "b")
+    # a relative file path holds '..' but is no range
+    assert parse_vary("parts.tray.file=../cad/tray.stl,cad/tray.stl").grid == ("../cad/tray.stl", "cad/tray.stl")
     once = parse_vary("parts.heatsink0.fin_height,parts.heatsink1.fin_height=24,24.5 mm")
     assert once.grid == (24.0, 24.5) and once.unit == "mm"
     assert once.paths == ("parts.heatsink0.fin_height", "parts.heatsink1.fin_height")
@@ -40,6 +42,8 @@ def test_ranges_and_lists_with_units() -> None:
     ("thermal.fans.speed=2..1:3", "must rise"),
     ("a.b=1 mm..2 W:3", "different units"),
     ("a.b=1,,2", "empty value"),
+    ("a.b=1e999 W..2 W:3", "finite"),
+    ("a.b=1e999,2", "finite"),
 ])
 def test_bad_vary_options_say_what_to_write(text: str, says: str) -> None:
     with pytest.raises(SledcheckError, match=says):

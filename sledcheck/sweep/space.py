@@ -6,6 +6,7 @@ scipy.stats.qmc implementation, seeded).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from ..errors import SledcheckError
 #: the most cases one sweep may have (a grid of several variables grows fast)
 MAX_CASES = 1_000_000
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+_RANGE = re.compile(r"^\s*[-+]?(?:\d|\.\d)[^,]*\.\.")
 _PATH = re.compile(r"^[A-Za-z_][\w-]*(\.[\w*?\[\]-]+)*$")
 
 
@@ -68,7 +70,7 @@ def parse_vary(text: str) -> Variable:
     if not all(_PATH.match(p) for p in path.split(",")):
         raise SledcheckError(f"--vary {text!r}: {path!r} is not a dotted path into the design",
                              hint="e.g. thermal.environment.max_inlet or parts.heatsink0.position.2")
-    if ".." in spec:
+    if _RANGE.match(spec):   # (a list value may hold '..' too: a relative file path)
         return _range(text, path, spec)
     items = [item.strip() for item in spec.split(",")]
     if not items or any(not item for item in items):
@@ -76,6 +78,8 @@ def parse_vary(text: str) -> Variable:
     parsed = [_NUMBER.match(item) for item in items]
     if all(parsed):
         units = {m.group(2) for m in parsed if m} - {""}
+        if not all(math.isfinite(float(m.group(1))) for m in parsed if m):
+            raise SledcheckError(f"--vary {text!r}: every value must be a finite number")
         if len(units) <= 1:   # one unit, given once ('24,24.5 mm') or on every value
             return Variable(path, units.pop() if units else "", choices=tuple(float(m.group(1)) for m in parsed if m))
     return Variable(path, "", choices=tuple(items))   # text, or numbers in several units: written as given
@@ -97,6 +101,8 @@ def _range(text: str, path: str, spec: str) -> Variable:
     if not 1 <= count <= MAX_CASES:
         raise SledcheckError(f"--vary {text!r}: {count} points; give 1 to {MAX_CASES:,}")
     lo, hi = float(low.group(1)), float(high.group(1))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise SledcheckError(f"--vary {text!r}: the ends must be finite numbers")
     if count > 1 and not hi > lo:
         raise SledcheckError(f"--vary {text!r}: the range must rise, LO < HI")
     return Variable(path, unit, lo, hi, count)
