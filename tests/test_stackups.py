@@ -269,6 +269,19 @@ def test_unequal_limits_shift_the_nominal_and_a_process_capability_narrows_sigma
     assert stack["cpk"] == pytest.approx((1.6 - 1.25) / (3 * sigma), rel=1e-5)     # (6 digits in the JSON)
 
 
+def test_unequal_limits_in_per_cent_shift_the_nominal_by_a_fraction_of_the_size(cli: Callable[..., Run],
+                                                                                 folder: Path) -> None:
+    # the heat sink drawn 30.25 mm along the stack, toleranced +0 % / -2 %: its range is 29.645 to 30.25 mm,
+    # so its mean is 1 % (0.3025 mm) shorter (the gap that much wider) and its half-width 1 % (0.3025 mm)
+    design = _design(folder, tray="normal")
+    design = _variant(design, "unequal-per-cent", design.read_text().replace(
+        "heatsink: {size: ±0.2 mm}", "heatsink: {size: +0 % / -2 %}"))
+    stack = _stackup(cli, design)
+    assert stack["nominal"]["value"] == pytest.approx(1.4 + 0.3025, abs=1e-6)
+    halves = HALF | {"heatsink": 0.3025}
+    assert stack["worst_case"]["min"]["value"] == pytest.approx(1.4 + 0.3025 - sum(halves.values()), abs=1e-6)
+
+
 def test_a_cpk_threshold_fails_a_stack_whose_probability_passes(cli: Callable[..., Run], folder: Path) -> None:
     # needing 0.5 mm: P(below) is ~1e-14 (passes the 1e-4 limit), Cpk = 0.9 / (3 sigma) = 2.55 with sigma
     # = sqrt(sum((h/3)^2)) over the normal +-; asking for Cpk 3 fails it
@@ -287,6 +300,8 @@ def test_bad_capability_and_unequal_limits_are_design_errors(cli: Callable[..., 
                              ("tray: {size: ±0.2 mm, dist: uniform}", "tray: {size: ±0.2 mm, dist: uniform, cpk: 1}",
                               "uniform"),
                              ("heatsink: {size: ±0.2 mm}", "heatsink: {size: +0 mm / -0 mm}", "limits must differ"),
+                             ("heatsink: {size: ±0.2 mm}", "heatsink: {size: +0 % / -0.2 mm}", "mixes per cent"),
+                             ("heatsink: {size: ±0.2 mm}", "heatsink: {size: +0 % / -100 %}", "below 100 %"),
                              ("  seed: 3\n", "  seed: 3\n  min_cpk: yes\n", "min_cpk")):
         bad = folder / "bad-limits.yaml"
         bad.write_text(design.read_text().replace(old, new))

@@ -37,7 +37,7 @@ def iso_2768(length_mm: float, grade: str) -> float:
 _PLUS_MINUS = re.compile(r"^\s*(?:±|\+-|\+/-)\s*(.+)$")
 _PER_CENT = re.compile(r"^\s*(?:±|\+-|\+/-)?\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
 #: unequal limits: '+0 mm / -0.2 mm', '+0/-0.2 mm', '+0.1 -0.3 mm'
-_UNEQUAL = re.compile(r"^\s*\+\s*([0-9.]+)\s*([a-zA-Zµ]*)\s*/?\s*-\s*([0-9.]+)\s*([a-zA-Zµ]*)\s*$")
+_UNEQUAL = re.compile(r"^\s*\+\s*([0-9.]+)\s*([a-zA-Zµ%]*)\s*/?\s*-\s*([0-9.]+)\s*([a-zA-Zµ%]*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,11 @@ class SizeTolerance:
     builtin: bool = False            # from 'defaults: true' (any entry of the design wins over it)
     capability: float | None = None  # the process's Cpk where the user has one: sigma = half / (3 Cpk)
     shift_mm: float = 0.0            # unequal limits (+0 / -0.2 mm): the centre of the range less the CAD size [mm]
+    shift_fraction: float = 0.0      # unequal limits in per cent (+0 % / -5 %): that shift as a fraction of the size
+
+    def shift_for(self, length_mm: float) -> float:
+        """The centre of the range less the CAD size [mm] for a dimension of ``length_mm`` (0 for ± limits)."""
+        return self.shift_mm + self.shift_fraction * length_mm
 
     def half_for(self, length_mm: float) -> float:
         """The half-width [mm] for a dimension of ``length_mm``."""
@@ -127,11 +132,11 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
             for axis in size:
                 half, fraction, grade, shift = _size(axes, axis, units)
                 parts.append(SizeTolerance(token, half, fraction, axis, distribution, axes.line(axis), grade,
-                                           capability=capability, shift_mm=shift))
+                                           capability=capability, **_shift(shift, fraction)))
         else:
             half, fraction, grade, shift = _size(entry, "size", units)
             parts.append(SizeTolerance(token, half, fraction, None, distribution, entry.line("size"), grade,
-                                       capability=capability, shift_mm=shift))
+                                       capability=capability, **_shift(shift, fraction)))
     if sec.boolean("defaults", False):   # after the design's own: an entry by the design always wins
         for role, text in DEFAULTS.items():
             fraction = 0.1 if text.endswith("%") else None
@@ -229,9 +234,15 @@ def _reference(sec: Section, key: str | int | None, token: str, names: set[str],
     raise sec.error(f"{token!r} is neither a part nor a role", key, "use a part name, a name pattern or a role")
 
 
+def _shift(shift: float, fraction: float | None) -> dict[str, float]:
+    """The centre shift as SizeTolerance's field: [mm], or a fraction of the size for a per-cent tolerance."""
+    return {"shift_fraction": shift} if fraction is not None else {"shift_mm": shift}
+
+
 def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, float | None, str | None, float]:
     """'±0.2 mm' -> (0.2, None, None, 0); '±10 %' -> (None, 0.1, None, 0); 'ISO 2768-m' -> (None, None, 'm', 0);
-    '+0 mm / -0.2 mm' -> (0.1, None, None, -0.1): half-width, fraction, ISO class, centre shift."""
+    '+0 mm / -0.2 mm' -> (0.1, None, None, -0.1); '+0 % / -5 %' -> (None, 0.025, None, -0.025): half-width,
+    fraction, ISO class, centre shift (in mm, or a fraction of the size for a per-cent tolerance)."""
     text = sec.value[key]
     iso = _ISO.match(text) if isinstance(text, str) else None
     if iso:
@@ -240,6 +251,8 @@ def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, floa
     if unequal:
         upper_text, upper_unit, lower_text, lower_unit = unequal.groups()
         unit = upper_unit or lower_unit
+        if "%" in (upper_unit, lower_unit):
+            return _unequal_per_cent(sec, key, text, (upper_text, upper_unit), (lower_text, lower_unit))
         try:
             upper, lower = (float(parse_quantity(f"{v} {u or unit}".strip(), "length", units).m_as("mm"))
                             for v, u in ((upper_text, upper_unit), (lower_text, lower_unit)))
@@ -268,6 +281,23 @@ def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, floa
     if not half > 0:
         raise sec.error(f"{text!r}: a tolerance must be greater than zero", key)
     return half, None, None, 0.0
+
+
+def _unequal_per_cent(sec: Section, key: str, text: str, upper: tuple[str, str], lower: tuple[str, str]
+                      ) -> tuple[float | None, float | None, str | None, float]:
+    """'+0 % / -5 %' -> (None, 0.025, None, -0.025): both limits in per cent, each below 100 %."""
+    hint = "e.g. '+0 % / -5 %' (both limits in per cent)"
+    if upper[1] != "%" or lower[1] != "%":
+        raise sec.error(f"{text!r} mixes per cent with another unit", key, hint)
+    try:
+        high, low = float(upper[0]) / 100.0, float(lower[0]) / 100.0
+    except ValueError:
+        raise sec.error(f"{text!r} is not a per-cent tolerance", key, hint) from None
+    if not (high < 1 and low < 1):
+        raise sec.error(f"{text!r}: each limit must be below 100 %", key, hint)
+    if not high + low > 0:
+        raise sec.error(f"{text!r}: the limits must differ", key, hint)
+    return None, (high + low) / 2, None, (high - low) / 2
 
 
 def _interface(sec: Section, units: str | None) -> tuple[float, float, str]:

@@ -203,7 +203,7 @@ def _stack(assembly: Assembly, tolerances: Tolerances, graph: dict[str, set[str]
             tolerance = _size_tolerance(tolerances.parts, part, u)
             if tolerance is not None:
                 sensitivity = sign * float(u @ d)
-                nominal += tolerance.shift_mm * sensitivity     # unequal limits: the range's centre
+                nominal += tolerance.shift_for(length) * sensitivity     # unequal limits: the range's centre
                 contributors.append(Contributor(part.name, "part", sensitivity, tolerance.half_for(length),
                                                 tolerance.distribution, tolerance.capability))
         if k < len(contacts):
