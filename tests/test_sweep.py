@@ -117,6 +117,10 @@ def test_bad_paths_and_values_are_errors_naming_the_design(tmp_path: Path) -> No
     with pytest.raises(SledcheckError, match="has no 'heatsink9'") as err:
         sweep(FIXED, [parse_vary("parts.heatsink9.position.2=1,2")], scheduler="local:1")
     assert err.value.file and err.value.file.endswith("fixed.yaml") and err.value.line
+    import yaml
+
+    parts = yaml.safe_load(FIXED.read_text())["parts"]       # 16 parts: the hint names 12 and says how many
+    assert len(parts) > 12 and err.value.hint and err.value.hint.endswith(f", ... ({len(parts)} in all)")
     result = json_dict(sweep(FIXED, [parse_vary("thermal.components.package0.power=-5W,300W")],
                              scheduler="local:1"))
     bad, good = result["cases"]
@@ -212,6 +216,8 @@ def test_the_command_line_writes_every_table_and_page(tmp_path: Path, cli: Calla
     assert result.code == 0, result.err
     assert "3 cases (grid), 2 pass" in result.out
     assert "passing thermal.components.package0.power: 250 .. 300 W" in result.out
+    bare = run_cli("sweep", str(FIXED), "--vary", "thermal.fans.speed=0.9,1", "--scheduler", "local:1")
+    assert "passing thermal.fans.speed: 1 .. 1 (no unit given" in bare.out, bare.out + bare.err   # 0.9 fails
     import pyarrow.parquet as pq
 
     table = pq.read_table(out / "s.parquet")

@@ -56,7 +56,9 @@ def _set(data: Any, path: str, value: Any, document: YamlDocument) -> None:
             node = node[int(key)]
         elif isinstance(node, dict):
             if key not in node and not last:
-                known = ", ".join(sorted(str(k) for k in node)[:12])
+                keys_known = sorted(str(k) for k in node)
+                more = f", ... ({len(keys_known)} in all)" if len(keys_known) > 12 else ""
+                known = ", ".join(keys_known[:12]) + more
                 raise SledcheckError(f"--vary {path}: {where} has no {key!r}", file=str(document.path),
                                      line=document.line(*_typed(keys[:depth])), hint=f"it has: {known}")
             if last:

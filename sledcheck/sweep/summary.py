@@ -28,7 +28,8 @@ def sweep_text(result: SweepResult) -> str:
                      f"{errors[0].error}")
     for path, span in found["ranges"].items():
         if span:
-            lines.append(f"  passing {path}: {span['min']:g} .. {span['max']:g} {span['unit']}".rstrip())
+            unit = span["unit"] or "(no unit given: bare numbers, as the design reads them)"
+            lines.append(f"  passing {path}: {span['min']:g} .. {span['max']:g} {unit}")
     best = result.best
     if best is not None:
         values = ", ".join(f"{v.path}={v.text(x)}" for v, x in zip(result.variables, result.values[best.index],
