@@ -297,7 +297,13 @@ def _check_many(args: argparse.Namespace, designs: list[str]) -> int:
         if "{name}" not in str(path):
             raise SledcheckError(f"--output {fmt}={path}: with several designs the path needs {{name}}",
                                  hint=f"e.g. --output {fmt}=reports/{{name}}.{fmt}")
-    loaded = {d: load(d) for d in designs}   # every design valid before any is checked
+    loaded: dict[str, Design] = {}
+    results: dict[str, tuple[int, str, str]] = {}
+    for d in designs:   # a file that is not a valid design (a glob catching another YAML) is its own error
+        try:
+            loaded[d] = load(d)
+        except SledcheckError as err:
+            results[d] = _failed(err, args.format)
     for design_path, design in loaded.items():
         name = Path(design_path).stem
         targets = _check_targets([(f, Path(str(p).replace("{name}", name))) for f, p in outputs])
@@ -305,8 +311,7 @@ def _check_many(args: argparse.Namespace, designs: list[str]) -> int:
     groups = _sharing(loaded)
     options = {"fail_on": args.fail_on, "select": args.select, "ignore": args.ignore, "format": args.format,
                "outputs": [(f, str(p)) for f, p in outputs]}
-    results: dict[str, tuple[int, str, str]] = {}
-    if len(groups) == 1 or (os.cpu_count() or 1) == 1:
+    if len(groups) <= 1 or (os.cpu_count() or 1) == 1:
         for group in groups:
             results.update(_check_group(group, options))
     else:
@@ -324,7 +329,9 @@ def _check_many(args: argparse.Namespace, designs: list[str]) -> int:
         from .report.json_format import strict_json
 
         _emit(strict_json({"designs": [{"design": d, "exit_code": results[d][0], "verdict": results[d][1],
-                                        "report": json_module.loads(results[d][2]) if results[d][2] else None}
+                                        "report": json_module.loads(results[d][2]) if results[d][0] != EXIT_ERROR
+                                        else None}
+                                       | ({"error": results[d][2]} if results[d][0] == EXIT_ERROR else {})
                                        for d in designs], "exit_code": max(codes)}, indent=2) + "\n", "json")
     else:
         lines = []
@@ -368,11 +375,17 @@ def _check_group(designs: list[str], options: dict) -> dict[str, tuple[int, str,
                     write_atomic(Path(path.replace("{name}", Path(design).stem)), renderer(fmt)(report))
                 out[design] = (report.exit_code, report.verdict, renderer(options["format"])(report))
             except SledcheckError as err:
-                out[design] = (EXIT_ERROR, "error", f"sledcheck: error: {err}\n" if options["format"] == "text"
-                               else "")
+                out[design] = _failed(err, options["format"])
     finally:
         shared_meshes.reset(token)
     return out
+
+
+def _failed(err: SledcheckError, fmt: str) -> tuple[int, str, str]:
+    """A design that could not be checked, among several: (exit 2, "error", the error as stdout shows it: a
+    text line, or the bare message for the JSON document's ``error``); also said on stderr."""
+    _say(f"sledcheck: error: {err}")
+    return EXIT_ERROR, "error", f"sledcheck: error: {err}\n" if fmt == "text" else str(err)
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, Path]]:

@@ -58,3 +58,20 @@ def test_several_designs_need_a_report_path_per_design(cli: Callable[..., Run], 
 def test_a_glob_that_matches_nothing_is_an_error(cli: Callable[..., Run]) -> None:
     result = cli("check", str(TRAY / "nothing-*.yaml"))
     assert result.code == 2 and "nothing-*.yaml" in result.err and "not found" in result.err
+
+
+def test_a_file_that_is_not_a_design_is_its_own_error_and_the_others_are_checked(cli: Callable[..., Run],
+                                                                                 tmp_path: Path) -> None:
+    # a quoted glob over a folder that also holds another YAML (a spec pack, a CI config): that file is an error
+    # (exit 2, the worst) naming it; the designs beside it are still checked and reported
+    other = tmp_path / "ci-config.yaml"
+    other.write_text("jobs: {check: {runs-on: ubuntu}}\n")
+    result = cli("check", TRAY / "fixed.yaml", other)
+    assert result.code == 2
+    assert "ci-config.yaml" in result.err and "Traceback" not in result.err
+    summary = result.out.splitlines()[-2:]
+    assert [line.split()[0] for line in summary] == ["pass", "error"], result.out
+    document = json.loads(cli("check", TRAY / "fixed.yaml", other, "--format", "json").out)
+    fixed, bad = document["designs"]
+    assert fixed["report"]["verdict"] == "pass" and document["exit_code"] == 2
+    assert bad["verdict"] == "error" and bad["report"] is None and "ci-config.yaml" in bad["error"]
