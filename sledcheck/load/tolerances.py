@@ -132,11 +132,13 @@ def read_tolerances(root: Section, names: set[str], roles: set[str], units: str 
             for axis in size:
                 half, fraction, grade, shift = _size(axes, axis, units)
                 parts.append(SizeTolerance(token, half, fraction, axis, distribution, axes.line(axis), grade,
-                                           capability=capability, **_shift(shift, fraction)))
+                                           capability=capability, shift_mm=0.0 if fraction else shift,
+                                           shift_fraction=shift if fraction else 0.0))
         else:
             half, fraction, grade, shift = _size(entry, "size", units)
             parts.append(SizeTolerance(token, half, fraction, None, distribution, entry.line("size"), grade,
-                                       capability=capability, **_shift(shift, fraction)))
+                                       capability=capability, shift_mm=0.0 if fraction else shift,
+                                       shift_fraction=shift if fraction else 0.0))
     if sec.boolean("defaults", False):   # after the design's own: an entry by the design always wins
         for role, text in DEFAULTS.items():
             fraction = 0.1 if text.endswith("%") else None
@@ -232,11 +234,6 @@ def _reference(sec: Section, key: str | int | None, token: str, names: set[str],
         later.append(Reference(token, sec.line(key), sec.field_name(key)))
         return
     raise sec.error(f"{token!r} is neither a part nor a role", key, "use a part name, a name pattern or a role")
-
-
-def _shift(shift: float, fraction: float | None) -> dict[str, float]:
-    """The centre shift as SizeTolerance's field: [mm], or a fraction of the size for a per-cent tolerance."""
-    return {"shift_fraction": shift} if fraction is not None else {"shift_mm": shift}
 
 
 def _size(sec: Section, key: str, units: str | None) -> tuple[float | None, float | None, str | None, float]:
