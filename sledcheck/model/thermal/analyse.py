@@ -132,7 +132,8 @@ def _failed_curve(fan: FanCurve, n: int, speed: float, rho: float, rated_rho: fl
     ratio = rho / rated_rho
     rotor = fan.failure.rotor_curve if fan.failure.kind == "rotor" else None
     top = max(float(fan.pressure_si.max()), float(rotor.pressure_si.max()) if rotor is not None else 0.0)
-    p = np.linspace(0.0, speed**2 * ratio * top, 81)
+    shutoffs = [float(fan.pressure_si.max())] + ([float(rotor.pressure_si.max())] if rotor is not None else [])
+    p = speed**2 * ratio * np.union1d(np.linspace(0.0, top, 81), shutoffs)   # each curve's shut-off exactly
     healthy = (n - 1) * fan_flow(fan, p, speed, ratio)
     own = fan_flow(rotor, p, speed, ratio) if rotor is not None else -fan.failure.reverse_flow_si(p, rho)
     net = healthy + own

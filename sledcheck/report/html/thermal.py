@@ -92,6 +92,7 @@ def fan_figure(thermal: Any, lane: str, entry: dict[str, Any]) -> FanFigure:
         if failed and failure != "blocked" and key in failing:
             net = tuple(q / CFM for q in failed["flow"])
             own = tuple(abs(q) / CFM for q in failed["failed_fan"])
+            ends = next((i + 1 for i, q in enumerate(own) if q <= 0.0 and i > 0), len(own))   # at its shut-off
             if failure == "windmill":
                 text = f"{n - 1} fans less the backflow, one windmilling, at {key} °C"
                 text_own = f"backflow through the stopped fan (reverse K = {reverse_k:g}) at {key} °C"
@@ -99,7 +100,8 @@ def fan_figure(thermal: Any, lane: str, entry: dict[str, Any]) -> FanFigure:
                 text = f"{n - 1} fans + one on its remaining rotor at {key} °C"
                 text_own = f"one fan on its remaining rotor at {key} °C"
             curves.append(Curve(text, net, tuple(failed["pressure"]), colour, "-.", 1.8, "failed"))
-            curves.append(Curve(text_own, own, tuple(failed["pressure"]), colour, (0, (1, 1)), 1.0, "failed_fan"))
+            curves.append(Curve(text_own, own[:ends], tuple(failed["pressure"][:ends]), colour, (0, (1, 1)), 1.0,
+                                "failed_fan"))
     return FanFigure(lane, n, failure, tuple(curves), _marks(thermal, lane, entry, n, failure), max(flows, default=1.0))
 
 
