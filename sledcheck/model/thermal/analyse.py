@@ -10,7 +10,8 @@ import numpy as np
 
 from ...load.thermal import ThermalSpec
 from ...thermal import air, atmosphere
-from ...thermal.network import fan_pressure, system_pressure
+from ...thermal.fans import FanCurve
+from ...thermal.network import fan_flow, fan_pressure, system_pressure
 from ..assembly import Assembly
 from .build import SledModel, build_model
 from .cad import heatsink_used
@@ -114,5 +115,28 @@ def _curves(model: SledModel, results: list[ScenarioResult]) -> dict[str, Any]:
             fans = {str(k): fan_pressure(fan, q, k, model.spec.fan_speed, rho / fan.density_si).tolist()
                     for k in (n, n - 1)}
             entry["scenarios"][f"{t_in:.1f}"] = {"system": system.tolist(), "fan": fans}
+            if fan.failure.kind != "blocked":
+                entry["scenarios"][f"{t_in:.1f}"]["failed"] = _failed_curve(fan, n, model.spec.fan_speed,
+                                                                             rho, fan.density_si)
+        if fan.failure.kind != "blocked":
+            entry["failure"] = {"kind": fan.failure.kind, "reverse_k": fan.failure.reverse_k}
         curves[lane.lane.name] = entry
     return curves
+
+
+def _failed_curve(fan: FanCurve, n: int, speed: float, rho: float, rated_rho: float) -> dict[str, list[float]]:
+    """What one failed fan of ``n`` leaves the lane, as the lane solver takes it (:func:`.network.solve_lane`),
+    sampled on the pressure [Pa]: the n - 1 healthy fans' flow, the failed fan's own (its remaining rotor's
+    curve, > 0) or its backflow (windmilling, through the stopped rotor, < 0), and their sum, the lane's net flow
+    [m^3/s], kept while it is >= 0."""
+    ratio = rho / rated_rho
+    rotor = fan.failure.rotor_curve if fan.failure.kind == "rotor" else None
+    top = max(float(fan.pressure_si.max()), float(rotor.pressure_si.max()) if rotor is not None else 0.0)
+    shutoffs = [float(fan.pressure_si.max())] + ([float(rotor.pressure_si.max())] if rotor is not None else [])
+    p = speed**2 * ratio * np.union1d(np.linspace(0.0, top, 81), shutoffs)   # each curve's shut-off exactly
+    healthy = (n - 1) * fan_flow(fan, p, speed, ratio)
+    own = fan_flow(rotor, p, speed, ratio) if rotor is not None else -fan.failure.reverse_flow_si(p, rho)
+    net = healthy + own
+    keep = net >= 0.0
+    return {"pressure": p[keep].tolist(), "flow": net[keep].tolist(), "healthy": healthy[keep].tolist(),
+            "failed_fan": own[keep].tolist()}
