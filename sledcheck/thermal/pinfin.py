@@ -174,8 +174,8 @@ def pin_fin_thermal(flow: ArrayLike, width: ArrayLike, length: ArrayLike, fin_he
     ua = n * _arr(eta) * h * np.pi * d * H + h_b * (W * L - n * np.pi * d**2 / 4.0)
     m_cp = rho * _arr(flow) * pr * k_air / mu
     with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.where(m_cp > 0.0, m_cp * -np.expm1(-ua / np.where(m_cp > 0.0, m_cp, 1.0)), 0.0)
-        resistance = 1.0 / g   # no flow: an unbounded resistance
+        g = np.where(m_cp > 0.0, m_cp * -np.expm1(-ua / np.where(m_cp > 0.0, m_cp, 1.0)), np.nan)
+        resistance = 1.0 / g   # no flow: nan, as for plate fins (the lane's missing air is reported as such)
     return PinFinThermal(u_app, u_max, re_d + 0.0, _arr(nu) + 0.0, h + 0.0, h_b + 0.0, eta, ua + 0.0,
                          resistance + 0.0)
 

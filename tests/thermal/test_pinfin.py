@@ -8,12 +8,18 @@ them; every expected value says where it comes from.
 
 from __future__ import annotations
 
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import trimesh
 from ht.conv_tube_bank import Nu_ESDU_73031, Nu_Grimison_tube_bank, Nu_HEDH_tube_bank, dP_Zukauskas
 
+from conftest import Run
 from sledcheck.thermal import pinfin as pin
 from sledcheck.thermal.heatsink import HeatSink, PinFin
 from sledcheck.thermal.network import Bypass, FinSection, solve_lane
@@ -151,7 +157,7 @@ def test_pressure_drop_terms_and_zero_flow() -> None:
                                                        rel=1e-12)
     dp = sink.pressure_drop(np.array([0.0, -1.0, 0.005, 0.01]), RHO, MU)
     assert dp[0] == 0.0 and dp[1] == 0.0 and 0 < dp[2] < dp[3]
-    assert np.isinf(sink.thermal_resistance(0.0, RHO, MU, K_AIR, PR))
+    assert np.isnan(sink.thermal_resistance(0.0, RHO, MU, K_AIR, PR))   # no flow: as PlateFin
 
 
 def test_validity_notes() -> None:
@@ -200,3 +206,118 @@ def test_pin_fin_in_the_lane_network_vectorised() -> None:
     r = sink.thermal_resistance(fin, RHO, MU, K_AIR, PR)
     one = [float(sink.thermal_resistance(float(q), RHO, MU, K_AIR, PR)) for q in fin]
     assert r == pytest.approx(one, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------------
+# end to end: tests/data/pinfin/design.yaml with a pin-fin sink drawn (or declared) on a package
+
+DESIGN = Path(__file__).resolve().parents[1] / "data" / "pinfin" / "design.yaml"
+
+
+def _box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> trimesh.Trimesh:
+    lo_a, hi_a = np.asarray(lo, float), np.asarray(hi, float)
+    return trimesh.creation.box(extents=hi_a - lo_a,
+                                transform=trimesh.transformations.translation_matrix((lo_a + hi_a) / 2))
+
+
+def _write_design(folder: Path, sink: trimesh.Trimesh | None = None) -> Path:
+    """The design with its meshes: fans, package, the sink (default: 10 x 10 staggered 3 mm pins at 6 mm on a
+    60 x 60 x 4 mm base centred on the package), a 1 mm lid 1 mm above the pin tips (z = 34)."""
+    from test_pinfin_recognition import pin_sink
+
+    if sink is None:
+        sink = pin_sink("staggered", rows=10, per_row=10, d=3.0, s_along=6.0, s_across=6.0)
+        sink.apply_translation((50 - 30, 150 - 30, 4))
+    meshes = {"fan1.stl": _box((10, 0, 0), (49, 56, 40)), "fan2.stl": _box((51, 0, 0), (90, 56, 40)),
+              "pkg.stl": _box((30, 130, 0), (70, 170, 4)), "hs.stl": sink, "lid.stl": _box((0, 60, 34), (100, 300, 35))}
+    for name, mesh in meshes.items():
+        mesh.export(folder / name)
+    shutil.copy(DESIGN, folder / "design.yaml")
+    return folder / "design.yaml"
+
+
+def _independent_bounds(q_fin: float, t_air_c: float) -> tuple[float, float]:
+    """R_hs [K/W] of the drawn sink at fin flow ``q_fin`` [m^3/s] with the tube-bank Nusselt numbers of ht (VDI /
+    HEDH above, Grimison below KCY) in the same chain (U_max of the 10-pin rows, tanh fin efficiency, the exposed
+    base at KCY's h_b, inlet referral), air from sledcheck.thermal.air (checked against CoolProp in
+    test_thermal_air.py) at 1 atm (altitude 0 in the design)."""
+    from sledcheck.thermal import air
+
+    t = t_air_c + 273.15
+    rho, mu, k, pr = (float(air.density(t, 101325.0)), float(air.viscosity(t)), float(air.conductivity(t)),
+                      float(air.prandtl(t)))
+    d, s, n, rows, height, k_al = 3e-3, 6e-3, 95, 10, 0.025, 200.0   # aluminium-6063, models/materials.yaml
+    u_max = q_fin / (10 * s * height) * s / (s - d)                     # the transverse gap governs (S_D > 0.75 S_T)
+    re = rho * u_max * d / mu
+    h_b = 0.664 * np.sqrt(rho * u_max * 0.06 / mu) * pr ** (1 / 3) * k / 0.06
+    m_cp = rho * q_fin * pr * k / mu
+
+    def resistance(nu: float) -> float:
+        h = nu * k / d
+        m = np.sqrt(4 * h / (k_al * d))
+        ua = n * np.tanh(m * height) / (m * height) * h * np.pi * d * height + h_b * (0.06**2 - n * np.pi * d**2 / 4)
+        return 1.0 / (m_cp * -np.expm1(-ua / m_cp))
+
+    kw: dict[str, Any] = {"Re": re, "Pr": pr, "Do": d, "tube_rows": rows, "pitch_parallel": s, "pitch_normal": s}
+    return resistance(Nu_HEDH_tube_bank(**kw)), resistance(Nu_Grimison_tube_bank(**kw))
+
+
+def test_design_with_a_drawn_pin_fin_sink(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    path = _write_design(tmp_path)
+    run = cli("check", path, "--format", "json")
+    assert run.code == 0, run.out + run.err
+    report = json.loads(run.out)
+    (entry,) = report["thermal"]["heatsinks"]
+    assert {k: entry[k] for k in ("part", "type", "source", "layout", "pin_count", "fin_count")} == \
+        {"part": "hs", "type": "pin-fin", "source": "cad", "layout": "staggered", "pin_count": 95, "fin_count": 95}
+    values = {k: entry[k]["value"] for k in ("pin_diameter", "pitch_along", "pitch_across", "fin_height",
+                                            "base_thickness", "length", "width", "tip_gap", "fin_gap")}
+    assert values == pytest.approx({"pin_diameter": 3.0, "pitch_along": 6.0, "pitch_across": 6.0, "fin_height": 25.0,
+                                    "base_thickness": 4.0, "length": 57.0, "width": 57.0, "tip_gap": 1.0,
+                                    "fin_gap": 3.0}, abs=1e-4)
+    cfm = 0.028316846592 / 60   # m^3/s per CFM
+    for scenario in report["thermal"]["scenarios"]:
+        (comp,) = scenario["components"]
+        margin = comp["margin"]["value"]
+        assert 5.0 < margin < 60.0, scenario["name"]         # a sane, passing margin for 150 W
+        r_hs = comp["resistances"]["r_heatsink"]["value"]
+        low, high = _independent_bounds(comp["fin_flow"]["value"] * cfm, comp["local_inlet"]["value"])
+        assert low < r_hs < high, (scenario["name"], low, r_hs, high)
+    text = cli("check", path).out
+    assert "hs: pin-fin (cad), 95 pins 3 mm staggered, pitch 6 x 6 mm (along x across), 25 mm tall, field 57 x 57 mm" \
+        in text
+
+
+def test_design_with_a_declared_pin_fin_sink(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    """A block the recogniser cannot read, declared as the same pins: the same pin count (10 x 10 staggered, every
+    other row one pin fewer), source 'declared', and a margin within a few kelvin of the drawn sink's (the declared
+    field is the 60 x 60 mm footprint)."""
+    path = _write_design(tmp_path, _box((20, 120, 4), (80, 180, 33)))
+    text = path.read_text().replace("required_margin: 5 K}", "required_margin: 5 K,\n          heatsink_geometry: "
+                                    "{type: pin-fin, pin_diameter: 3 mm, pitch: [6 mm, 6 mm], layout: staggered, "
+                                    "fin_height: 25 mm, base_thickness: 4 mm}}")
+    path.write_text(text)
+    run = cli("check", path, "--format", "json")
+    assert run.code == 0, run.out + run.err
+    (entry,) = json.loads(run.out)["thermal"]["heatsinks"]
+    assert (entry["source"], entry["type"], entry["pin_count"], entry["layout"]) == \
+        ("declared", "pin-fin", 95, "staggered")
+    assert (entry["width"]["value"], entry["length"]["value"]) == (60.0, 60.0)
+
+
+@pytest.mark.parametrize(("geometry", "message"), [
+    ("{type: pin-fin, pin_diameter: 7 mm, pitch: 6 mm, layout: in-line, fin_height: 25 mm, base_thickness: 4 mm}",
+     "touch their neighbours"),
+    ("{type: pin-fin, pin_diameter: 3 mm, pitch: 6 mm, layout: hexagonal, fin_height: 25 mm, base_thickness: 4 mm}",
+     "layout"),
+    ("{type: pin-fin, pin_diameter: 3 mm, pitch: [6 mm], layout: in-line, fin_height: 25 mm, base_thickness: 4 mm}",
+     "along, across"),
+    ("{type: pin-fin, pin_diameter: 3 mm, layout: in-line, fin_height: 25 mm, base_thickness: 4 mm}", "pitch"),
+])
+def test_bad_declared_pins(tmp_path: Path, cli: Callable[..., Run], geometry: str, message: str) -> None:
+    path = _write_design(tmp_path, _box((20, 120, 4), (80, 180, 33)))
+    path.write_text(path.read_text().replace("required_margin: 5 K}", "required_margin: 5 K,\n          "
+                                             f"heatsink_geometry: {geometry}}}"))
+    run = cli("check", path)
+    assert run.code not in (0, 1)
+    assert message in run.err and "design.yaml" in run.err and "heatsink_geometry" in run.err
