@@ -36,7 +36,7 @@ from .fin_sections import (
     pierced,
     same_fins,
 )
-from .pinfins import PinFinGeometry, PinGrid, read_pins
+from .pinfins import PinGrid, read_pins
 from .sections import AXES, AxisName, Sample, Sections, in_plane_axes, levels, tolerance
 
 __all__ = ["BelowBase", "NotRecognised", "PinFinGeometry", "PlateFinGeometry", "recognise_heatsink",
@@ -118,6 +118,55 @@ class PlateFinGeometry:
         if self.fin_count < 2:
             return 0.0
         return (self.fin_centres[-1] - self.fin_centres[0]) / (self.fin_count - 1)
+
+
+@dataclass(frozen=True)
+class PinFinGeometry:
+    """A cylindrical pin-fin heat sink recognised on a mesh (or declared), all lengths [mm].
+
+    ``length`` and ``width`` are the pin field's extent along / across the flow (outer pin faces, contract.md),
+    ``base_length`` / ``base_width`` the plate's. ``fin_height`` runs from the base top to the pin tips,
+    ``base_thickness`` is the plate the pins stand on (a pedestal or rails under it are ``below_base``).
+    ``pin_centres`` are (along, across) world coordinates of the pins' axes.
+    """
+
+    pin_count: int
+    pin_diameter: float
+    pitch_along: float
+    pitch_across: float
+    layout: str
+    rows: int
+    per_row: int
+    fin_height: float
+    base_thickness: float
+    length: float
+    width: float
+    flow_axis: AxisName
+    base_normal: str
+    base_bounds: Bounds
+    base_length: float
+    base_width: float
+    bank_bounds: Bounds
+    pin_centres: tuple[tuple[float, float], ...] = ()
+    below_base: tuple[BelowBase, ...] = ()
+    notes: tuple[str, ...] = ()
+    source: str = "cad"
+
+    @property
+    def pedestal(self) -> BelowBase | None:
+        """The pedestal under the base plate, if there is one."""
+        return next((b for b in self.below_base if b.kind == "pedestal"), None)
+
+    @property
+    def tip(self) -> float:
+        """Level of the pin tips along the base normal [mm]."""
+        a, up = "xyz".index(self.base_normal[1]), self.base_normal[0] == "+"
+        return self.bank_bounds[1][a] if up else self.bank_bounds[0][a]
+
+    @property
+    def clear_gap(self) -> float:
+        """Clear gap between neighbouring pins of a row, S_T - D [mm]."""
+        return self.pitch_across - self.pin_diameter
 
 
 @dataclass(frozen=True)

@@ -9,25 +9,19 @@ row, and the layout is in-line when every row sits on the same across-flow latti
 row is shifted by half a pitch. Lengths [mm], in the section's in-plane coordinates.
 
 :func:`~sledcheck.geometry.heatsinks.recognise_heatsink` finds the section and the base and builds the
-:class:`PinFinGeometry`; this module only reads the grid.
+:class:`~sledcheck.geometry.heatsinks.PinFinGeometry`; this module only reads the grid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-from .sections import AxisName
-
-if TYPE_CHECKING:
-    from .heatsinks import BelowBase, Bounds
-
-__all__ = ["PinFinGeometry", "PinGrid", "read_pins"]
+__all__ = ["PinGrid", "read_pins"]
 
 #: A pin's section fills at least this share of the circle through its farthest vertex (a regular octagon
 #: 0.900, a square 0.637).
@@ -49,55 +43,6 @@ class PinGrid:
     rows: int  #: N_L
     per_row: int  #: the most pins in one row (N_T)
     centres: tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True)
-class PinFinGeometry:
-    """A cylindrical pin-fin heat sink recognised on a mesh (or declared), all lengths [mm].
-
-    ``length`` and ``width`` are the pin field's extent along / across the flow (outer pin faces, contract.md),
-    ``base_length`` / ``base_width`` the plate's. ``fin_height`` runs from the base top to the pin tips,
-    ``base_thickness`` is the plate the pins stand on (a pedestal or rails under it are ``below_base``).
-    ``pin_centres`` are (along, across) world coordinates of the pins' axes.
-    """
-
-    pin_count: int
-    pin_diameter: float
-    pitch_along: float
-    pitch_across: float
-    layout: str
-    rows: int
-    per_row: int
-    fin_height: float
-    base_thickness: float
-    length: float
-    width: float
-    flow_axis: AxisName
-    base_normal: str
-    base_bounds: Bounds
-    base_length: float
-    base_width: float
-    bank_bounds: Bounds
-    pin_centres: tuple[tuple[float, float], ...] = ()
-    below_base: tuple[BelowBase, ...] = ()
-    notes: tuple[str, ...] = ()
-    source: str = "cad"
-
-    @property
-    def pedestal(self) -> BelowBase | None:
-        """The pedestal under the base plate, if there is one."""
-        return next((b for b in self.below_base if b.kind == "pedestal"), None)
-
-    @property
-    def tip(self) -> float:
-        """Level of the pin tips along the base normal [mm]."""
-        a, up = "xyz".index(self.base_normal[1]), self.base_normal[0] == "+"
-        return self.bank_bounds[1][a] if up else self.bank_bounds[0][a]
-
-    @property
-    def clear_gap(self) -> float:
-        """Clear gap between neighbouring pins of a row, S_T - D [mm]."""
-        return self.pitch_across - self.pin_diameter
 
 
 def _levels(values: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:

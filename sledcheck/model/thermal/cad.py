@@ -179,7 +179,7 @@ def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: st
     else:
         fins = recognise_heatsink(assembly.sections(part))
     if isinstance(fins, NotRecognised):
-        return Problem((name,), f"{name} is not recognised as a straight plate-fin or a pin-fin heat sink "
+        return Problem((name,), f"{name} is not recognised as a straight plate-fin heat sink or a pin-fin array "
                                 f"({fins.reason}); give its fins in the component's heatsink_geometry, or use a "
                                 "plate-fin or pin-fin mesh")
     if isinstance(fins, PinFinGeometry) and (fins.rows < 2 or fins.per_row < 1):
