@@ -321,3 +321,18 @@ def test_bad_declared_pins(tmp_path: Path, cli: Callable[..., Run], geometry: st
     run = cli("check", path)
     assert run.code not in (0, 1)
     assert message in run.err and "design.yaml" in run.err and "heatsink_geometry" in run.err
+
+
+def test_pitch_outside_the_friction_fit_is_a_t002_warning(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    """3 mm pins at 8 mm: S_T/D = S_L/D = 2.67, beyond the 1.25-2.5 of Zukauskas' charts the KCY friction was fitted
+    to: a T002 warning naming the correlation, the quantity, its value and the range."""
+    path = _write_design(tmp_path, _box((20, 120, 4), (80, 180, 33)))
+    path.write_text(path.read_text().replace("required_margin: 5 K}", "required_margin: 5 K,\n          "
+                                             "heatsink_geometry: {type: pin-fin, pin_diameter: 3 mm, pitch: 8 mm, "
+                                             "layout: in-line, fin_height: 25 mm, base_thickness: 4 mm}}"))
+    run = cli("check", path, "--format", "json")
+    findings = [f for f in json.loads(run.out)["findings"] if f["code"] == "T002"]
+    messages = " | ".join(f["message"] for f in findings)
+    assert "Khan-Culham-Yovanovich pin-fin friction (fit to Zukauskas' charts): S_T/D = 2.67 is outside its range " \
+           "1.25-2.5" in messages
+    assert "S_L/D = 2.67" in messages
