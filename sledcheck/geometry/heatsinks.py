@@ -8,6 +8,11 @@ What is read as drawn: a fin bank smaller than its base plate (the bank's length
 rails, a pedestal or feet under the plate (not base thickness: the base is the plate the fins stand on),
 outer fins or rails taller than the others (the bank has the inner fins' height) and fins crossed by heat
 pipes or their holes (the crossings are not a base). Each such reading is said in ``notes``.
+
+Pin-fin sinks (round pins, in-line or staggered, read by :mod:`.pinfins`) are recognised on the same sections
+with the same base reading (plate, pedestal, rails); :func:`recognise_heatsink` is the entry point for either
+kind, :func:`recognise_plate_fin` the plate-fin view of it (a pin-fin sink is not a plate-fin one). The airflow
+through pins runs along y, the lanes' direction (x when the pins stand along y).
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from .fin_sections import (
     pierced,
     same_fins,
 )
+from .pinfins import PinGrid, read_pins
 from .sections import AXES, AxisName, Sample, Sections, in_plane_axes, levels, tolerance
 
-__all__ = ["BelowBase", "NotRecognised", "PlateFinGeometry", "recognise_plate_fin"]
+__all__ = ["BelowBase", "NotRecognised", "PinFinGeometry", "PlateFinGeometry", "recognise_heatsink",
+           "recognise_plate_fin"]
 
 Bounds = tuple[tuple[float, float, float], tuple[float, float, float]]
 
@@ -114,6 +121,55 @@ class PlateFinGeometry:
 
 
 @dataclass(frozen=True)
+class PinFinGeometry:
+    """A cylindrical pin-fin heat sink recognised on a mesh (or declared), all lengths [mm].
+
+    ``length`` and ``width`` are the pin field's extent along / across the flow (outer pin faces, contract.md),
+    ``base_length`` / ``base_width`` the plate's. ``fin_height`` runs from the base top to the pin tips,
+    ``base_thickness`` is the plate the pins stand on (a pedestal or rails under it are ``below_base``).
+    ``pin_centres`` are (along, across) world coordinates of the pins' axes.
+    """
+
+    pin_count: int
+    pin_diameter: float
+    pitch_along: float
+    pitch_across: float
+    layout: str
+    rows: int
+    per_row: int
+    fin_height: float
+    base_thickness: float
+    length: float
+    width: float
+    flow_axis: AxisName
+    base_normal: str
+    base_bounds: Bounds
+    base_length: float
+    base_width: float
+    bank_bounds: Bounds
+    pin_centres: tuple[tuple[float, float], ...] = ()
+    below_base: tuple[BelowBase, ...] = ()
+    notes: tuple[str, ...] = ()
+    source: str = "cad"
+
+    @property
+    def pedestal(self) -> BelowBase | None:
+        """The pedestal under the base plate, if there is one."""
+        return next((b for b in self.below_base if b.kind == "pedestal"), None)
+
+    @property
+    def tip(self) -> float:
+        """Level of the pin tips along the base normal [mm]."""
+        a, up = "xyz".index(self.base_normal[1]), self.base_normal[0] == "+"
+        return self.bank_bounds[1][a] if up else self.bank_bounds[0][a]
+
+    @property
+    def clear_gap(self) -> float:
+        """Clear gap between neighbouring pins of a row, S_T - D [mm]."""
+        return self.pitch_across - self.pin_diameter
+
+
+@dataclass(frozen=True)
 class NotRecognised:
     """The mesh is not a straight plate-fin heat sink; ``reason`` says why (for reports)."""
 
@@ -138,7 +194,7 @@ class _Candidate:
     """One axis's best reading: either a geometry or a reason, with a score to rank axes."""
 
     score: float
-    result: PlateFinGeometry | NotRecognised
+    result: PlateFinGeometry | PinFinGeometry | NotRecognised
     severity: int  #: how far the axis got: 0 nothing, 1 fins without base, 2 pins with base, 3 recognised
 
 
@@ -247,7 +303,8 @@ def _axis_candidate(mesh: trimesh.Trimesh, axis: int, samples: list[Sample]) -> 
             f"on a base normal to {name})"
         )
         if best_pins is None or cover > best_pins.score:
-            best_pins = _Candidate(cover, NotRecognised(reason), 2)
+            pins = _measure_pins(mesh, axis, samples, kinds, (i, j), below, above, reason, tol)
+            best_pins = _Candidate(cover, pins, 3 if isinstance(pins, PinFinGeometry) else 2)
 
     kinds = _bridge_pierced(samples, kinds)
     fin_runs = _runs(kinds, "fins", "pierced")
@@ -400,6 +457,86 @@ def _below_base(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sampl
     return tuple(out)
 
 
+def _plate_and_below(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sample], base_k: int,
+                     base_far: float, tol: float) -> tuple[float, tuple[BelowBase, ...]]:
+    """The base plate's underside [mm] (:func:`_plate`) and what stands under it (:func:`_below_base`)."""
+    underside, beyond_k = _plate(mesh, axis, sign, samples, base_k, base_far, tol)
+    below = () if beyond_k is None else \
+        _below_base(mesh, axis, sign, samples, beyond_k, underside, bbox(samples[base_k].polygons), tol)
+    return underside, below
+
+
+def _footprint(mesh: trimesh.Trimesh, axis: int, underside: float, base_top: float, tol: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The base plate's box (min, max) [mm] from the vertices of the plate (chamfers and holes do not shrink
+    it), from its underside to its top along ``axis``."""
+    slab_lo, slab_hi = min(underside, base_top), max(underside, base_top)
+    h = mesh.vertices[:, axis]
+    slab = mesh.vertices[(h >= slab_lo - tol) & (h <= slab_hi + tol)]
+    fmin, fmax = slab.min(axis=0), slab.max(axis=0)
+    fmin[axis], fmax[axis] = slab_lo, slab_hi
+    return fmin, fmax
+
+
+def _below_notes(below: tuple[BelowBase, ...], base_thickness: float) -> list[str]:
+    out = []
+    for feature in below:
+        what = {"pedestal": "a pedestal", "rails": f"{feature.pieces} rail" + "s" * (feature.pieces > 1),
+                "feet": f"{feature.pieces} feet", "rim": "a rim around a recess"}[feature.kind]
+        out.append(f"{what} {feature.height:.4g} mm tall under the {base_thickness:.4g} mm base plate: not "
+                   "counted as base thickness")
+    return out
+
+
+def _measure_pins(mesh: trimesh.Trimesh, axis: int, samples: list[Sample], kinds: list[Kind], run: tuple[int, int],
+                  below_k: int | None, above_k: int | None, reason: str, tol: float) -> PinFinGeometry | NotRecognised:
+    """A pin-fin sink whose pins (the run of "pins" sections) stand on the base found at ``below_k`` or
+    ``above_k`` (exactly one is set), or the plate-fin reading's ``reason`` with why the pins are not an
+    array :mod:`.pinfins` reads. The pins are read at the run's pin section nearest mid pin height; the flow
+    runs along y (x when the pins stand along y)."""
+    i, j = run
+    sign, base_k, pin_k = (1, below_k, i) if below_k is not None else (-1, above_k, j)
+    assert base_k is not None
+    lo_b, hi_b = (float(x) for x in mesh.bounds[:, axis])
+    base_far, tip = (lo_b, hi_b) if sign > 0 else (hi_b, lo_b)
+    base_top = _face_level(mesh, axis, sign, (samples[base_k].height, samples[pin_k].height),
+                           samples[pin_k].height, tol)
+    mid = 0.5 * (base_top + tip)
+    k = min((q for q in range(i, j + 1) if kinds[q].kind == "pins"), key=lambda q: abs(samples[q].height - mid))
+    u, v = in_plane_axes(axis)
+    flow = (u, v).index(1 if axis != 1 else 0)          # in-plane index of y (of x for pins along y)
+    d_axis, c_axis = (u, v)[flow], (u, v)[1 - flow]
+    grid = read_pins(samples[k].polygons, flow)
+    if not isinstance(grid, PinGrid):
+        return NotRecognised(f"{reason}: {grid}")
+    underside, below = _plate_and_below(mesh, axis, sign, samples, base_k, base_far, tol)
+    base_thickness = abs(base_top - underside)
+    fmin, fmax = _footprint(mesh, axis, underside, base_top, tol)
+    along = np.array([c[0] for c in grid.centres])
+    across = np.array([c[1] for c in grid.centres])
+    r = grid.diameter / 2
+    bank_lo, bank_hi = np.zeros(3), np.zeros(3)
+    bank_lo[d_axis], bank_hi[d_axis] = float(along.min() - r), float(along.max() + r)
+    bank_lo[c_axis], bank_hi[c_axis] = float(across.min() - r), float(across.max() + r)
+    bank_lo[axis], bank_hi[axis] = sorted((base_top, tip))
+    length, width = float(bank_hi[d_axis] - bank_lo[d_axis]), float(bank_hi[c_axis] - bank_lo[c_axis])
+    base_length, base_width = float(fmax[d_axis] - fmin[d_axis]), float(fmax[c_axis] - fmin[c_axis])
+    notes = [f"{len(grid.centres)} round pins of {grid.diameter:.4g} mm in {grid.rows} rows, {grid.layout}, pitch "
+             f"{grid.pitch_along:.4g} mm along the flow ({AXES[d_axis]}) x {grid.pitch_across:.4g} mm across"]
+    if length < 0.9 * base_length or width < 0.9 * base_width:
+        notes.append(f"the pins cover {width:.4g} x {length:.4g} mm of the {base_width:.4g} x {base_length:.4g} mm "
+                     "base plate (across x along the flow): the pin field's size is used")
+    notes += _below_notes(below, base_thickness)
+    return PinFinGeometry(
+        pin_count=len(grid.centres), pin_diameter=grid.diameter, pitch_along=grid.pitch_along,
+        pitch_across=grid.pitch_across, layout=grid.layout, rows=grid.rows, per_row=grid.per_row,
+        fin_height=abs(tip - base_top), base_thickness=base_thickness, length=length, width=width,
+        flow_axis=AXES[d_axis], base_normal=("+" if sign > 0 else "-") + AXES[axis],
+        base_bounds=(_triple(fmin), _triple(fmax)), base_length=base_length, base_width=base_width,
+        bank_bounds=(_triple(bank_lo), _triple(bank_hi)), pin_centres=grid.centres, below_base=below,
+        notes=tuple(notes))
+
+
 def _fins_of(rows: Rows) -> tuple[np.ndarray, np.ndarray, str]:
     """The fins' across-flow faces (lo, hi) [mm] in a fin section, and a note when some were joined: a row that
     is not one strip (a heat pipe or boss running up through several fins joins them into one piece) and spans
@@ -475,10 +612,8 @@ def _measure(
         notes.append(f"{which} {abs(bound_tip - tip):.4g} mm above the others (to {abs(bound_tip - base_top):.4g} "
                      f"mm): the bank is taken with the inner fins' height, {abs(tip - base_top):.4g} mm")
     fin_height = abs(tip - base_top)
-    underside, beyond_k = _plate(mesh, axis, sign, samples, base_k, base_far, tol)
+    underside, below = _plate_and_below(mesh, axis, sign, samples, base_k, base_far, tol)
     base_thickness = abs(base_top - underside)
-    below = () if beyond_k is None else \
-        _below_base(mesh, axis, sign, samples, beyond_k, underside, bbox(samples[base_k].polygons), tol)
 
     # fins measured at the run's plain fin section nearest mid fin height
     mid = 0.5 * (base_top + tip)
@@ -497,12 +632,7 @@ def _measure(
         notes.append(f"the fins are crossed by pipes or their holes over {crossed:.3g} mm of their height: "
                      "read as fins, not as a base")
 
-    # base footprint from the vertices of the plate (chamfers and holes do not shrink it)
-    slab_lo, slab_hi = min(underside, base_top), max(underside, base_top)
-    h = mesh.vertices[:, axis]
-    slab = mesh.vertices[(h >= slab_lo - tol) & (h <= slab_hi + tol)]
-    fmin, fmax = slab.min(axis=0), slab.max(axis=0)
-    fmin[axis], fmax[axis] = slab_lo, slab_hi
+    fmin, fmax = _footprint(mesh, axis, underside, base_top, tol)
     base_length, base_width = float(fmax[d_axis] - fmin[d_axis]), float(fmax[c_axis] - fmin[c_axis])
 
     bank_lo, bank_hi = np.zeros(3), np.zeros(3)
@@ -513,11 +643,7 @@ def _measure(
     if length < 0.9 * base_length or width < 0.9 * base_width:
         notes.append(f"the fin bank covers {width:.4g} x {length:.4g} mm of the {base_width:.4g} x "
                      f"{base_length:.4g} mm base plate (across x along the flow): the bank's size is used")
-    for feature in below:
-        what = {"pedestal": "a pedestal", "rails": f"{feature.pieces} rail" + "s" * (feature.pieces > 1),
-                "feet": f"{feature.pieces} feet", "rim": "a rim around a recess"}[feature.kind]
-        notes.append(f"{what} {feature.height:.4g} mm tall under the {base_thickness:.4g} mm base plate: not "
-                     "counted as base thickness")
+    notes += _below_notes(below, base_thickness)
 
     return PlateFinGeometry(
         fin_count=len(thick),
@@ -545,20 +671,44 @@ def _measure(
     )
 
 
-def recognise_plate_fin(sections: Sections) -> PlateFinGeometry | NotRecognised:
-    """Recognise a straight plate-fin heat sink on an axis-aligned mesh in millimetres (once per ``sections``).
+def recognise_heatsink(sections: Sections) -> PlateFinGeometry | PinFinGeometry | NotRecognised:
+    """Recognise a straight plate-fin or a cylindrical pin-fin heat sink on an axis-aligned mesh in millimetres
+    (once per ``sections``: the single recognition of a part).
 
     Each axis is tried as the base normal: sections parallel to the base at the middles of the gaps between
     vertex heights are classified (parallel fin strips, many pieces = pins, one solid = base). A run of fin
     sections with a solid base section at exactly one end is a plate-fin sink; its fins point away from the
     base. The channel floor (base top) is the vertex level with the most face area facing the fins, the fin
-    tips are the mesh bound on the fin side.
+    tips are the mesh bound on the fin side. A run of pin sections on a base is a pin-fin sink when its pins
+    are round and on an in-line or staggered grid (:func:`~.pinfins.read_pins`); the base is read as for
+    plate fins.
     """
-    return sections.derived("plate_fin", lambda: _recognise(sections), _moved)
+    return sections.derived("heatsink", lambda: _recognise(sections), _moved)
 
 
-def _moved(result: PlateFinGeometry | NotRecognised, offset: np.ndarray) -> PlateFinGeometry | NotRecognised:
+def recognise_plate_fin(sections: Sections) -> PlateFinGeometry | NotRecognised:
+    """The plate-fin reading of :func:`recognise_heatsink`: a pin-fin sink is not recognised as a plate-fin
+    one (its reason says it is a pin-fin sink)."""
+    found = recognise_heatsink(sections)
+    if isinstance(found, PinFinGeometry):
+        return NotRecognised(f"pin-fin: {found.pin_count} round pins on a base normal to {found.base_normal[1]} "
+                             "(a pin-fin heat sink, not plate fins)")
+    return found
+
+
+def _moved(result: PlateFinGeometry | PinFinGeometry | NotRecognised, offset: np.ndarray
+           ) -> PlateFinGeometry | PinFinGeometry | NotRecognised:
     """The same sink translated by ``offset`` [mm] (a twin's result)."""
+    if isinstance(result, PinFinGeometry):
+        d, c = "xyz".index(result.flow_axis), 3 - "xyz".index(result.flow_axis) - "xyz".index(result.base_normal[1])
+        lo, hi = (_triple(np.asarray(b) + offset) for b in result.base_bounds)
+        blo, bhi = (_triple(np.asarray(b) + offset) for b in result.bank_bounds)
+        return replace(result, pin_centres=tuple((a + float(offset[d]), b + float(offset[c]))
+                                                 for a, b in result.pin_centres),
+                       base_bounds=(lo, hi), bank_bounds=(blo, bhi),
+                       below_base=tuple(replace(x, bounds=(_triple(np.asarray(x.bounds[0]) + offset),
+                                                           _triple(np.asarray(x.bounds[1]) + offset)))
+                                        for x in result.below_base))
     if not isinstance(result, PlateFinGeometry):
         return result
     across = 3 - "xyz".index(result.flow_axis) - "xyz".index(result.base_normal[1])
@@ -572,7 +722,7 @@ def _moved(result: PlateFinGeometry | NotRecognised, offset: np.ndarray) -> Plat
                    below_base=tuple(replace(b, bounds=shift(b.bounds)) for b in result.below_base))
 
 
-def _recognise(sections: Sections) -> PlateFinGeometry | NotRecognised:
+def _recognise(sections: Sections) -> PlateFinGeometry | PinFinGeometry | NotRecognised:
     if sections.empty:
         return NotRecognised("empty mesh")
     candidates = []

@@ -26,7 +26,9 @@
           junction: peak           # Tj at the source centroid (default with package) or average over it
           # source: [40 mm, 40 mm] # the older key, without package: TIM over the footprint, spreading from it
           # heatsink_geometry: {fin_count: 40, fin_thickness: 0.5 mm, fin_height: 25 mm, base_thickness: 4 mm}
-          #   only for a sink the mesh recogniser cannot read (optional: fin_field_width, fin_length)
+          #   only for a sink the mesh recogniser cannot read (optional: fin_field_width, fin_length); pins:
+          #   {type: pin-fin, pin_diameter: 3 mm, pitch: [6 mm, 6 mm], layout: staggered, fin_height: 25 mm,
+          #    base_thickness: 4 mm}   (pitch along, across the flow; layout in-line | staggered)
           required_margin: 5 K
         dimms: {power: 80 W, tcase_max: 85 degC, r_ca: 0.5 K/W, required_margin: 3 K}
         vrm: {power: 40 W, tcase_max: 105 degC, r_ca: {ref: 0.6 K/W, at: 2 m/s, exponent: 0.8}, air: wake}
@@ -39,7 +41,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..resources import MODELS
 from ..units import parse_quantity
@@ -54,6 +56,9 @@ if TYPE_CHECKING:   # types only: the physics library is loaded when a fan model
 
 #: Fin geometry a design may declare for a heat sink the mesh recogniser cannot read (fins along y).
 GEOMETRY_KEYS = ("fin_count", "fin_thickness", "fin_height", "base_thickness", "fin_field_width", "fin_length")
+#: ... and of a pin-fin sink (``type: pin-fin``; ``pitch`` is [along, across] the flow, or one value for both).
+PIN_GEOMETRY_KEYS = ("type", "pin_diameter", "pitch", "layout", "fin_height", "base_thickness", "fin_field_width",
+                     "fin_length")
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,8 @@ class Component:
     r_ca: float | None             # [K/W] case to local air, for parts without a heat sink (at r_ca_velocity)
     required_margin: float         # [K]
     line: int
-    heatsink_geometry: dict[str, float] | None = None   # [mm] fins declared for a sink not recognised
+    heatsink_geometry: dict[str, Any] | None = None   # [mm] fins declared for a sink not recognised (pins: with
+                                                      # "type": "pin-fin" and "layout")
     package: str | None = None     # "bare" | "lidded" | None (not declared: the footprint or ``source``)
     die_size: tuple[float, float] | None = None   # [m] the die's footprint (bare or lidded)
     lid_size: tuple[float, float] | None = None   # [m] the lid's footprint (lidded)
@@ -336,14 +342,17 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
         if heatsink is None:
             raise sec.error("heatsink_geometry needs heatsink: PART", "heatsink_geometry")
         geo = sec.child("heatsink_geometry")
-        geo.mapping(GEOMETRY_KEYS, required=("fin_count", "fin_thickness", "fin_height", "base_thickness"))
-        geometry = {"fin_count": float(geo.integer("fin_count", minimum=2) or 2)}
-        for key in GEOMETRY_KEYS[1:]:
-            if geo.has(key):
-                geometry[key] = geo.quantity(key, "length", units, positive=True).m_as("mm")
-        if "fin_field_width" in geometry and geometry["fin_count"] * geometry["fin_thickness"] \
-                >= geometry["fin_field_width"]:
-            raise geo.error("the fins do not fit in the fin field width", "fin_count")
+        if isinstance(geo.value, dict) and geo.value.get("type") == "pin-fin":
+            geometry = _pin_fin_geometry(geo, units)
+        else:
+            geo.mapping(GEOMETRY_KEYS, required=("fin_count", "fin_thickness", "fin_height", "base_thickness"))
+            geometry = {"fin_count": float(geo.integer("fin_count", minimum=2) or 2)}
+            for key in GEOMETRY_KEYS[1:]:
+                if geo.has(key):
+                    geometry[key] = geo.quantity(key, "length", units, positive=True).m_as("mm")
+            if "fin_field_width" in geometry and geometry["fin_count"] * geometry["fin_thickness"] \
+                    >= geometry["fin_field_width"]:
+                raise geo.error("the fins do not fit in the fin field width", "fin_count")
     return Component(
         heatsink_geometry=geometry,
         part=part, power=sec.quantity("power", "power", positive=True).m_as("W"), limit=limit, limit_kind=kind,
@@ -354,6 +363,32 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
         required_margin=sec.quantity("required_margin", "temperature_difference").m_as("K")
         if sec.has("required_margin") else 0.0,
         line=sec.line())
+
+
+def _pin_fin_geometry(geo: Section, units: str | None) -> dict[str, Any]:
+    """A declared pin-fin sink, ``heatsink_geometry: {type: pin-fin, pin_diameter: 3 mm, pitch: [6 mm, 6 mm],
+    layout: staggered, fin_height: 25 mm, base_thickness: 4 mm}`` (optional fin_field_width, fin_length: the pin
+    field, default the part's footprint): lengths [mm], ``pitch_along`` / ``pitch_across`` the flow."""
+    geo.mapping(PIN_GEOMETRY_KEYS, required=("type", "pin_diameter", "pitch", "layout", "fin_height",
+                                             "base_thickness"))
+    out: dict[str, Any] = {"type": "pin-fin",
+                           "layout": geo.text("layout", choices=("in-line", "staggered"))}
+    for key in ("pin_diameter", "fin_height", "base_thickness", "fin_field_width", "fin_length"):
+        if geo.has(key):
+            out[key] = geo.quantity(key, "length", units, positive=True).m_as("mm")
+    pitch = geo.child("pitch")
+    if isinstance(pitch.value, list):
+        if len(pitch.value) != 2:
+            raise geo.error("expected [along, across] the flow", "pitch", "e.g. pitch: [6 mm, 6 mm]")
+        out["pitch_along"], out["pitch_across"] = (pitch.quantity(i, "length", units, positive=True).m_as("mm")
+                                                   for i in range(2))
+    else:
+        out["pitch_along"] = out["pitch_across"] = geo.quantity("pitch", "length", units, positive=True).m_as("mm")
+    if not out["pin_diameter"] < min(out["pitch_across"], 2.0 * out["pitch_along"]):
+        raise geo.error(f"pins of {out['pin_diameter']:g} mm at a pitch of {out['pitch_along']:g} x "
+                        f"{out['pitch_across']:g} mm touch their neighbours", "pin_diameter",
+                        "the diameter must be smaller than the pitch across the flow")
+    return out
 
 
 def _size(sec: Section, key: str, what: str, units: str | None) -> tuple[float, float]:

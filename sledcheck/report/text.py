@@ -46,6 +46,13 @@ def heatsinks_text(sinks: tuple[Any, ...]) -> list[str]:
     lines = ["  heat sinks as modelled (fin bank width x length, across x along the flow):"]
     for h in sinks:
         pedestal = f", pedestal {h.pedestal[0]:.3g} mm" if h.pedestal else ""
+        if h.type == "pin-fin":
+            lines.append(f"    {h.part}: pin-fin ({h.source}), {h.pin_count} pins {h.pin_diameter:.3g} mm {h.layout}, "
+                         f"pitch {h.pitch_along:.3g} x {h.pitch_across:.3g} mm (along x across), {h.fin_height:.4g} "
+                         f"mm tall, field {h.width:.4g} x {h.length:.4g} mm, base {h.base_thickness:.3g} mm"
+                         f"{pedestal}, tip gap {h.tip_gap:.3g} mm")
+            lines += [f"      {note}" for note in h.notes]
+            continue
         lines.append(f"    {h.part}: {h.type} ({h.source}), {h.fin_count} fins {h.fin_thickness:.3g} mm, gap "
                      f"{h.fin_gap:.3g} mm, {h.fin_height:.4g} mm tall, bank {h.width:.4g} x {h.length:.4g} mm, base "
                      f"{h.base_thickness:.3g} mm{pedestal}, tip gap {h.tip_gap:.3g} mm")

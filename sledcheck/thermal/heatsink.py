@@ -15,6 +15,8 @@ another type is added by writing one more class here (or in its own module), not
 :class:`PlateFin` implements it with the heat transfer and pressure drop of :mod:`.platefin` in each flow regime:
 Teertstra et al. (1999) and Culham-Muzychka (2001) / Simons (2003) in laminar flow (thermal.md section 1),
 Gnielinski (1976) and Petukhov in turbulent flow, the VDI Heat Atlas G1 interpolation between (:mod:`.channel`).
+:class:`PinFin` implements it for cylindrical pins, in-line or staggered, with the Khan-Culham-Yovanovich model
+(:mod:`.pinfin`); its ``validity`` record carries Re_D in ``re_star`` and ``reynolds``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import platefin
+from . import pinfin, platefin
 
 
 @runtime_checkable
@@ -107,3 +109,68 @@ class PlateFin:
     def validity(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> platefin.Validity:
         """Re*, Re, D_h/L, whether 0.26 < Re* < 175 and Re < 2300, and the notes (:func:`.platefin.validity`)."""
         return platefin.validity(flow, *self._geometry(), density, viscosity)
+
+
+@dataclass(frozen=True)
+class PinFin:
+    """A cylindrical pin-fin heat sink in cross flow (Khan-Culham-Yovanovich, :mod:`.pinfin`), all fields SI.
+
+    width_m : pin field width W across the flow [m]
+    length_m : pin field length L along the flow [m]
+    fin_height_m : pin height H above the base [m]
+    pin_diameter_m : D [m]
+    pitch_across_m : S_T, between the pins of one row [m]
+    pitch_along_m : S_L, between consecutive rows [m]
+    rows : N_L, rows along the flow [-]
+    pin_count : N, pins in all [-]
+    layout : "in-line" or "staggered" (each row shifted by S_T / 2 from the one before)
+    fin_conductivity_w_mk : k [W/(m K)] (only the thermal resistance needs it)
+    """
+
+    width_m: float
+    length_m: float
+    fin_height_m: float
+    pin_diameter_m: float
+    pitch_across_m: float
+    pitch_along_m: float
+    rows: int
+    pin_count: int
+    layout: str
+    fin_conductivity_w_mk: float = 0.0
+    kind: str = "pin-fin"
+
+    def __post_init__(self) -> None:
+        if self.layout not in pinfin.LAYOUTS:
+            raise ValueError(f"pin layout must be one of {', '.join(pinfin.LAYOUTS)}, not {self.layout!r}")
+        if not 0.0 < self.pin_diameter_m < min(self.pitch_across_m, 2.0 * self.pitch_along_m):
+            raise ValueError("the pins overlap: the diameter must be smaller than the pitch")
+
+    def _pins(self) -> tuple[float, float, float, float, float]:
+        return self.width_m, self.fin_height_m, self.pin_diameter_m, self.pitch_across_m, self.pitch_along_m
+
+    def pressure_drop(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> Any:
+        """KCY pressure drop [Pa] (:func:`.pinfin.pin_fin_pressure_drop`); 0 at zero (or negative) flow."""
+        q = np.asarray(flow, float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dp = self.pressure_terms(np.maximum(q, 1e-30), density, viscosity).pressure_drop
+        return np.where(q > 0.0, dp, 0.0) + 0.0
+
+    def pressure_terms(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> pinfin.PinFinPressure:
+        """All intermediate values of the pressure-drop model (U_max, Re_D, K_c, K_e, f, dP) at flow > 0."""
+        return pinfin.pin_fin_pressure_drop(flow, *self._pins(), self.rows, self.layout, density, viscosity)
+
+    def thermal_resistance(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike,
+                           conductivity: ArrayLike, prandtl: ArrayLike) -> Any:
+        """R_hs [K/W] referred to the inlet air (:func:`.pinfin.pin_fin_thermal`)."""
+        return self.performance(flow, density, viscosity, conductivity, prandtl).resistance
+
+    def performance(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike, conductivity: ArrayLike,
+                    prandtl: ArrayLike) -> pinfin.PinFinThermal:
+        """All intermediate values of the thermal model (U_app, U_max, Re_D, Nu_D, h, h_b, eta, UA, R_hs)."""
+        return pinfin.pin_fin_thermal(flow, self.width_m, self.length_m, self.fin_height_m, self.pin_diameter_m,
+                                      self.pitch_across_m, self.pitch_along_m, self.pin_count, self.layout,
+                                      self.fin_conductivity_w_mk, density, viscosity, conductivity, prandtl)
+
+    def validity(self, flow: ArrayLike, density: ArrayLike, viscosity: ArrayLike) -> pinfin.PinFinValidity:
+        """Re_D, whether 40 < Re_D < 2e5, and the notes on Re_D and the pitch ratios (:func:`.pinfin.validity`)."""
+        return pinfin.validity(flow, *self._pins(), self.layout, density, viscosity)

@@ -80,7 +80,9 @@ class ScenarioResult:
 class HeatsinkUsed:
     """The heat-sink geometry a margin was computed from (contract.md ``thermal.heatsinks``; lengths [mm]):
     ``length`` and ``width`` are the fin bank's, ``base_*`` the plate's; ``pedestal`` is (height, length, width)
-    of a pedestal under the plate; ``notes`` say how the CAD was read."""
+    of a pedestal under the plate; ``notes`` say how the CAD was read. A pin-fin sink gives its pins as
+    fin_count (pins), fin_thickness (pin diameter) and fin_gap (clear gap S_T - D in a row), and in the pin
+    fields."""
 
     part: str
     type: str
@@ -97,6 +99,11 @@ class HeatsinkUsed:
     tip_gap: float
     pedestal: tuple[float, float, float] | None = None
     notes: tuple[str, ...] = ()
+    pin_diameter: float | None = None   # pin-fin sinks: D, S_L, S_T [mm], "in-line" | "staggered", N
+    pitch_along: float | None = None
+    pitch_across: float | None = None
+    layout: str | None = None
+    pin_count: int | None = None
 
 
 @dataclass(frozen=True)
