@@ -72,11 +72,16 @@ def heatsink_dict(sink: Any) -> dict[str, Any]:
     pedestal = None
     if sink.pedestal is not None:
         pedestal = dict(zip(("height", "length", "width"), (mm(v) for v in sink.pedestal), strict=True))
-    return {"part": sink.part, "type": sink.type, "source": sink.source, "fin_count": sink.fin_count,
-            "fin_thickness": mm(sink.fin_thickness), "fin_gap": mm(sink.fin_gap), "fin_height": mm(sink.fin_height),
-            "length": mm(sink.length), "width": mm(sink.width), "base_thickness": mm(sink.base_thickness),
-            "base_length": mm(sink.base_length), "base_width": mm(sink.base_width), "tip_gap": mm(sink.tip_gap),
-            "pedestal": pedestal, "notes": list(sink.notes)}
+    out = {"part": sink.part, "type": sink.type, "source": sink.source, "fin_count": sink.fin_count,
+           "fin_thickness": mm(sink.fin_thickness), "fin_gap": mm(sink.fin_gap), "fin_height": mm(sink.fin_height),
+           "length": mm(sink.length), "width": mm(sink.width), "base_thickness": mm(sink.base_thickness),
+           "base_length": mm(sink.base_length), "base_width": mm(sink.base_width), "tip_gap": mm(sink.tip_gap),
+           "pedestal": pedestal, "notes": list(sink.notes)}
+    base = getattr(sink, "base", None)   # an orthotropic base plate, only where the design declares one
+    if base is not None:
+        out["base"] = {"kind": base[0], **{key: as_json(Q_(k, "W/(m*K)")) for key, k in
+                                           zip(("k_x", "k_y", "k_z"), base[1:], strict=True)}}
+    return out
 
 
 def thermal_dict(thermal: Any) -> dict[str, Any]:

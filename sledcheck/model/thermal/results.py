@@ -97,6 +97,7 @@ class HeatsinkUsed:
     tip_gap: float
     pedestal: tuple[float, float, float] | None = None
     notes: tuple[str, ...] = ()
+    base: tuple[str, float, float, float] | None = None   # an orthotropic base: kind, k_x, k_y, k_z [W/(m K)]
 
 
 @dataclass(frozen=True)
