@@ -29,6 +29,10 @@
           #   only for a sink the mesh recogniser cannot read (optional: fin_field_width, fin_length); pins:
           #   {type: pin-fin, pin_diameter: 3 mm, pitch: [6 mm, 6 mm], layout: staggered, fin_height: 25 mm,
           #    base_thickness: 4 mm}   (pitch along, across the flow; layout in-line | staggered)
+          # base: {kind: vapour-chamber, k_in_plane: 3000 W/(m*K), k_through: 30 W/(m*K)}   (proposal keys)
+          #   or {kind: heat-pipe, k_along: 6000 W/(m*K), k_across: 400 W/(m*K), k_through: 200 W/(m*K),
+          #   direction: y}, or {kind: ..., material: NAME} (models/materials.yaml): an orthotropic base plate;
+          #   material then stays the fins' metal
           required_margin: 5 K
         dimms: {power: 80 W, tcase_max: 85 degC, r_ca: 0.5 K/W, required_margin: 3 K}
         vrm: {power: 40 W, tcase_max: 105 degC, r_ca: {ref: 0.6 K/W, at: 2 m/s, exponent: 0.8}, air: wake}
@@ -90,6 +94,24 @@ class Lane:
     line: int
 
 
+#: an orthotropic base's conductivity keys by kind, and a models/materials.yaml entry's keys for them
+BASE_KEYS = {"vapour-chamber": ("k_in_plane", "k_through"), "heat-pipe": ("k_along", "k_across", "k_through")}
+BASE_MATERIAL_KEYS = {"k_in_plane": "conductivity_in_plane", "k_through": "conductivity_through",
+                      "k_along": "conductivity_along", "k_across": "conductivity_across"}
+
+
+@dataclass(frozen=True)
+class Base:
+    """A heat-sink base plate that is orthotropic (a vapour chamber, a heat-pipe base): conductivities along x, y
+    (in plane, design axes) and z (through the plate) [W/(m K)], and where they come from."""
+
+    kind: str                      # "vapour-chamber" | "heat-pipe"
+    k_x: float
+    k_y: float
+    k_z: float
+    source: str
+
+
 @dataclass(frozen=True)
 class Component:
     part: str
@@ -116,6 +138,7 @@ class Component:
     r_ca_velocity: float | None = None   # [m/s] the local velocity r_ca was measured at (None: fixed r_ca)
     r_ca_exponent: float = 0.0     # [-] n in R = r_ca (v_ref / v)^n
     air: str = "mixed"             # "mixed" (lane air after the upstream parts) | "wake" (a heat sink's exhaust)
+    base: Base | None = None       # an orthotropic base plate (None: the base is of ``material``)
 
 
 #: the margin bands' allowances (model/thermal/uncertainty.py), as fractions; a design's
@@ -288,7 +311,7 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
     elif part not in names:
         raise sec.error(f"{part!r} is not a part of the design")
     sec.mapping(("power", "tj_max", "tcase_max", "r_jc", "tim", "heatsink", "heatsink_geometry", "material",
-                 "source", "package", "die", "lid", "junction", "r_ca", "air", "required_margin"),
+                 "source", "package", "die", "lid", "junction", "r_ca", "air", "required_margin", "base"),
                 required=("power",))
     if sec.has("tj_max") == sec.has("tcase_max"):
         raise sec.error("give exactly one of tj_max or tcase_max")
@@ -320,6 +343,10 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
     if heatsink is not None:
         value = sec.value.get("material", "aluminium-6063")
         materials = _library("materials", "materials")
+        if isinstance(value, str) and value in materials and "conductivity" not in materials[value]:
+            raise sec.error(f"{value!r} is an orthotropic base material (models/materials.yaml)", "material",
+                            f"material is the fins' metal; give the base as base: {{kind: "
+                            f"{materials[value].get('kind', 'vapour-chamber')}, material: {value}}}")
         if isinstance(value, str) and value in materials:
             k_hs = parse_quantity(materials[value]["conductivity"], "thermal_conductivity").m_as("W/(m*K)")
             material_source = f"{value}: {materials[value]['source']}"
@@ -353,8 +380,14 @@ def _component(sec: Section, part: str, names: set[str], units: str | None,
             if "fin_field_width" in geometry and geometry["fin_count"] * geometry["fin_thickness"] \
                     >= geometry["fin_field_width"]:
                 raise geo.error("the fins do not fit in the fin field width", "fin_count")
+    base = None
+    if sec.has("base"):
+        if heatsink is None:
+            raise sec.error("base describes a heat sink's base plate; this part has none", "base",
+                            "remove base, or give the part a heatsink")
+        base = _base(sec.child("base"))
     return Component(
-        heatsink_geometry=geometry,
+        heatsink_geometry=geometry, base=base,
         part=part, power=sec.quantity("power", "power", positive=True).m_as("W"), limit=limit, limit_kind=kind,
         r_jc=r_jc, tim_thickness=tim_t, tim_conductivity=tim_k, tim_source=tim_source, heatsink=heatsink,
         heatsink_conductivity=k_hs, material_source=material_source, source_size=source_size,
@@ -389,6 +422,62 @@ def _pin_fin_geometry(geo: Section, units: str | None) -> dict[str, Any]:
                         f"{out['pitch_across']:g} mm touch their neighbours", "pin_diameter",
                         "the diameter must be smaller than the pitch across the flow")
     return out
+
+
+def _base(sec: Section) -> Base:
+    """``base: {kind: vapour-chamber, k_in_plane, k_through}`` or ``{kind: heat-pipe, k_along, k_across, k_through,
+    direction: x|y}`` (the axis the pipes run along), the conductivities given or read from a models/materials.yaml
+    entry (``material: NAME``, whose ``kind`` must match) [W/(m K)]."""
+    example = "e.g. base: {kind: vapour-chamber, k_in_plane: 3000 W/(m*K), k_through: 30 W/(m*K)}"
+    if not isinstance(sec.value, dict):
+        raise sec.error("expected a mapping", hint=example)
+    every = tuple(dict.fromkeys(k for keys in BASE_KEYS.values() for k in keys))
+    sec.mapping(("kind", "material", "direction", *every), required=("kind",))
+    kind = sec.text("kind", choices=tuple(BASE_KEYS)) or ""
+    keys = BASE_KEYS[kind]
+    for key in every:
+        if key not in keys and sec.has(key):
+            other = next(k for k, v in BASE_KEYS.items() if key in v)
+            raise sec.error(f"{key} is a key of kind: {other}", key, f"a {kind} base takes {', '.join(keys)}")
+    if (kind == "heat-pipe") != sec.has("direction"):
+        raise sec.error("direction (the axis the heat pipes run along, x or y) is for kind: heat-pipe only"
+                        if kind != "heat-pipe" else "a heat-pipe base needs direction: x or y (the pipes' axis)",
+                        "direction" if sec.has("direction") else None)
+    direction = sec.text("direction", choices=("x", "y"))
+    given = [k for k in keys if sec.has(k)]
+    values: dict[str, float] = {}
+    if sec.has("material"):
+        if given:
+            raise sec.error(f"give either material or the conductivities ({', '.join(keys)}), not both", given[0])
+        name = sec.text("material") or ""
+        library = _library("materials", "materials")
+        entry = library.get(name)
+        bases = [n for n, e in library.items() if isinstance(e, dict) and e.get("kind") == kind]
+        if not isinstance(entry, dict) or entry.get("kind") != kind:
+            raise sec.error(f"{name!r} is not a {kind} material in models/materials.yaml", "material",
+                            f"{kind} materials: {', '.join(bases) or 'none'}; or give {', '.join(keys)}")
+        for key in keys:
+            values[key] = parse_quantity(entry[BASE_MATERIAL_KEYS[key]], "thermal_conductivity").m_as("W/(m*K)")
+        source = f"{name}: {entry.get('source', '')}"
+    else:
+        missing = [k for k in keys if k not in given]
+        if missing:
+            raise sec.error(f"a {kind} base needs {', '.join(missing)}", hint=f"add {missing[0]}: ..., or material: "
+                            "NAME (models/materials.yaml)")
+        for key in keys:
+            values[key] = sec.quantity(key, "thermal_conductivity", positive=True).m_as("W/(m*K)")
+        source = "design"
+    for key, k in values.items():
+        if not 1.0 <= k <= 1e5:
+            raise sec.error(f"{key} {k:g} W/(m K) is outside 1-100000 W/(m K)", key if key in given else "material",
+                            "give the effective conductivity in W/(m*K), e.g. 3000 W/(m*K)")
+    if kind == "vapour-chamber":
+        k_x = k_y = values["k_in_plane"]
+    elif direction == "x":
+        k_x, k_y = values["k_along"], values["k_across"]
+    else:
+        k_x, k_y = values["k_across"], values["k_along"]
+    return Base(kind=kind, k_x=k_x, k_y=k_y, k_z=values["k_through"], source=source)
 
 
 def _size(sec: Section, key: str, what: str, units: str | None) -> tuple[float, float]:

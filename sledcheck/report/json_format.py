@@ -80,6 +80,10 @@ def heatsink_dict(sink: Any) -> dict[str, Any]:
     if sink.type == "pin-fin":   # the pins, in addition (a plate-fin entry is unchanged)
         out.update({"pin_diameter": mm(sink.pin_diameter), "pitch_along": mm(sink.pitch_along),
                     "pitch_across": mm(sink.pitch_across), "layout": sink.layout, "pin_count": sink.pin_count})
+    base = getattr(sink, "base", None)   # an orthotropic base plate, only where the design declares one
+    if base is not None:
+        out["base"] = {"kind": base[0], **{key: as_json(Q_(k, "W/(m*K)")) for key, k in
+                                           zip(("k_x", "k_y", "k_z"), base[1:], strict=True)}}
     return out
 
 

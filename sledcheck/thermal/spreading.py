@@ -14,6 +14,10 @@ added separately, in series):
   J. Electronic Packaging 125:178-185, 2003: a rectangular source of uniform flux anywhere on
   the top of a rectangular plate, adiabatic sides and top elsewhere, uniform convection
   h = 1 / (R0 A_p) at the bottom.
+- :func:`lee_spreading_orthotropic`, :func:`series_spreading_orthotropic`: the same for an orthotropic plate
+  (a vapour chamber, a heat-pipe base: k_x, k_y in plane, k_z through), by its equivalent isotropic plate
+  (:mod:`sledcheck.thermal.orthotropic`; Muzychka, Culham, Yovanovich, J. Thermophysics and Heat Transfer
+  18(1):45-51, 2004).
 
 Pure functions on SI floats or numpy arrays of any broadcastable shape.
 """
@@ -27,6 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .orthotropic import equivalent_plate
 
 # --------------------------------------------------------------------------------------------- Lee 1995
 
@@ -360,3 +366,73 @@ def series_spreading(
         return SeriesSpreading(f[0], f[1], f[2], f[3], f[4], int(f[5]), int(f[6]), f[7])
     return SeriesSpreading(out[0], out[1], out[2], out[3], out[4], out[5].astype(int), out[6].astype(int),
                            out[7])
+
+
+# ------------------------------------------------------------------ orthotropic bases (Muzychka et al. 2004)
+
+
+def lee_spreading_orthotropic(
+    source_area: ArrayLike,
+    plate_area: ArrayLike,
+    thickness: ArrayLike,
+    k_x: ArrayLike,
+    k_y: ArrayLike,
+    k_z: ArrayLike,
+    r0: ArrayLike,
+) -> Spreading:
+    """:func:`lee_spreading` of an orthotropic plate (a vapour chamber, a heat-pipe base).
+
+    The plate is replaced by its equivalent isotropic plate (:func:`sledcheck.thermal.orthotropic.equivalent_plate`;
+    Muzychka, Culham, Yovanovich, J. Thermophysics and Heat Transfer 18(1), 2004): thickness
+    t' = t sqrt(k_xy/k_z), conductivity k_eff = sqrt(k_xy k_z), k_xy = sqrt(k_x k_y), same areas and R0, so
+    Lee's Bi = 1/(R0 k_eff sqrt(pi A_p)) and tau = t'/b are those of the stretched plate. Lee replaces source
+    and plate by discs of equal area, so with k_x != k_y only k_xy enters (the stretched plate's changed aspect
+    ratio is lost, as its aspect ratio is for an isotropic plate): use the series for heat-pipe bases.
+
+    Parameters: as :func:`lee_spreading`, with k_x, k_y in plane and k_z through the plate [W/(m K)].
+    Returns :class:`Spreading`, spreading part only [K/W] (the 1-D part is t/(k_z A_p)).
+    """
+    plate = equivalent_plate(thickness, k_x, k_y, k_z)
+    return lee_spreading(source_area, plate_area, plate.thickness, plate.conductivity, r0)
+
+
+def series_spreading_orthotropic(
+    source_x: ArrayLike,
+    source_y: ArrayLike,
+    plate_x: ArrayLike,
+    plate_y: ArrayLike,
+    thickness: ArrayLike,
+    k_x: ArrayLike,
+    k_y: ArrayLike,
+    k_z: ArrayLike,
+    r0: ArrayLike,
+    offset_x: ArrayLike = 0.0,
+    offset_y: ArrayLike = 0.0,
+    *,
+    rtol: float = 1e-5,
+    max_terms: int = 20000,
+    maximum: bool = True,
+    centroid: bool = False,
+) -> SeriesSpreading:
+    """:func:`series_spreading` of an orthotropic plate (a vapour chamber, a heat-pipe base).
+
+    The exact series of the equivalent isotropic plate (:func:`sledcheck.thermal.orthotropic.equivalent_plate`;
+    Muzychka, Culham, Yovanovich 2004): in-plane sizes and offsets scaled by s_x = (k_y/k_x)^(1/4) and
+    s_y = (k_x/k_y)^(1/4), thickness t' = t sqrt(k_xy/k_z), conductivity k_eff = sqrt(k_xy k_z) with
+    k_xy = sqrt(k_x k_y); h = 1/(R0 A_p) and the areas are unchanged, so the spreading function
+    phi(beta) = (beta sinh(beta t') + h/k_eff cosh(beta t')) / (beta cosh(beta t') + h/k_eff sinh(beta t'))
+    carries the stretched plate's Biot number h t'/k_eff. ``max_x``, ``max_y`` are mapped back to the real
+    plate [m]; the resistances are invariant [K/W]. k_x = k_y = k_z gives :func:`series_spreading` exactly.
+
+    Parameters: as :func:`series_spreading`, with k_x, k_y in plane and k_z through the plate [W/(m K)].
+    """
+    plate = equivalent_plate(thickness, k_x, k_y, k_z)
+    sx, sy = plate.scale_x, plate.scale_y
+    out = series_spreading(
+        np.multiply(source_x, sx), np.multiply(source_y, sy), np.multiply(plate_x, sx), np.multiply(plate_y, sy),
+        plate.thickness, plate.conductivity, r0, np.multiply(offset_x, sx), np.multiply(offset_y, sy),
+        rtol=rtol, max_terms=max_terms, maximum=maximum, centroid=centroid)
+    max_x, max_y = np.divide(out.max_x, sx), np.divide(out.max_y, sy)
+    if np.ndim(max_x) == 0:
+        return out._replace(max_x=float(max_x), max_y=float(max_y))
+    return out._replace(max_x=max_x, max_y=max_y)

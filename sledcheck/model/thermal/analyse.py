@@ -13,8 +13,7 @@ from ...thermal import air, atmosphere
 from ...thermal.fans import FanCurve
 from ...thermal.network import fan_flow, fan_pressure, system_pressure
 from ..assembly import Assembly
-from .build import SledModel, build_model
-from .cad import heatsink_used
+from .build import SledModel, build_model, heatsinks_used
 from .evaluate import KELVIN, Evaluation, evaluate
 from .results import ComponentResult, LaneResult, Problem, ScenarioResult, ThermalResult
 from .scenarios import scenarios, working_fans, worst_per_component
@@ -83,7 +82,7 @@ def analyse_model(model: SledModel) -> ThermalResult:
         results.append(ScenarioResult(name, t_in, altitude, failed, tuple(lanes), tuple(comps)))
     return ThermalResult(tuple(results), tuple(problems), fan_model=model.spec.fan_model.stem,
                          fan_source=model.fan.source, curves=_curves(model, results),
-                         heatsinks=tuple(heatsink_used(s) for lane in model.lanes for s in lane.sinks))
+                         heatsinks=heatsinks_used(model))
 
 
 def _warnings(ev: Evaluation, part: str, i: int) -> tuple[str, ...]:

@@ -4,17 +4,17 @@ cases (TIM, base conduction, the spreading table). Everything here is SI."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from ...load.thermal import Component, Lane, ThermalSpec
+from ...load.thermal import Base, Component, Lane, ThermalSpec
 from ...thermal import atmosphere, platefin, spreading, tim
 from ...thermal.fans import FanCurve
 from ..assembly import Assembly
-from .cad import M_PER_MM, SinkGeometry, pedestal_resistance, sink_geometry
-from .results import Problem
+from .cad import M_PER_MM, SinkGeometry, heatsink_used, pedestal_resistance, sink_geometry
+from .results import HeatsinkUsed, Problem
 from .underbase import with_under_base_passages
 
 #: R0 values [K/W] at which the exact spreading series is tabulated for each component (log-spaced; PCHIP in
@@ -80,21 +80,31 @@ def k_losses(lane: Lane, lane_area_m2: float) -> float:
 
 
 def spreading_table(method: str, sx_m: float, sy_m: float, sink: SinkGeometry, offset_m: tuple[float, float],
-                    t_m: float, k_w_mk: float, junction: str = "average") -> Any:
+                    t_m: float, k_w_mk: float, junction: str = "average", base: Base | None = None) -> Any:
     """Spreading resistance [K/W] as a vectorised function of R0 [K/W]: Lee's closed form, or the exact series
     (Muzychka et al. 2003) tabulated on :data:`R0_GRID` and interpolated by PCHIP in log-log; ``junction``
     "average" takes the source-average rise, "peak" the rise at the source centroid (Lee: at the centre of
-    his equivalent disc)."""
+    his equivalent disc). An orthotropic ``base`` (a vapour chamber, a heat-pipe base) replaces the isotropic
+    ``k_w_mk`` by its k_x, k_y, k_z (the equivalent isotropic plate, Muzychka et al. 2004:
+    :mod:`sledcheck.thermal.orthotropic`)."""
     from scipy.interpolate import PchipInterpolator
 
     if method == "lee":
         field = "maximum" if junction == "peak" else "average"
+        if base is not None:
+            return lambda r0: getattr(spreading.lee_spreading_orthotropic(
+                sx_m * sy_m, sink.base_x_m * sink.base_y_m, t_m, base.k_x, base.k_y, base.k_z, r0), field)
         return lambda r0: getattr(spreading.lee_spreading(sx_m * sy_m, sink.base_x_m * sink.base_y_m, t_m, k_w_mk,
                                                           r0), field)
     peak = junction == "peak"
-    results = [spreading.series_spreading(sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, k_w_mk, r0,
-                                          offset_m[0], offset_m[1], rtol=1e-5, maximum=False, centroid=peak)
-               for r0 in R0_GRID]
+    if base is not None:
+        results = [spreading.series_spreading_orthotropic(
+            sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, base.k_x, base.k_y, base.k_z, r0, offset_m[0],
+            offset_m[1], rtol=1e-5, maximum=False, centroid=peak) for r0 in R0_GRID]
+    else:
+        results = [spreading.series_spreading(sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, k_w_mk, r0,
+                                              offset_m[0], offset_m[1], rtol=1e-5, maximum=False, centroid=peak)
+                   for r0 in R0_GRID]
     values = [float(r.centroid if peak else r.average) for r in results]
     table = PchipInterpolator(np.log(R0_GRID), np.log(np.maximum(values, 1e-300)), extrapolate=True)
     return lambda r0: np.exp(table(np.log(np.clip(r0, R0_GRID[0], R0_GRID[-1]))))
@@ -220,6 +230,7 @@ def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | No
     offset = (round(float(lo[0] + hi[0]) / 2 * M_PER_MM - sink.base_centre_m[0], 9),
               round(float(lo[1] + hi[1]) / 2 * M_PER_MM - sink.base_centre_m[1], 9))
     t, k = sink.fins.base_thickness * M_PER_MM, comp.heatsink_conductivity
+    k_through = comp.base.k_z if comp.base is not None else k   # 1-D conduction through the plate: t/(k_z A)
     if abs(offset[0]) + sx / 2 > sink.base_x_m / 2 * (1 + 1e-9) or \
             abs(offset[1]) + sy / 2 > sink.base_y_m / 2 * (1 + 1e-9):
         return Problem((comp.part, sink.part), f"{sink.part} is not over {comp.part}: the heat source (centre "
@@ -228,6 +239,18 @@ def component_model(assembly: Assembly, comp: Component, sink: SinkGeometry | No
     assert comp.tim_thickness is not None and comp.tim_conductivity is not None
     return ComponentModel(spec=comp, sink=sink, r_tim=float(tim.tim_resistance(comp.tim_thickness,
                                                                                comp.tim_conductivity, tim_m2)),
-                          r_base=float(platefin.base_resistance(t, k, sink.base_x_m, sink.base_y_m))
+                          r_base=float(platefin.base_resistance(t, k_through, sink.base_x_m, sink.base_y_m))
                           + pedestal_resistance(sink, sx * sy, k),
-                          spreading=spreading_table(method, sx, sy, sink, offset, t, k, comp.junction))
+                          spreading=spreading_table(method, sx, sy, sink, offset, t, k, comp.junction, comp.base))
+
+
+def heatsinks_used(model: SledModel) -> tuple[HeatsinkUsed, ...]:
+    """The geometry each heat sink's margins were computed from (:func:`~.cad.heatsink_used`), with its component's
+    orthotropic ``base`` (kind, k_x, k_y, k_z [W/(m K)]) where the design declares one."""
+    bases = {c.sink.part: c.spec.base for lane in model.lanes for c in lane.components if c.sink is not None}
+    out = []
+    for lane in model.lanes:
+        for sink in lane.sinks:
+            used, base = heatsink_used(sink), bases.get(sink.part)
+            out.append(used if base is None else replace(used, base=(base.kind, base.k_x, base.k_y, base.k_z)))
+    return tuple(out)

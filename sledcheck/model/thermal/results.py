@@ -104,6 +104,7 @@ class HeatsinkUsed:
     pitch_across: float | None = None
     layout: str | None = None
     pin_count: int | None = None
+    base: tuple[str, float, float, float] | None = None   # an orthotropic base: kind, k_x, k_y, k_z [W/(m K)]
 
 
 @dataclass(frozen=True)
