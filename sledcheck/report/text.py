@@ -46,6 +46,9 @@ def heatsinks_text(sinks: tuple[Any, ...]) -> list[str]:
     lines = ["  heat sinks as modelled (fin bank width x length, across x along the flow):"]
     for h in sinks:
         pedestal = f", pedestal {h.pedestal[0]:.3g} mm" if h.pedestal else ""
+        if h.base is not None:   # an orthotropic base plate the design declares
+            pedestal += (f", {h.base[0]} base k {h.base[1]:.4g} x {h.base[2]:.4g} x {h.base[3]:.4g} W/(m K) "
+                         "(x, y, through)")
         if h.type == "pin-fin":
             lines.append(f"    {h.part}: pin-fin ({h.source}), {h.pin_count} pins {h.pin_diameter:.3g} mm {h.layout}, "
                          f"pitch {h.pitch_along:.3g} x {h.pitch_across:.3g} mm (along x across), {h.fin_height:.4g} "

@@ -211,6 +211,8 @@ def test_a_vapour_chamber_base_raises_the_margin_by_the_predicted_amount(cli: Ca
     assert sink["base"] == {"kind": "vapour-chamber", "k_x": {"value": 3000.0, **conductivity},
                             "k_y": {"value": 3000.0, **conductivity}, "k_z": {"value": 30.0, **conductivity}}
     assert all("base" not in s for s in before["thermal"]["heatsinks"])
+    text = cli("check", tmp_path / "b" / "design.yaml").out              # the text report names the base too
+    assert "vapour-chamber base k 3000 x 3000 x 30 W/(m K) (x, y, through)" in text, text
     assert all("base" not in s for s in after["thermal"]["heatsinks"] if s["part"] != "heatsink0")
     bx, by = sink["width"]["value"] * 1e-3, sink["length"]["value"] * 1e-3   # the fin bank's footprint (x, y)
     t = sink["base_thickness"]["value"] * 1e-3
