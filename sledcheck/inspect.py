@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import trimesh
 
-from .geometry.heatsinks import NotRecognised, PlateFinGeometry, recognise_plate_fin
+from .geometry.heatsinks import NotRecognised, PinFinGeometry, PlateFinGeometry, recognise_heatsink
 from .geometry.holes import Hole, find_through_holes
 from .geometry.sections import Sections
 from .load.body import Body
@@ -100,7 +100,7 @@ def _features(mesh: trimesh.Trimesh) -> dict[str, Any]:
     """Heat-sink and hole recognition; a failure there is reported, not fatal to the inspection."""
     try:
         sections = Sections(mesh)   # one set of sections for both recognitions
-        sink = recognise_plate_fin(sections)
+        sink = recognise_heatsink(sections)
         reason = sink.reason if isinstance(sink, NotRecognised) else None
         return {"heatsink": _heatsink(sink), "heatsink_reason": reason,
                 "holes": _holes(find_through_holes(sections))}
@@ -108,14 +108,25 @@ def _features(mesh: trimesh.Trimesh) -> dict[str, Any]:
         return {"heatsink": None, "holes": [], "feature_error": f"{type(err).__name__}: {err}"}
 
 
-def _heatsink(result: PlateFinGeometry | NotRecognised) -> dict[str, Any] | None:
-    if not isinstance(result, PlateFinGeometry):
-        return None
-
+def _heatsink(result: PlateFinGeometry | PinFinGeometry | NotRecognised) -> dict[str, Any] | None:
     def mm(value: float) -> dict[str, Any]:
         return {"value": round_sig(float(value), 6), "unit": "mm"}
 
+    if isinstance(result, PinFinGeometry):
+        return {
+            "type": "pin-fin", "pin_count": int(result.pin_count), "pin_diameter": mm(result.pin_diameter),
+            "pitch_along": mm(result.pitch_along), "pitch_across": mm(result.pitch_across), "layout": result.layout,
+            "rows": int(result.rows), "per_row": int(result.per_row), "fin_height": mm(result.fin_height),
+            "base_thickness": mm(result.base_thickness), "length": mm(result.length), "width": mm(result.width),
+            "flow_axis": result.flow_axis, "fins_point": result.base_normal, "base_length": mm(result.base_length),
+            "base_width": mm(result.base_width),
+            "below_base": [{"kind": b.kind, "pieces": b.pieces, "height": mm(b.height)} for b in result.below_base],
+            "notes": list(result.notes),
+        }
+    if not isinstance(result, PlateFinGeometry):
+        return None
     return {
+        "type": "plate-fin",
         "fin_count": int(result.fin_count), "fin_thickness": mm(result.fin_thickness), "fin_gap": mm(result.fin_gap),
         "fin_height": mm(result.fin_height), "base_thickness": mm(result.base_thickness), "length": mm(result.length),
         "width": mm(result.width), "flow_axis": result.flow_axis, "fins_point": result.base_normal,

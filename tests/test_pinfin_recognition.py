@@ -6,6 +6,8 @@ is the one the mesh was built with.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import trimesh
@@ -120,3 +122,14 @@ def test_square_pins_are_not_modelled() -> None:
     found = recognise_heatsink(Sections(trimesh.boolean.union(parts, engine="manifold")))
     assert isinstance(found, NotRecognised)
     assert "the pins are not round" in found.reason
+
+
+def test_inspect_reports_a_pin_fin_sink(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the staggered array built here: 6 rows of 9 and 8 pins (51), 3 mm pins at 5 mm along x 7 mm across
+    path = tmp_path / "pins.stl"
+    pin_sink("staggered").export(path)
+    report = json.loads(cli("inspect", path, "--units", "mm", "--format", "json").out)
+    sink = report["heatsink"]
+    assert sink["type"] == "pin-fin" and sink["layout"] == "staggered" and sink["pin_count"] == 51
+    assert sink["pin_diameter"]["value"] == pytest.approx(3.0, abs=1e-4)
+    assert (sink["pitch_along"]["value"], sink["pitch_across"]["value"]) == pytest.approx((5.0, 7.0), abs=1e-4)

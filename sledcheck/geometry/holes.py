@@ -15,7 +15,7 @@ import shapely
 from scipy.optimize import linear_sum_assignment
 from shapely.geometry import Polygon
 
-from .heatsinks import PlateFinGeometry, recognise_plate_fin
+from .heatsinks import PinFinGeometry, PlateFinGeometry, recognise_heatsink
 from .sections import AXES, AxisName, Sections, axis_index, in_plane_axes, tolerance
 
 __all__ = ["Hole", "HoleMatch", "compare_hole_patterns", "find_through_holes", "in_plane_axes"]
@@ -160,8 +160,9 @@ def _find(sections: Sections, axis: str | None) -> tuple[Hole, ...]:
     if axis is not None:
         a = axis_index(axis)
     else:
-        sink = recognise_plate_fin(sections)
-        a = axis_index(sink.base_normal[1]) if isinstance(sink, PlateFinGeometry) else int(np.argmin(mesh.extents))
+        sink = recognise_heatsink(sections)
+        a = (axis_index(sink.base_normal[1]) if isinstance(sink, PlateFinGeometry | PinFinGeometry)
+             else int(np.argmin(mesh.extents)))
     samples = sections.samples(a)
     if not samples:
         return ()

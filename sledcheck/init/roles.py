@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..geometry.heatsinks import PlateFinGeometry, recognise_plate_fin
+from ..geometry.heatsinks import PinFinGeometry, PlateFinGeometry, recognise_heatsink
 from ..geometry.sections import Sections
 from ..load.roles import LIKELY, SURE, RoleGuess, confidence_word, name_role
 from .model import DraftState, Unit
@@ -92,12 +92,14 @@ class ShapeRoles(DraftState):
         if unit.confidence >= SURE and unit.role != "heatsink":
             return
         try:
-            found = recognise_plate_fin(Sections(unit.mesh))
+            found = recognise_heatsink(Sections(unit.mesh))
         except Exception:  # noqa: BLE001 - recognition is best-effort on arbitrary CAD
             return
         if isinstance(found, PlateFinGeometry):
             self._shape_says(unit, "heatsink", 0.8, f"a plate-fin heat sink, {found.fin_count} fins along "
                              f"{found.flow_axis}")
+        elif isinstance(found, PinFinGeometry):
+            self._shape_says(unit, "heatsink", 0.8, f"a pin-fin heat sink, {found.pin_count} {found.layout} pins")
 
     def _shape_says(self, unit: Unit, role: str, confidence: float, what: str) -> None:
         """The geometry says ``role``: it confirms the name, or decides where the name says little."""
