@@ -115,8 +115,9 @@ VALIDITY = Rule(
     explanation="Each heat sink's fin channels are modelled by regime: Teertstra et al. (1999) for laminar flow "
                 "(0.26 < Re* < 175, channel Re < 2300), Gnielinski (1976) with the short-duct factor for turbulent "
                 "flow (Re 10^4-5e6, D_h/L <= 1) and the VDI Heat Atlas G1 interpolation in the transition between "
-                "(the least certain range). The finding names the correlation, the quantity, its value and the "
-                "range; outside the range the result is an extrapolation, near its edge it is less certain.",
+                "(the least certain range); pin-fin sinks by the Khan-Culham-Yovanovich model (Re_D 40-2e5, "
+                "pitch ratios S_T/D and S_L/D 1.25-2.5). The finding names the correlation, the quantity, its value "
+                "and the range; outside the range the result is an extrapolation, near its edge it is less certain.",
     fix="Treat the margin with care; confirm with CFD or a test, or change the design into the valid range.",
     check=_validity,
 )
@@ -126,6 +127,7 @@ MODEL_INCOMPLETE = Rule(
             "no lane height).",
     explanation="Without the heat sink's fin geometry or the lane's size there is no margin to report, and a "
                 "silent gap in the results would read as a pass.",
-    fix="Use a straight plate-fin heat sink mesh aligned with the axes, fins along y, or give the lane's size.",
+    fix="Use a straight plate-fin or round pin-fin heat sink mesh aligned with the axes, fins along y, give "
+        "heatsink_geometry, or give the lane's size.",
     check=_problems,
 )
