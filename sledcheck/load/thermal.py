@@ -144,7 +144,7 @@ class Component:
 #: the margin bands' allowances (model/thermal/uncertainty.py), as fractions; a design's
 #: ``thermal: {uncertainty: {...}}`` narrows (or widens) them with its own calibration data
 ALLOWANCES = {"heat-sink correlation": 0.10, "bypass split": 0.10, "fan curve": 0.10, "spreading": 0.10,
-              "TIM": 0.20}
+              "TIM": 0.20, "pin-fin correlation": 0.20}
 #: the design keys of each allowance
 ALLOWANCE_KEYS = {"heatsink": "heat-sink correlation", "bypass": "bypass split", "fan": "fan curve",
                   "spreading": "spreading", "tim": "TIM"}
@@ -267,6 +267,8 @@ def _allowances(sec: Section) -> dict[str, float]:
             continue
         value = plus_minus_fraction(sec, key, allow_zero=True)
         out[name] = value
+        if key == "heatsink":   # a measured resistance narrows a pin-fin sink's correlation allowance too
+            out["pin-fin correlation"] = value
     return out
 
 

@@ -283,6 +283,9 @@ def test_design_with_a_drawn_pin_fin_sink(tmp_path: Path, cli: Callable[..., Run
         r_hs = comp["resistances"]["r_heatsink"]["value"]
         low, high = _independent_bounds(comp["fin_flow"]["value"] * cfm, comp["local_inlet"]["value"])
         assert low < r_hs < high, (scenario["name"], low, r_hs, high)
+        # the band's correlation part: P R_hs x 20 % for pin fins (the tube-bank correlations' spread, above)
+        correlation = comp["margin_band"]["parts"]["heat-sink correlation"]["value"]
+        assert correlation == pytest.approx(150.0 * r_hs * 0.20, rel=1e-4)
     text = cli("check", path).out
     assert "hs: pin-fin (cad), 95 pins 3 mm staggered, pitch 6 x 6 mm (along x across), 25 mm tall, field 57 x 57 mm" \
         in text

@@ -2,7 +2,9 @@
 the temperature it causes; independent, so their squares add):
 
 - the heat-sink correlation, +-10 % of R_hs (an allowance, not a published figure: the spread usually seen
-  between laminar plate-fin models such as Teertstra's and measurements; a measured R narrows it);
+  between laminar plate-fin models such as Teertstra's and measurements; a measured R narrows it); +-20 % for a
+  pin-fin sink (the Grimison, ESDU 73031 and VDI tube-bank correlations the KCY model is tested against spread
+  about that much around it: tests/thermal/test_pinfin.py);
 - the bypass split, +-10 % of the fin flow (the Simons-Schmidt bypass estimate is approximate; a CFD fin-flow
   fraction narrows it), through R_hs's own sensitivity to its flow;
 - the fan curve, +-10 % of speed, the usual datasheet tolerance (e.g. Delta AFB0405MA: "5000 +-10 % RPM"),
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ...geometry.heatsinks import PinFinGeometry
 from ...load.thermal import ALLOWANCES  # noqa: F401  (the defaults; a design's thermal.uncertainty narrows them)
 from .build import SledModel
 from .evaluate import Evaluation, evaluate
@@ -52,7 +55,9 @@ def margin_bands(model: SledModel, ev: Evaluation, inlet: Any, working: dict[str
                 with np.errstate(divide="ignore", invalid="ignore"):
                     elasticity = np.where((q > 0) & (q_slow > 0) & (q_slow != q),
                                           np.log(r_slow / r_hs) / np.log(q_slow / q), 0.0)
-                parts["heat-sink correlation"] = power * r_hs * allow["heat-sink correlation"]
+                correlation = allow["pin-fin correlation" if isinstance(comp.sink.fins, PinFinGeometry) else
+                                    "heat-sink correlation"]
+                parts["heat-sink correlation"] = power * r_hs * correlation
                 parts["bypass split"] = power * r_hs * np.abs(elasticity) * allow["bypass split"]
                 parts["spreading"] = power * np.asarray(chain["r_spreading"], float) * allow["spreading"]
                 parts["TIM"] = power * np.asarray(chain["r_tim"], float) * allow["TIM"]
