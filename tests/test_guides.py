@@ -134,8 +134,13 @@ def test_builtin_templates_set_no_guide_number() -> None:
 
 def test_template_values_are_s101_where_a_heat_sink_would_be_checked(tmp_path: Path) -> None:
     report = check(_design(tmp_path, "design-guide-template"))
-    unset = sorted(f.anchor[2] for f in report.findings if f.code == "S101")
-    assert unset == sorted(k for k in GUIDE_VALUES if k != "tim_bond_line_max")   # no TIM declared: not needed
+    unset = sorted(f.anchor[2] for f in report.findings if f.code == "S101" and f.anchor[0] == "spec")
+    # no TIM and no preload declared: the bond line and the TIM pressure are not needed
+    assert unset == sorted(k for k in GUIDE_VALUES if k not in ("tim_bond_line_max", "tim_pressure_min"))
+    # the template's keep-in has no geometry and the sink is there (S101); its airflow budget would apply only to
+    # a component in a thermal lane, and there is none
+    lines = [f.message for f in report.findings if f.code == "S101" and f.anchor[0] == "spec-line"]
+    assert len(lines) == 1 and "keep-in 'heatsink-volume' has no geometry" in lines[0]
     assert report.verdict == "pass"
 
 
