@@ -348,34 +348,42 @@ def _polygon_excess(polygon: shapely.Polygon, part: Part) -> tuple[float, str]:
     """How far [mm] the part's footprint reaches outside ``polygon``, and towards which side.
 
     For a convex outline the distance to it is a convex function, so its maximum over the part is at a mesh
-    vertex (exact). For a non-convex one the footprint (the union of the triangles seen from above) is tested
-    against the outline grown by r (round joins: the exact offset, to 64 segments a quarter circle), bisected
-    to 1e-6 mm."""
+    vertex (exact). For a non-convex one the maximum can lie inside a face (a part spanning a notch), so the
+    footprint (the union of the triangles seen from above) is tested against the outline grown by r (round
+    joins: the exact offset, to 64 segments a quarter circle), bisected to 1e-6 mm."""
     import numpy as np
     import shapely
 
     vertices = np.asarray(part.mesh.vertices, float)
-    points = shapely.points(vertices[:, :2])
-    outside = ~shapely.covers(polygon, points)
-    if not outside.any():
-        return 0.0, ""
-    distance = shapely.distance(polygon, points)
-    far = int(np.argmax(distance))
-    nearest = shapely.shortest_line(polygon, points[far])
-    (x0, y0), (x1, y1) = shapely.get_coordinates(nearest)
-    side = _direction(np.array([x1 - x0, y1 - y0]))
     if polygon.equals(polygon.convex_hull):
-        return float(distance[far]), side
+        points = shapely.points(vertices[:, :2])
+        distance = shapely.distance(polygon, points)
+        far = int(np.argmax(distance))
+        if distance[far] <= 0.0:
+            return 0.0, ""
+        return float(distance[far]), _side_towards(polygon, points[far])
     triangles = vertices[np.asarray(part.mesh.faces)][:, :, :2]
     footprint = shapely.union_all(shapely.buffer(shapely.polygons(triangles), 1e-7))
-    low, high = float(distance[far]), float(distance[far]) + float(np.sqrt(footprint.area)) + 1.0
+    if polygon.covers(footprint):
+        return 0.0, ""
+    low, high = 0.0, float(np.sqrt(footprint.area)) + float(np.sqrt(polygon.area)) + 1.0
     while high - low > 1e-6:
         middle = (low + high) / 2
         if polygon.buffer(middle, quad_segs=64).covers(footprint):
             high = middle
         else:
             low = middle
-    return high, side
+    rest = footprint.difference(polygon.buffer(low, quad_segs=64))
+    return high, _side_towards(polygon, rest.representative_point()) if not rest.is_empty else ""
+
+
+def _side_towards(polygon: shapely.Polygon, point: shapely.Point) -> str:
+    """The side of ``polygon`` a point outside it lies beyond: the direction from its nearest point."""
+    import numpy as np
+    import shapely
+
+    (x0, y0), (x1, y1) = shapely.get_coordinates(shapely.shortest_line(polygon, point))
+    return _direction(np.array([x1 - x0, y1 - y0]))
 
 
 def _keepin_excess(volume: KeepIn, origin: tuple[float, float, float], part: Part
