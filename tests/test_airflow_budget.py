@@ -70,8 +70,8 @@ thermal:
   environment: {{nominal_inlet: 25 degC, max_inlet: 35 degC, altitude: 0 m}}
   fans: {{model: linear.yaml, speed: 100 %}}
   lanes:
-    - {{name: slot, fans: [fan1, fan2], width: {W * 1000:g} mm, height: {H * 1000:g} mm, losses: [{{name: grille, k: {K}}}],
-       components: [nic0]}}
+    - {{name: slot, fans: [fan1, fan2], width: {W * 1000:g} mm, height: {H * 1000:g} mm,
+       losses: [{{name: grille, k: {K}}}], components: [nic0]}}
   components:
     nic0: {{power: 15 W, tcase_max: 95 degC, r_ca: 1 K/W}}
 """, encoding="utf-8")

@@ -101,6 +101,33 @@ def test_a_missing_spec_path_folder(tmp_path: Path) -> None:
     assert err.value.line == 4 and err.value.field == "spec_path[0]" and "not found" in str(err.value)
 
 
+def test_a_spec_path_naming_a_file_says_so(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "d" / "guides", "acme-tmdg", "1")
+    path = _design(tmp_path / "d", "eia-310-1u", extra=f"spec_path: [{pack.relative_to(tmp_path / 'd')}]\n")
+    with pytest.raises(SledcheckError) as err:
+        check(path)
+    assert err.value.line == 4 and err.value.field == "spec_path[0]"
+    assert "'guides/acme-tmdg.yaml' is a file, not a folder" in str(err.value)
+    assert "spec_path takes folders" in (err.value.hint or "")
+
+
+def test_the_report_names_the_version_an_unpinned_name_picked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              cli: Callable[..., Run]) -> None:
+    import json
+
+    folder = tmp_path / "guides" / "acme-tmdg"
+    _pack(folder, "acme-tmdg", "1.9", file="1.9.yaml")
+    _pack(folder, "acme-tmdg", "1.10", file="1.10.yaml")
+    _pack(tmp_path / "guides", "lone-guide", "3")          # one version only: named as before
+    monkeypatch.setenv("SLEDCHECK_SPEC_PATH", str(tmp_path / "guides"))
+    path = _design(tmp_path / "a", "acme-tmdg, lone-guide, eia-310-1u")
+    out = cli("check", str(path), "--format", "json")
+    assert json.loads(out.out)["specs"] == ["acme-tmdg@1.10", "lone-guide", "eia-310-1u"]
+    assert "specs: acme-tmdg@1.10, lone-guide, eia-310-1u" in cli("check", str(path)).out
+    pinned = _design(tmp_path / "b", "acme-tmdg@1.9")
+    assert json.loads(cli("check", str(pinned), "--format", "json").out)["specs"] == ["acme-tmdg@1.9"]
+
+
 def test_a_pack_must_carry_the_name_it_is_found_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _pack(tmp_path / "guides", "other-name", None, file="acme-tmdg.yaml")
     monkeypatch.setenv("SLEDCHECK_SPEC_PATH", str(tmp_path / "guides"))
