@@ -555,6 +555,8 @@ def _available(thermal: ThermalSpec, budget: AirflowBudget, scenario: ScenarioRe
 
 
 def _airflow(assembly: Assembly) -> Iterable[Finding]:
+    import math
+
     from ..load.specs import CFM_M3_S, LFM_M_S
     from ..model.thermal import analyse_thermal
     from ..units import Q_
@@ -600,10 +602,11 @@ def _airflow(assembly: Assembly) -> Iterable[Finding]:
                 cases.append((value, scenario, lane, at))
             if not cases:
                 continue
-            value, scenario, lane, at = min(cases, key=lambda c: c[0])
-            if not value < required * (1 - 1e-9):
+            # a scenario without a usable flow (nan: the solve failed, T003) counts as the worst, never as a pass
+            value, scenario, lane, at = min(cases, key=lambda c: c[0] if math.isfinite(c[0]) else -math.inf)
+            if value >= required * (1 - 1e-9):
                 continue
-            short = [c[1].name for c in cases if c[0] < required * (1 - 1e-9)]
+            short = [c[1].name for c in cases if not c[0] >= required * (1 - 1e-9)]
             scale, unit = (LFM_M_S, "LFM") if velocity else (CFM_M3_S, "CFM")
             pressure = ""
             if budget.pressure_pa is not None and at is not None:
