@@ -178,3 +178,14 @@ def test_cli_shows_a_pack_from_the_search_path(tmp_path: Path, monkeypatch: pyte
     result = cli("specs", "acme-tmdg")
     assert result.code == 0, result.err
     assert "heatsink_mass_max" in result.out and "250.0 g" in result.out and "[verified]" in result.out
+
+
+def test_cli_lists_keepins_and_airflow_budgets_with_their_sources(cli: Callable[..., Run]) -> None:
+    from conftest import ROOT
+
+    out = cli("specs", str(ROOT / "tests" / "rules" / "guides" / "keepin-guide.yaml"))
+    assert out.code == 0
+    assert ("keep-in sink-volume          heatsink: x -50..50, y -50..50, z 0..23 mm from package  [verified]  "
+            "sledcheck rule case fixture, made-up figure 1") in out.out
+    out = cli("specs", "ocp-nic3-sff")
+    assert "airflow card-airflow" in out.out and "[template]" in out.out and "not set" in out.out

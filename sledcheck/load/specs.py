@@ -200,6 +200,32 @@ class SpecPack:
         the report says which one an unpinned name picked)."""
         return f"{self.name}@{self.version}" if len(self.versions) > 1 and self.version else self.name
 
+    def entry_lines(self) -> list[str]:
+        """The keep-ins and airflow budgets as ``sledcheck specs NAME`` lists them, each with its source and
+        status (the scalar values are listed from :meth:`all_values`)."""
+        lines = []
+        for volume in self.keepins:
+            if volume.outline is not None and volume.z is not None:
+                xs, ys = [x for x, _ in volume.outline], [y for _, y in volume.outline]
+                shape = (f"x {min(xs):g}..{max(xs):g}, y {min(ys):g}..{max(ys):g}"
+                         + ("" if volume.rect else f" ({len(volume.outline)}-point outline)")
+                         + f", z {volume.z[0]:g}..{volume.z[1]:g} mm")
+            else:
+                shape = "(not set)"
+            where = f" from {', '.join(volume.relative_to)}" if volume.relative_to else " (sled coordinates)"
+            lines.append(self._entry_line(f"keep-in {volume.name}", f"{', '.join(volume.parts)}: {shape}{where}",
+                                          volume.status, volume.source, volume.clause, volume.note))
+        for budget in self.airflow:
+            lines.append(self._entry_line(f"airflow {budget.name}", f"{', '.join(budget.targets)}: {budget.stated}",
+                                          budget.status, budget.source, budget.clause, budget.note))
+        return lines
+
+    def _entry_line(self, label: str, what: str, status: str, source: str | None, clause: str | None,
+                    note: str | None) -> str:
+        cited = self.sources.get(source or "", source or "")
+        line = f"  {label:28} {what}  [{status}]  {cited}" + (f", {clause}" if clause else "")
+        return line + (f"\n  {'':28} note: {note}" if note else "")
+
     def all_values(self) -> dict[str, SpecValue]:
         """Every value by its dotted key (``envelope.width``, ``rack_unit``)."""
         merged = {f"envelope.{k}": v for k, v in self.envelope.items()}
