@@ -530,6 +530,7 @@ def _specs(args: argparse.Namespace) -> int:
                      + (f", {value.clause}" if value.clause else ""))
         if value.note:
             lines.append(f"  {'':28} {'':>14}  note: {value.note}")
+    lines += pack.entry_lines()
     _emit("\n".join(lines) + "\n")
     return EXIT_PASS
 

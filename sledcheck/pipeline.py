@@ -91,7 +91,7 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
         from .model.views import part_views
 
         outlines = part_views(assembly)
-    return Report(design=str(design_path), name=design.name, specs=tuple(p.name for p in design.specs),
+    return Report(design=str(design_path), name=design.name, specs=tuple(p.label for p in design.specs),
                   findings=tuple(findings), parts=parts, rules_run=tuple(result.rules_run),
                   incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines,
                   gaps=gaps, excluded=assembly.excluded, stackups=tuple(s for s in assembly.analyses.get("stackups", ())

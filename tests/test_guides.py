@@ -101,6 +101,33 @@ def test_a_missing_spec_path_folder(tmp_path: Path) -> None:
     assert err.value.line == 4 and err.value.field == "spec_path[0]" and "not found" in str(err.value)
 
 
+def test_a_spec_path_naming_a_file_says_so(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "d" / "guides", "acme-tmdg", "1")
+    path = _design(tmp_path / "d", "eia-310-1u", extra=f"spec_path: [{pack.relative_to(tmp_path / 'd')}]\n")
+    with pytest.raises(SledcheckError) as err:
+        check(path)
+    assert err.value.line == 4 and err.value.field == "spec_path[0]"
+    assert "'guides/acme-tmdg.yaml' is a file, not a folder" in str(err.value)
+    assert "spec_path takes folders" in (err.value.hint or "")
+
+
+def test_the_report_names_the_version_an_unpinned_name_picked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              cli: Callable[..., Run]) -> None:
+    import json
+
+    folder = tmp_path / "guides" / "acme-tmdg"
+    _pack(folder, "acme-tmdg", "1.9", file="1.9.yaml")
+    _pack(folder, "acme-tmdg", "1.10", file="1.10.yaml")
+    _pack(tmp_path / "guides", "lone-guide", "3")          # one version only: named as before
+    monkeypatch.setenv("SLEDCHECK_SPEC_PATH", str(tmp_path / "guides"))
+    path = _design(tmp_path / "a", "acme-tmdg, lone-guide, eia-310-1u")
+    out = cli("check", str(path), "--format", "json")
+    assert json.loads(out.out)["specs"] == ["acme-tmdg@1.10", "lone-guide", "eia-310-1u"]
+    assert "specs: acme-tmdg@1.10, lone-guide, eia-310-1u" in cli("check", str(path)).out
+    pinned = _design(tmp_path / "b", "acme-tmdg@1.9")
+    assert json.loads(cli("check", str(pinned), "--format", "json").out)["specs"] == ["acme-tmdg@1.9"]
+
+
 def test_a_pack_must_carry_the_name_it_is_found_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _pack(tmp_path / "guides", "other-name", None, file="acme-tmdg.yaml")
     monkeypatch.setenv("SLEDCHECK_SPEC_PATH", str(tmp_path / "guides"))
@@ -134,8 +161,13 @@ def test_builtin_templates_set_no_guide_number() -> None:
 
 def test_template_values_are_s101_where_a_heat_sink_would_be_checked(tmp_path: Path) -> None:
     report = check(_design(tmp_path, "design-guide-template"))
-    unset = sorted(f.anchor[2] for f in report.findings if f.code == "S101")
-    assert unset == sorted(k for k in GUIDE_VALUES if k != "tim_bond_line_max")   # no TIM declared: not needed
+    unset = sorted(f.anchor[2] for f in report.findings if f.code == "S101" and f.anchor[0] == "spec")
+    # no TIM and no preload declared: the bond line and the TIM pressure are not needed
+    assert unset == sorted(k for k in GUIDE_VALUES if k not in ("tim_bond_line_max", "tim_pressure_min"))
+    # the template's keep-in has no geometry and the sink is there (S101); its airflow budget would apply only to
+    # a component in a thermal lane, and there is none
+    lines = [f.message for f in report.findings if f.code == "S101" and f.anchor[0] == "spec-line"]
+    assert len(lines) == 1 and "keep-in 'heatsink-volume' has no geometry" in lines[0]
     assert report.verdict == "pass"
 
 
@@ -146,3 +178,14 @@ def test_cli_shows_a_pack_from_the_search_path(tmp_path: Path, monkeypatch: pyte
     result = cli("specs", "acme-tmdg")
     assert result.code == 0, result.err
     assert "heatsink_mass_max" in result.out and "250.0 g" in result.out and "[verified]" in result.out
+
+
+def test_cli_lists_keepins_and_airflow_budgets_with_their_sources(cli: Callable[..., Run]) -> None:
+    from conftest import ROOT
+
+    out = cli("specs", str(ROOT / "tests" / "rules" / "guides" / "keepin-guide.yaml"))
+    assert out.code == 0
+    assert ("keep-in sink-volume          heatsink: x -50..50, y -50..50, z 0..23 mm from package  [verified]  "
+            "sledcheck rule case fixture, made-up figure 1") in out.out
+    out = cli("specs", "ocp-nic3-sff")
+    assert "airflow card-airflow" in out.out and "[template]" in out.out and "not set" in out.out

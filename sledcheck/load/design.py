@@ -248,6 +248,10 @@ def _spec_path(root: Section, base: Path) -> tuple[Path, ...]:
     folders = []
     for i, entry in enumerate(root.string_list("spec_path")):
         folder = base / entry
+        if folder.is_file():
+            raise root.child("spec_path").error(f"spec_path {entry!r} is a file, not a folder", i,
+                                                "spec_path takes folders that hold packs; name a pack file "
+                                                "itself under specs:")
         if not folder.is_dir():
             raise root.child("spec_path").error(f"spec_path folder {entry!r} not found", i,
                                                 "folders are relative to the design file")

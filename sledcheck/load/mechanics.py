@@ -23,6 +23,11 @@ from .schema import Section
 from .thermal import _library
 
 MECHANICAL_KEYS = ("springs", "spring_force", "clamp_force", "attach")
+#: The range a mounting force is read in [N]: from 0.01 N (about a gram-force, 0.0098 N) to 20 kN (about two
+#: tonnes-force): a deliberately generous bound around any spring or clamp that holds a heat sink on a package,
+#: which catches unit slips (kN for N, a missing exponent) and nonsense such as 1e30 N.
+MIN_FORCE_N = 0.01
+MAX_FORCE_N = 20000.0
 ATTACH = ("board", "chassis")
 
 
@@ -131,6 +136,9 @@ def _force(sec: Section, key: str) -> float | None:
         force = float(parse_quantity(sec.value[key], "force").m_as("N"))
     except UnitError as err:
         raise sec.error(str(err), key) from None
-    if not 0 < force <= 1e6:
-        raise sec.error(f"{sec.value[key]!r} is not a usable force", key, "greater than zero, e.g. 45 N")
+    if not MIN_FORCE_N <= force <= MAX_FORCE_N:
+        raise sec.error(f"{sec.value[key]!r} ({force:g} N) is out of range for a heat sink's mounting "
+                        f"{'clamp' if key == 'clamp_force' else 'spring'} force", key,
+                        f"a force from {MIN_FORCE_N:g} N to {MAX_FORCE_N:g} N (20 kN, about 2 tonnes-force), e.g. "
+                        "spring_force: 45 N")
     return force

@@ -21,6 +21,25 @@ or any ``N/*.yaml`` (several versions side by side), and its ``name:`` must be `
 ``values`` are lengths, except the design-guide limits of :data:`GUIDE_VALUES` (mass, force, a g-level), which
 have their own dimension.
 
+Two lists state limits that are not one number (README, "Mass, loads and design guides")::
+
+    keepins:                          # D304: the space a part may occupy (over its socket)
+      - name: sink-over-socket
+        parts: [heatsink]             # roles, names or patterns of the parts it holds
+        relative_to: package          # optional: x-y from the reference part's box centre, z from its top
+        rect: [-45 mm, -45 mm, 45 mm, 45 mm]     # or outline: [[x, y], ...]
+        z: [0 mm, 25 mm]
+        source: guide
+        clause: "figure 6-3"
+        status: verified
+    airflow:                          # T101: a flow a slot or component needs from its lane
+      - name: nic-slot
+        for: [nic0]                   # components (names, patterns, roles) or lane names
+        velocity: 200 LFM             # or flow: 12 CFM
+        pressure: 25 Pa               # optional: the back pressure the flow is stated at
+        source: guide
+        status: secondary
+
 ``status`` is ``verified`` (read in the primary spec), ``secondary`` (quoted by others), ``user`` (the spec
 leaves it open: a design supplies it) or ``template`` (not confirmed: a design must fill it in).
 A design may override a value, with a reason, under ``overrides: {PACK: {KEY: {value, reason}}}``.
@@ -58,8 +77,12 @@ GUIDE_VALUES = {
     "dynamic_load_max": "force",                       # ... and the allowed dynamic load
     "board_attach_mass_max": "mass",                   # L201: heavier sinks attach to the chassis
     "component_height_under_heatsink_max": "length",   # D303: parts under a sink's footprint, above the board
-    "tim_bond_line_max": "length",                     # reference: the thickest TIM bond line allowed
+    "tim_bond_line_max": "length",                     # L301: the thickest TIM bond line allowed
+    "tim_pressure_min": "pressure",                    # L302: preload / TIM contact area, at least this
 }
+#: Keys of a ``keepins:`` entry and of an ``airflow:`` entry.
+KEEPIN_KEYS = ("name", "parts", "relative_to", "rect", "outline", "z", "source", "clause", "status", "note")
+AIRFLOW_KEYS = ("name", "for", "flow", "velocity", "pressure", "source", "clause", "status", "note")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -97,6 +120,62 @@ class SpecValue:
 
 
 @dataclass(frozen=True)
+class KeepIn:
+    """A volume the selected ``parts`` must stay inside: the prism ``outline`` x ``z`` [mm]. With
+    ``relative_to`` (roles or part names) x-y are measured from the reference part's bounding-box centre and z
+    from its top; without, they are sled coordinates. ``rect`` says the outline is an axis-aligned box (its
+    sides are then named -x, +x, -y, +y). ``outline`` is None for a ``template``/``user`` entry without
+    geometry (S101)."""
+
+    name: str
+    parts: tuple[str, ...]
+    relative_to: tuple[str, ...]
+    outline: tuple[tuple[float, float], ...] | None
+    rect: bool
+    z: tuple[float, float] | None
+    source: str | None
+    clause: str | None
+    status: str
+    note: str | None
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class AirflowBudget:
+    """A flow that the components (or lanes) ``targets`` need from their lane: ``flow_m3_s`` [m^3/s] or the
+    approach ``velocity_m_s`` [m/s] over the lane's cross-section, optionally at a back pressure ``pressure_pa``
+    [Pa]; both None for a ``template``/``user`` entry (S101)."""
+
+    name: str
+    targets: tuple[str, ...]
+    flow_m3_s: float | None
+    velocity_m_s: float | None
+    pressure_pa: float | None
+    source: str | None
+    clause: str | None
+    status: str
+    note: str | None
+    file: str
+    line: int
+
+    @property
+    def stated(self) -> str:
+        """The requirement as the pack states it, for messages."""
+        if self.velocity_m_s is not None:
+            text = f"{self.velocity_m_s / LFM_M_S:.0f} LFM ({self.velocity_m_s:.3g} m/s)"
+        elif self.flow_m3_s is not None:
+            text = f"{self.flow_m3_s / CFM_M3_S:.2f} CFM"
+        else:
+            return "not set"
+        return text + (f" at {self.pressure_pa:g} Pa" if self.pressure_pa is not None else "")
+
+
+CFM_M3_S = 0.3048**3 / 60   # 1 ft^3/min [m^3/s] (international foot, 0.3048 m exactly)
+LFM_M_S = 0.3048 / 60       # 1 ft/min [m/s]
+
+
+@dataclass(frozen=True)
 class SpecPack:
     """A parsed spec pack."""
 
@@ -111,6 +190,41 @@ class SpecPack:
     path: Path | None = None   # the pack's file on disk (``file`` is how reports show it)
     builtin: bool = False      # one of sledcheck's own packs (``file`` is then ``specs/NAME.yaml``)
     version: str | None = None
+    keepins: tuple[KeepIn, ...] = ()
+    airflow: tuple[AirflowBudget, ...] = ()
+    versions: tuple[str, ...] = ()   # the versions side by side in the pack's folder (N/*.yaml), when several
+
+    @property
+    def label(self) -> str:
+        """How reports name the pack: ``NAME``, or ``NAME@VERSION`` when its folder holds several versions (so
+        the report says which one an unpinned name picked)."""
+        return f"{self.name}@{self.version}" if len(self.versions) > 1 and self.version else self.name
+
+    def entry_lines(self) -> list[str]:
+        """The keep-ins and airflow budgets as ``sledcheck specs NAME`` lists them, each with its source and
+        status (the scalar values are listed from :meth:`all_values`)."""
+        lines = []
+        for volume in self.keepins:
+            if volume.outline is not None and volume.z is not None:
+                xs, ys = [x for x, _ in volume.outline], [y for _, y in volume.outline]
+                shape = (f"x {min(xs):g}..{max(xs):g}, y {min(ys):g}..{max(ys):g}"
+                         + ("" if volume.rect else f" ({len(volume.outline)}-point outline)")
+                         + f", z {volume.z[0]:g}..{volume.z[1]:g} mm")
+            else:
+                shape = "(not set)"
+            where = f" from {', '.join(volume.relative_to)}" if volume.relative_to else " (sled coordinates)"
+            lines.append(self._entry_line(f"keep-in {volume.name}", f"{', '.join(volume.parts)}: {shape}{where}",
+                                          volume.status, volume.source, volume.clause, volume.note))
+        for budget in self.airflow:
+            lines.append(self._entry_line(f"airflow {budget.name}", f"{', '.join(budget.targets)}: {budget.stated}",
+                                          budget.status, budget.source, budget.clause, budget.note))
+        return lines
+
+    def _entry_line(self, label: str, what: str, status: str, source: str | None, clause: str | None,
+                    note: str | None) -> str:
+        cited = self.sources.get(source or "", source or "")
+        line = f"  {label:28} {what}  [{status}]  {cited}" + (f", {clause}" if clause else "")
+        return line + (f"\n  {'':28} note: {note}" if note else "")
 
     def all_values(self) -> dict[str, SpecValue]:
         """Every value by its dotted key (``envelope.width``, ``rack_unit``)."""
@@ -211,7 +325,7 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
     doc = read_yaml(path, display)
     root = Section(doc, (), display or str(path))
     root.mapping(("sledcheck-spec", "name", "version", "title", "description", "sources", "envelope", "values",
-                  "keepouts", "height_limits"),
+                  "keepouts", "height_limits", "keepins", "airflow"),
                  required=("sledcheck-spec", "name"))
     if root.value.get("sledcheck-spec") != 1:
         raise root.error("this sledcheck reads spec packs of version 1", "sledcheck-spec",
@@ -241,9 +355,94 @@ def load_pack(path: Path, display: str | None = None) -> SpecPack:
             values[key] = _value(sec, key, sources, value_dimension(key))
     zones = tuple(replace(z, pack=name) for z in read_zones(root, "keepouts", None, set())
                   + read_zones(root, "height_limits", None, set()))
+    keepins = tuple(_keepin(sec, sources) for sec in root.child("keepins").elements()) \
+        if root.has("keepins") else ()
+    airflow = tuple(_airflow(sec, sources) for sec in root.child("airflow").elements()) \
+        if root.has("airflow") else ()
+    for kind, entries in (("keepins", keepins), ("airflow", airflow)):
+        names = [e.name for e in entries]
+        for i, entry_name in enumerate(names):
+            if entry_name in names[:i]:
+                raise root.child(kind).error(f"{entry_name!r} is named twice", i, "give each entry its own name")
     return SpecPack(name=name, title=root.text("title", name) or name, file=root.display, sources=sources,
                     envelope=envelope, values=values, zones=zones, description=root.text("description", "") or "",
-                    path=path, builtin=builtin, version=version)
+                    path=path, builtin=builtin, version=version, keepins=keepins, airflow=airflow,
+                    versions=_sibling_versions(path, name))
+
+
+def _sibling_versions(path: Path, name: str) -> tuple[str, ...]:
+    """The versions of pack ``name`` side by side in its folder ``name/`` (empty for a lone ``N.yaml``)."""
+    if path.parent.name != name:
+        return ()
+    try:
+        return tuple(sorted((v or "(none)" for v in map(_version_of, _candidates(path.parent.parent, name))),
+                            key=_version_key))
+    except DesignError:   # a sibling that does not parse: only the pack actually used is validated
+        return ()
+
+
+def _entry_text(sec: Section, sources: dict[str, str]) -> tuple[str, str, str | None]:
+    """(name, status, source) of a keepins/airflow entry, validated like a value's."""
+    name = sec.text("name") or ""
+    if not name.strip():
+        raise sec.error("an entry needs a name", "name")
+    status = sec.text("status", choices=STATUSES) or "secondary"
+    source = sec.text("source")
+    if source is not None and sources and source not in sources:
+        raise sec.error(f"unknown source {source!r}", "source", f"declare it under 'sources:' ({', '.join(sources)})")
+    return name, status, source
+
+
+def _keepin(sec: Section, sources: dict[str, str]) -> KeepIn:
+    from .zones import _outline
+
+    sec.mapping(KEEPIN_KEYS, required=("name", "parts", "status"))
+    name, status, source = _entry_text(sec, sources)
+    parts = tuple(sec.string_list("parts"))
+    if not parts:
+        raise sec.error("name the parts the volume holds", "parts", "e.g. parts: [heatsink]")
+    has_shape = sec.has("rect") or sec.has("outline") or sec.has("z")
+    if not has_shape and status not in ("user", "template"):
+        raise sec.error("a keep-in needs rect (or outline) and z unless its status is 'user' or 'template'")
+    outline = z = None
+    if has_shape:
+        outline = _outline(sec, None)
+        if not sec.has("z"):
+            raise sec.error("a keep-in needs its height range", "z", "e.g. z: [0 mm, 25 mm]")
+        zs = sec.value["z"]
+        if not isinstance(zs, list) or len(zs) != 2:
+            raise sec.error("expected [bottom, top]", "z", "e.g. z: [0 mm, 25 mm]")
+        low, high = (float(sec.child("z").quantity(i, "length").m_as("mm")) for i in range(2))
+        if high <= low:
+            raise sec.error("the top must be above the bottom", "z")
+        z = (low, high)
+    return KeepIn(name=name, parts=parts, relative_to=tuple(sec.string_list("relative_to")), outline=outline,
+                  rect=sec.has("rect"), z=z, source=source, clause=sec.text("clause"), status=status,
+                  note=sec.text("note"), file=sec.display, line=sec.line())
+
+
+def _airflow(sec: Section, sources: dict[str, str]) -> AirflowBudget:
+    sec.mapping(AIRFLOW_KEYS, required=("name", "for", "status"))
+    name, status, source = _entry_text(sec, sources)
+    targets = tuple(sec.string_list("for"))
+    if not targets:
+        raise sec.error("name the components or lanes that need the flow", "for", "e.g. for: [nic0]")
+    if sec.has("flow") and sec.has("velocity"):
+        raise sec.error("give the required flow or the approach velocity, not both", "velocity")
+    flow = float(sec.quantity("flow", "volumetric_flow", positive=True).m_as("m**3/s")) if sec.has("flow") else None
+    velocity = float(sec.quantity("velocity", "velocity", positive=True).m_as("m/s")) \
+        if sec.has("velocity") else None
+    pressure = float(sec.quantity("pressure", "pressure", positive=True).m_as("Pa")) \
+        if sec.has("pressure") else None
+    if flow is None and velocity is None:
+        if status not in ("user", "template"):
+            raise sec.error("an airflow budget needs 'flow' (e.g. 12 CFM) or 'velocity' (e.g. 200 LFM) unless its "
+                            "status is 'user' or 'template'")
+        if pressure is not None:
+            raise sec.error("a pressure without a flow or velocity states nothing", "pressure")
+    return AirflowBudget(name=name, targets=targets, flow_m3_s=flow, velocity_m_s=velocity, pressure_pa=pressure,
+                         source=source, clause=sec.text("clause"), status=status, note=sec.text("note"),
+                         file=sec.display, line=sec.line())
 
 
 def _value(sec: Section, key: str, sources: dict[str, str], dimension: str = "length") -> SpecValue:

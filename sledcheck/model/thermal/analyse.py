@@ -67,7 +67,8 @@ def analyse_model(model: SledModel) -> ThermalResult:
                                         "have no crossing inside the fans' datasheet range)"))
             lanes.append(LaneResult(lane.lane.name, q, float(ev.lane_pressure[lane.lane.name][i]),
                                     int(working[lane.lane.name][i]),
-                                    {s.part: float(ev.fin_flow[s.part][i]) / q if q > 0 else 0.0 for s in lane.sinks}))
+                                    {s.part: float(ev.fin_flow[s.part][i]) / q if q > 0 else 0.0 for s in lane.sinks},
+                                    float(lane.area)))
             for comp in lane.components:
                 part = comp.spec.part
                 chain = {key: float(np.asarray(v)[i]) for key, v in ev.chain[part].items()}

@@ -55,13 +55,15 @@ class ComponentResult:
 
 @dataclass(frozen=True)
 class LaneResult:
-    """One lane in one scenario: flow [m^3/s], pressure drop [Pa], working fans, fin flow / lane flow per sink."""
+    """One lane in one scenario: flow [m^3/s], pressure drop [Pa], working fans, fin flow / lane flow per sink,
+    and the lane's cross-section [m^2] the model used (flow / area is the approach velocity)."""
 
     name: str
     flow: float
     pressure: float
     fans_working: int
     fin_fraction: dict[str, float]
+    area: float = float("nan")
 
 
 @dataclass(frozen=True)
