@@ -1,4 +1,4 @@
-"""T101 airflow budgets (sledcheck/checks/mechanics.py): a pack's ``airflow:`` entry against the thermal model's
+"""T101 airflow budgets (sledcheck/checks/airflow.py): a pack's ``airflow:`` entry against the thermal model's
 lane flow in the worst reported scenario.
 
 Closed form: one lane, no heat sink, a single fixed loss K over the lane's cross-section A (dP = K rho (Q/A)^2 / 2)

@@ -1,4 +1,4 @@
-"""D304 keep-in volumes (sledcheck/checks/mechanics.py): a pack's ``keepins:`` prism, placed on a reference part
+"""D304 keep-in volumes (sledcheck/checks/keepins.py): a pack's ``keepins:`` prism, placed on a reference part
 or in sled coordinates, and how far a part reaches beyond each of its sides. The meshes are generated, so every
 expected excess is the difference of two numbers written in the test (box sides), or plane geometry written out
 beside the assertion (polygons). STL stores float32 coordinates, so 35.3 mm is held to about 2e-6 mm: the box

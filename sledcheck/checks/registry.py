@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..load.rules import RuleCatalog
-from . import envelope, holes, mechanics, mesh, pairs, stackups, thermal, units, waivers, zones
+from . import airflow, envelope, holes, keepins, mechanics, mesh, pairs, stackups, thermal, units, waivers, zones
 from .engine import RULE_CRASHED, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -18,11 +18,13 @@ RULES: tuple[Rule, ...] = (
     zones.KEEPOUT,
     zones.HEIGHT_LIMIT,
     *mechanics.RULES,
+    *keepins.RULES,
     holes.HOLE_PATTERN,
     stackups.STATISTICAL,
     thermal.MARGIN,
     thermal.VALIDITY,
     thermal.MODEL_INCOMPLETE,
+    *airflow.RULES,
 )
 
 #: Rules whose findings the engine itself makes (listed by `sledcheck rules`, not run).
