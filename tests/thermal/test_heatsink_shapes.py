@@ -414,3 +414,28 @@ def test_a_boss_between_fins_is_not_counted_as_fins() -> None:
     parts = [p for i, p in enumerate(heat_pipe_parts()[0]) if not 17 <= i - 1 <= 22]
     g = recognise(union([*parts, box((34.0, 35.0, 5.0), (46.0, 55.0, 72.0))]))
     assert g.fin_count == 40 - 6 + 1 and not any("joined" in n for n in g.notes)
+
+
+def test_fins_drawn_into_the_lid_are_modelled_cut_at_the_lid(cli: Callable[..., Run], tmp_path: Path) -> None:
+    """overheight.yaml's sinks (27.4 mm fins, examples/tray-1u/make_meshes.py) reach through the lid (D101): the
+    thermal model takes only the fins that fit under it. The cut is measured here on the raw files with trimesh:
+    the sink's top (heatsink_tall.stl at z + 11.6 mm) less the lid's underside (lid.3mf, as placed)."""
+    tray = EXAMPLES / "tray-1u"
+    top = float(trimesh.load(tray / "cad" / "heatsink_tall.stl").vertices[:, 2].max()) + 11.6
+    lid = trimesh.load(tray / "cad" / "lid.3mf", force="mesh")
+    into = top - float(lid.vertices[:, 2].min())
+    assert 1.0 < into < 2.0                                      # through the 1 mm lid and 0.34 mm beyond the 1U
+    report = json.loads(cli("check", tray / "overheight.yaml", "--format", "json").out)
+    sink = next(s for s in report["thermal"]["heatsinks"] if s["part"] == "heatsink0")
+    assert sink["fin_height"]["value"] == pytest.approx(27.4 - into, abs=1e-3)
+    assert sink["tip_gap"]["value"] == 0
+    assert any("modelled cut at the lid" in note for note in sink["notes"])
+    # drawn deeper than its fins are tall, no fin is left under the lid: T003 says so, and no margin is invented
+    text = (tray / "overheight.yaml").read_text().replace("position: [130, 220, 11.6]", "position: [130, 220, 40]")
+    (tmp_path / "cad").symlink_to(tray / "cad")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(text)
+    result = json.loads(cli("check", deep, "--format", "json").out)
+    t003 = [f for f in result["findings"] if f["code"] == "T003" and "heatsink0" in f["message"]]
+    assert t003 and "above the lid's underside" in t003[0]["message"], [f["message"] for f in result["findings"]
+                                                                        if f["code"] == "T003"]

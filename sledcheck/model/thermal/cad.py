@@ -14,6 +14,7 @@ The meshes are in millimetres; everything this module returns is SI except the r
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,6 +165,24 @@ def heatsink_used(sink: SinkGeometry) -> HeatsinkUsed:
                         notes=f.notes)
 
 
+#: fins reaching less than this into the lid are taken as touching it [mm] (a tessellation's noise)
+CUT_MIN_MM = 1e-3
+
+
+def _cut_at_lid(name: str, fins: PlateFinGeometry | PinFinGeometry, into_mm: float
+                ) -> PlateFinGeometry | PinFinGeometry | Problem:
+    """The fins a sink drawn ``into_mm`` [mm] above the lid's underside can really have: cut at the lid (tip gap
+    0), with a note saying so; a Problem when the cut leaves less than 1 mm of fin (nothing to model)."""
+    height_mm = fins.fin_height - into_mm
+    if height_mm < 1.0:
+        return Problem((name,), f"{name}'s fins reach {into_mm:.2f} mm above the lid's underside, more than their "
+                                f"{fins.fin_height:.3g} mm height: there is no fin under the lid to model; fix the "
+                                "interference (D101) first")
+    note = (f"the fins are drawn reaching {into_mm:.2f} mm above the lid's underside (D101): modelled cut at the lid, "
+            f"{height_mm:.4g} mm tall instead of {fins.fin_height:.4g} mm")
+    return dataclasses.replace(fins, fin_height=height_mm, notes=(*fins.notes, note))
+
+
 def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: str,
                   declared: dict[str, Any] | None = None, fin_conductivity_w_mk: float = 0.0
                   ) -> SinkGeometry | Problem:
@@ -198,7 +217,13 @@ def sink_geometry(assembly: Assembly, lane: Lane, lane_width_mm: float, name: st
                                 "fins cannot be sized; give the lane a height")
     # the inner fins' tips (taller edge fins or rails leave the gap over the others open); declared fins: the mesh
     top_mm = fins.tip if fins.source == "cad" and fins.base_normal == "+z" else float(hi[2])
-    tip_mm = max((lid_mm if lid_mm is not None else board_mm + height_mm) - top_mm, 0.0)
+    ceiling_mm = lid_mm if lid_mm is not None else board_mm + height_mm
+    tip_mm = max(ceiling_mm - top_mm, 0.0)
+    if top_mm - ceiling_mm > CUT_MIN_MM:   # fins drawn into the lid (D101): only what fits under it can exist
+        cut = _cut_at_lid(name, fins, top_mm - ceiling_mm)
+        if isinstance(cut, Problem):
+            return cut
+        fins = cut
     base_w_mm = float(hi[0] - lo[0])
     sink: PlateFin | PinFin
     if isinstance(fins, PinFinGeometry):
