@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...checks.engine import Finding
-from ...model.views import PartView, Views
+from ...model.views import Outline, PartView, Views
 from ..model import Report
 from .annotations import annotation_for
 from .figures import SIDE, TOP, figure, mpl, outline_xy, patch, svg, to_plot
@@ -38,6 +38,12 @@ def _is_background(view: str, part: PartView, views: Views) -> bool:
     total = (x1 - x0) * (y1 - y0) if view == TOP else (y1 - y0) * (z1 - z0)
     return total > 0 and _area(view, part) > 0.6 * total
 
+def _add_outline(ax: Any, view: str, outline: Outline, **style: Any) -> None:
+    """A part's outline as a patch. Added as an artist, not with ``add_patch``: the figures set their limits,
+    so the data limits ``add_patch`` computes from every path (most of a large assembly's drawing time) would
+    be thrown away; the SVG is the same."""
+    ax.add_artist(patch(view, outline, **style))
+
 def _draw_parts(ax: Any, view: str, views: Views, bad: dict[str, str], labels: bool) -> None:
     background = [p for p in views.parts if _is_background(view, p, views)]
     rest = [p for p in views.parts if not _is_background(view, p, views)]
@@ -51,22 +57,22 @@ def _draw_parts(ax: Any, view: str, views: Views, bad: dict[str, str], labels: b
         fill = ROLE_FILL.get(part.role, DEFAULT_FILL)
         for outline in part.top if view == TOP else part.side:
             face = "none" if part.role in ("lid", "cover") and view == TOP else fill
-            ax.add_patch(patch(view, outline, facecolor=face, edgecolor=colour, alpha=None,
-                                linewidth=1.4 if severity else 0.7, zorder=1))
+            _add_outline(ax, view, outline, facecolor=face, edgecolor=colour, alpha=None,
+                         linewidth=1.4 if severity else 0.7, zorder=1)
     for part in rest:
         severity = bad.get(part.name)
         fill = SEVERITY_FILL[severity] if severity else ROLE_FILL.get(part.role, DEFAULT_FILL)
         colour = SEVERITY_COLOUR[severity] if severity else EDGE
         for outline in part.top if view == TOP else part.side:
-            ax.add_patch(patch(view, outline, facecolor=fill, edgecolor=colour,
-                                linewidth=1.3 if severity else 0.6, alpha=0.92, zorder=2))
+            _add_outline(ax, view, outline, facecolor=fill, edgecolor=colour,
+                         linewidth=1.3 if severity else 0.6, alpha=0.92, zorder=2)
     # offenders' edges once more on top, so a hidden offender still shows
     for part in rest:
         severity = bad.get(part.name)
         if severity:
             for outline in part.top if view == TOP else part.side:
-                ax.add_patch(patch(view, outline, facecolor="none", edgecolor=SEVERITY_COLOUR[severity],
-                                    linewidth=1.3, zorder=6))
+                _add_outline(ax, view, outline, facecolor="none", edgecolor=SEVERITY_COLOUR[severity],
+                             linewidth=1.3, zorder=6)
     if not labels:
         return
     placed: list[tuple[float, float]] = []
