@@ -15,8 +15,8 @@ simplified to about :data:`SIMPLIFY_MM` and rounded to 1 um: the output is deter
 Large assemblies (more than :data:`LARGE_TRIANGLES` triangles in all) draw simplified outlines, at a cost that
 follows the pictures' pixels rather than the triangles: parts with more than :data:`LARGE_EXACT_MAX` facing
 triangles are rasterised on a grid of at most :data:`LARGE_RASTER_PX` pixels per side (the overview figures
-are about 1300 pixels wide), and a rasterised part whose geometry repeats another's up to a translation (eight
-identical heat sinks, a row of fans) is traced once and its outlines moved (:func:`_geometry_key`).
+are about 1300 pixels wide), and a rasterised part whose mesh repeats another's up to a translation (one part
+file placed eight times) is traced once and its outlines moved (:func:`_geometry_key`).
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ def part_views(assembly: Any) -> Views:
     large = sum(len(p.mesh.faces) for p in assembly.parts) > LARGE_TRIANGLES
     exact_max = LARGE_EXACT_MAX if large else None
     max_px = LARGE_RASTER_PX if large else None
-    traced: dict[bytes, tuple[np.ndarray, tuple[tuple[Outline, ...], str], tuple[tuple[Outline, ...], str]]] = {}
+    traced: dict[bytes, tuple[np.ndarray, np.ndarray, tuple[tuple[Outline, ...], str],
+                              tuple[tuple[Outline, ...], str]]] = {}
     parts = []
     for part in assembly.parts:
         closed = bool(getattr(part.health, "closed", False))
@@ -117,16 +118,20 @@ def part_views(assembly: Any) -> Views:
         faces = np.asarray(part.mesh.faces)
         lo, hi = np.asarray(part.bounds, dtype=float)
         key = _geometry_key(vertices, faces, closed) if large and len(faces) > LARGE_EXACT_MAX else None
-        if key is not None and key in traced:   # the same geometry, translated: its outlines, moved
-            origin, top_view, side_view = traced[key]
+        if key is not None and key in traced and _same_shape(vertices, traced[key][0], traced[key][1]):
+            origin, _, top_view, side_view = traced[key]   # the same geometry, translated: its outlines, moved
             offset = vertices.min(axis=0) - origin
             top, m_top = _moved(top_view[0], offset[[0, 1]]), top_view[1]
             side, m_side = _moved(side_view[0], offset[[1, 2]]), side_view[1]
         else:
-            top, m_top = project_outline(vertices, faces, (0, 1), closed, exact_max=exact_max, max_px=max_px)
-            side, m_side = project_outline(vertices, faces, (1, 2), closed, exact_max=exact_max, max_px=max_px)
-            if key is not None:
-                traced[key] = (vertices.min(axis=0), (top, m_top), (side, m_side))
+            corners = vertices[faces]   # (F, 3, 3), gathered once for both views
+            top, m_top = project_outline(vertices, faces, (0, 1), closed, exact_max=exact_max, max_px=max_px,
+                                         corners=corners)
+            side, m_side = project_outline(vertices, faces, (1, 2), closed, exact_max=exact_max, max_px=max_px,
+                                           corners=corners)
+            del corners
+            if key is not None and key not in traced:
+                traced[key] = (vertices.min(axis=0), vertices, (top, m_top), (side, m_side))
         parts.append(PartView(name=part.name, role=part.role, top=top, side=side,
                               bounds=(_triple(lo), _triple(hi)),
                               method="raster" if "raster" in (m_top, m_side) else "exact"))
@@ -151,16 +156,19 @@ def part_views(assembly: Any) -> Views:
 
 
 def _geometry_key(vertices: np.ndarray, faces: np.ndarray, closed: bool) -> bytes:
-    """A content hash of a mesh up to a translation: its faces and its vertices relative to their minimum
-    corner, on a 1 nm grid (two placements of one part file hash alike)."""
+    """A hash of a mesh's faces and sizes: meshes with the same key are twins when their vertices, relative to
+    their minimum corners, agree too (:func:`_same_shape`); two placements of one part file hash alike."""
     import hashlib
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(np.asarray([*vertices.shape, *faces.shape, closed], dtype=np.int64).tobytes())
     digest.update(np.ascontiguousarray(faces).tobytes())
-    if len(vertices):
-        digest.update(np.round((vertices - vertices.min(axis=0)) / 1e-6).astype(np.int64).tobytes())
     return digest.digest()
+
+
+def _same_shape(vertices: np.ndarray, origin: np.ndarray, other: np.ndarray) -> bool:
+    """Do ``vertices`` (relative to their minimum corner) and ``other`` (relative to ``origin``) agree to 1 um?"""
+    return bool(np.allclose(vertices - vertices.min(axis=0), other - origin, rtol=0.0, atol=1e-3))
 
 
 def _moved(outlines: tuple[Outline, ...], offset: np.ndarray) -> tuple[Outline, ...]:
@@ -178,16 +186,16 @@ def _triple(values: np.ndarray) -> tuple[float, float, float]:
 
 
 def project_outline(vertices: np.ndarray, faces: np.ndarray, axes: tuple[int, int],
-                    closed: bool = False, *, exact_max: int | None = None,
-                    max_px: int | None = None) -> tuple[tuple[Outline, ...], str]:
+                    closed: bool = False, *, exact_max: int | None = None, max_px: int | None = None,
+                    corners: np.ndarray | None = None) -> tuple[tuple[Outline, ...], str]:
     """The outline of the triangles ``faces`` projected on the plane of ``axes`` (e.g. (0, 1) = x-y), and how it
     was computed ("exact" or "raster"). ``closed``: the mesh is a closed, outward-wound volume, so triangles
     facing away from the viewer can be dropped. ``exact_max`` (default :data:`EXACT_MAX`) facing triangles at
     most are unioned exactly, more are rasterised on at most ``max_px`` (default :data:`RASTER_MAX_PX`) pixels
-    per side."""
+    per side. ``corners`` is ``vertices[faces]`` when the caller has it already."""
     if len(faces) == 0:
         return (), "exact"
-    tri = vertices[faces][:, :, list(axes)]                      # (F, 3, 2)
+    tri = (vertices[faces] if corners is None else corners)[:, :, list(axes)]   # (F, 3, 2)
     e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
     signed = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
     span = float(np.ptp(tri.reshape(-1, 2), axis=0).max()) or 1.0

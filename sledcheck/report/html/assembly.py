@@ -44,9 +44,21 @@ def _add_outline(ax: Any, view: str, outline: Outline, **style: Any) -> None:
     be thrown away; the SVG is the same."""
     ax.add_artist(patch(view, outline, **style))
 
-def _draw_parts(ax: Any, view: str, views: Views, bad: dict[str, str], labels: bool) -> None:
-    background = [p for p in views.parts if _is_background(view, p, views)]
-    rest = [p for p in views.parts if not _is_background(view, p, views)]
+def _in_window(view: str, part: PartView, window: tuple[float, float, float, float] | None) -> bool:
+    """Does the part's box, seen in ``view``, meet the plot window (u0, u1, v0, v1)? (None: the whole view.)"""
+    if window is None:
+        return True
+    u0, u1, v0, v1 = window
+    (pu0, pv0), (pu1, pv1) = to_plot(view, part.bounds[0]), to_plot(view, part.bounds[1])
+    return min(pu0, pu1) <= u1 and max(pu0, pu1) >= u0 and min(pv0, pv1) <= v1 and max(pv0, pv1) >= v0
+
+def _draw_parts(ax: Any, view: str, views: Views, bad: dict[str, str], labels: bool,
+                window: tuple[float, float, float, float] | None = None) -> None:
+    """Every part's outlines in ``view``; with a zoomed ``window``, only the parts whose boxes meet it (the
+    others would be clipped away: a detail costs what it shows, not the whole assembly)."""
+    shown = [p for p in views.parts if _in_window(view, p, window)]
+    background = [p for p in shown if _is_background(view, p, views)]
+    rest = [p for p in shown if not _is_background(view, p, views)]
     # painter's order: seen from above, higher parts last; seen from the side (+x), nearer (larger x) last
     depth = (lambda p: (p.bounds[1][2], p.bounds[0][2], p.name)) if view == TOP else \
         (lambda p: (p.bounds[1][0], p.bounds[0][0], p.name))
@@ -224,7 +236,7 @@ def _detail_figure(report: Report, views: Views, title: str, view: str, window: 
     with mpl():
         fig = figure(6.2, 2.9)
         ax = fig.add_subplot(1, 1, 1)
-        _draw_parts(ax, view, views, offenders(report), labels=False)
+        _draw_parts(ax, view, views, offenders(report), labels=False, window=window)
         _draw_zones(ax, view, views, labels=False)
         _draw_findings(ax, view, report, views, detail=True)
         # name the parts that show in the window (parts with the same projected box share one label)
