@@ -94,7 +94,7 @@ def test_weld_of_float32_corners_equals_the_float64_weld() -> None:
 def test_large_assembly_pictures_draw_every_part_and_finding(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Treated as a large assembly (the threshold lowered to this design's size), the views take the simplified
-    path: the spheres (over 256 facing triangles) are rasterised, traced once and moved to each placement,
+    path: the spheres (over 64 facing triangles) are rasterised, traced once and moved to each placement,
     and still cover what the exact outline covers; the HTML draws a patch for every part in both overview
     figures and every finding's marker."""
     design = _sled(tmp_path)
