@@ -13,6 +13,7 @@ import sledcheck
 from sledcheck.errors import SledcheckError
 from sledcheck.load.weld import weld, weld_corners
 from sledcheck.load.workers import ordered_map, worker_count
+from sledcheck.model import assembly as assembly_module
 from sledcheck.model import views as views_module
 from sledcheck.report import renderer
 
@@ -50,7 +51,9 @@ def _sled(folder: Path) -> Path:
 
 
 def test_worker_count_gives_identical_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same JSON on one thread and on two, for a generated multi-file design and the example tray."""
+    """The same JSON on one thread and on two, for a generated multi-file design and the example tray (threads
+    forced: these parts are below the size at which the assembly would use them)."""
+    monkeypatch.setattr(assembly_module, "THREADED_FACES", 0)
     for design in (_sled(tmp_path), ROOT / "examples" / "tray-1u" / "overheight.yaml"):
         outputs = []
         for workers in ("1", "2"):
