@@ -107,8 +107,6 @@ class Views:
 def part_views(assembly: Any) -> Views:
     """Top (x-y) and side (y-z) outlines of every part of ``assembly`` and its zones, absolute heights."""
     large = sum(len(p.mesh.faces) for p in assembly.parts) > LARGE_TRIANGLES
-    exact_max = LARGE_EXACT_MAX if large else None
-    max_px = LARGE_RASTER_PX if large else None
     traced: dict[bytes, tuple[np.ndarray, np.ndarray, tuple[tuple[Outline, ...], str],
                               tuple[tuple[Outline, ...], str]]] = {}
     parts = []
@@ -123,15 +121,13 @@ def part_views(assembly: Any) -> Views:
             offset = vertices.min(axis=0) - origin
             top, m_top = _moved(top_view[0], offset[[0, 1]]), top_view[1]
             side, m_side = _moved(side_view[0], offset[[1, 2]]), side_view[1]
+        elif large:
+            (top, m_top), (side, m_side) = _large_part_views(vertices, faces, closed, hi - lo)
         else:
-            corners = vertices[faces]   # (F, 3, 3), gathered once for both views
-            top, m_top = project_outline(vertices, faces, (0, 1), closed, exact_max=exact_max, max_px=max_px,
-                                         corners=corners)
-            side, m_side = project_outline(vertices, faces, (1, 2), closed, exact_max=exact_max, max_px=max_px,
-                                           corners=corners)
-            del corners
-            if key is not None and key not in traced:
-                traced[key] = (vertices.min(axis=0), vertices, (top, m_top), (side, m_side))
+            top, m_top = project_outline(vertices, faces, (0, 1), closed)
+            side, m_side = project_outline(vertices, faces, (1, 2), closed)
+        if key is not None and key not in traced:
+            traced[key] = (vertices.min(axis=0), vertices, (top, m_top), (side, m_side))
         parts.append(PartView(name=part.name, role=part.role, top=top, side=side,
                               bounds=(_triple(lo), _triple(hi)),
                               method="raster" if "raster" in (m_top, m_side) else "exact"))
@@ -185,17 +181,52 @@ def _triple(values: np.ndarray) -> tuple[float, float, float]:
     return (round(float(values[0]), DIGITS), round(float(values[1]), DIGITS), round(float(values[2]), DIGITS))
 
 
+def _large_part_views(vertices: np.ndarray, faces: np.ndarray, closed: bool, extent: np.ndarray
+                      ) -> tuple[tuple[tuple[Outline, ...], str], tuple[tuple[Outline, ...], str]]:
+    """:func:`project_outline` of a large assembly's part in both views (simplified: :data:`LARGE_EXACT_MAX`,
+    :data:`LARGE_RASTER_PX`) from one pass over its faces: twice each face's projected signed area is a
+    component of its normal (z seen from above, x from the side; the same products as the projected edges'),
+    computed in slices, and only the facing triangles' corners are gathered, once per view. ``extent`` is the
+    size of the part's box [mm]."""
+    normal = np.empty((len(faces), 3))
+    for start in range(0, len(faces), 1 << 18):
+        part = faces[start:start + (1 << 18)]
+        v0 = vertices[part[:, 0]]
+        normal[start:start + len(part)] = np.cross(vertices[part[:, 1]] - v0, vertices[part[:, 2]] - v0)
+    out: list[tuple[tuple[Outline, ...], str]] = []
+    for axes, component in (((0, 1), 2), ((1, 2), 0)):
+        span = float(extent[list(axes)].max()) or 1.0
+        eps = max(1e-9 * span * span, 1e-10)
+        signed = 0.5 * normal[:, component]
+        if closed:
+            facing = signed > eps
+            if not facing.any():                                  # inward wound after all: use the other side
+                facing = signed < -eps
+        else:
+            facing = np.abs(signed) > eps
+        chosen = faces[facing]
+        if len(chosen) == 0:
+            out.append(((), "exact"))
+            continue
+        tri = vertices[chosen][:, :, list(axes)]
+        if len(tri) <= LARGE_EXACT_MAX:
+            out.append((_outlines(_exact_union(tri)), "exact"))
+        else:
+            out.append((_outlines(_raster_union(tri, LARGE_RASTER_PX)), "raster"))
+    return out[0], out[1]
+
+
 def project_outline(vertices: np.ndarray, faces: np.ndarray, axes: tuple[int, int],
-                    closed: bool = False, *, exact_max: int | None = None, max_px: int | None = None,
-                    corners: np.ndarray | None = None) -> tuple[tuple[Outline, ...], str]:
+                    closed: bool = False, *, exact_max: int | None = None,
+                    max_px: int | None = None) -> tuple[tuple[Outline, ...], str]:
     """The outline of the triangles ``faces`` projected on the plane of ``axes`` (e.g. (0, 1) = x-y), and how it
     was computed ("exact" or "raster"). ``closed``: the mesh is a closed, outward-wound volume, so triangles
     facing away from the viewer can be dropped. ``exact_max`` (default :data:`EXACT_MAX`) facing triangles at
     most are unioned exactly, more are rasterised on at most ``max_px`` (default :data:`RASTER_MAX_PX`) pixels
-    per side. ``corners`` is ``vertices[faces]`` when the caller has it already."""
+    per side."""
     if len(faces) == 0:
         return (), "exact"
-    tri = (vertices[faces] if corners is None else corners)[:, :, list(axes)]   # (F, 3, 2)
+    tri = vertices[faces][:, :, list(axes)]                      # (F, 3, 2)
     e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
     signed = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
     span = float(np.ptp(tri.reshape(-1, 2), axis=0).max()) or 1.0
