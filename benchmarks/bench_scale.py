@@ -11,14 +11,19 @@ Cases (each generated into a temporary folder, or ``--out DIR``, which is kept):
 * ``board-1000``: a tray, a board and 998 small closed parts (boxes and 24-sided cylinders) in a grid on the
   board, 0.4 mm apart: 1000 parts, one binary STL each, all near their neighbours.
 
-For each case, each timed in a fresh Python process (best of ``--runs``; only the call itself is timed):
+For each case, each timed in a fresh Python process (best of ``--runs``; only the call itself is timed, with
+the modules imported first, as ``import trimesh`` is for the load; ``import sledcheck.pipeline`` takes about
+2 s here):
 
   load    ``trimesh.load(path)`` of every mesh file;
   check   ``sledcheck.check(design, ignore=["T"])`` (the generated designs have no thermal section), with the
           process's peak resident memory (``resource.getrusage``) and, separately, the peak of Python-tracked
-          allocations during the check (``tracemalloc``, numpy buffers included) against the raw STL bytes.
+          allocations during the check (``tracemalloc``, numpy buffers included) against the raw STL bytes;
+  html    the same check with ``views=True`` and its HTML report rendered (what ``--format html`` does;
+          matplotlib's import is inside), unless ``--no-html``.
 
-It prints one row per case (triangles, parts, load s, check s, check/load, peak memory / raw bytes) and the
+``SLEDCHECK_WORKERS`` (threads for per-part work) is passed on to the children. It prints one row per case
+(triangles, parts, load s, check s, check/load, HTML s and what it adds, peak memory / raw bytes) and the
 growth exponents: the slope of log(check s) over log(triangles) between the sled cases, and over log(parts)
 between a 100-part and the 1000-part board. ``--profile CASE`` also prints the top of a cProfile of the check
 of that case. Exit 0 always once every case ran (the figures are the result), 2 when a check raises.
@@ -103,6 +108,7 @@ def work_check(design: Path) -> dict:
     import tracemalloc
 
     import sledcheck
+    import sledcheck.pipeline  # noqa: F401  (imported before the clock starts, as trimesh is for the load)
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
@@ -115,6 +121,17 @@ def work_check(design: Path) -> dict:
     tracemalloc.stop()
     return {"seconds": seconds, "peak_rss": peak_rss, "rss_before": before * 1024, "traced_peak": traced,
             "findings": sorted([f.code, *sorted(f.subjects)] for f in report.findings)}
+
+
+def work_html(design: Path) -> dict:
+    import sledcheck
+    import sledcheck.pipeline  # noqa: F401
+    from sledcheck.report import renderer
+
+    start = time.perf_counter()
+    report = sledcheck.check(design, ignore=["T"], fail_on="never", views=True)
+    html = renderer("html")(report)
+    return {"seconds": time.perf_counter() - start, "html_bytes": len(html)}
 
 
 def work_profile(design: Path) -> dict:
@@ -130,7 +147,7 @@ def work_profile(design: Path) -> dict:
     return {"profile": text.getvalue()}
 
 
-WORK = {"load": work_load, "check": work_check, "profile": work_profile}
+WORK = {"load": work_load, "check": work_check, "html": work_html, "profile": work_profile}
 
 
 def run_child(kind: str, design: Path) -> dict:
@@ -158,6 +175,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the cases here (default: a temporary folder)")
     parser.add_argument("--only", help="comma-separated case names to run (default: all)")
     parser.add_argument("--profile", metavar="CASE", help="print a cProfile of the check of this case")
+    parser.add_argument("--no-html", action="store_true", help="skip the check with the HTML report")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DESIGN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -192,14 +210,17 @@ def main() -> int:
             try:
                 load = best("load", design, args.runs)
                 check = best("check", design, args.runs)
+                html = None if args.no_html else best("html", design, args.runs)["seconds"]
             except RuntimeError as err:
                 print(f"{name}: {err}")
                 return 2
             rows.append({"case": name, "kind": kind, "triangles": triangles, "parts": len(files), "raw": raw,
-                         "load": load["seconds"], **check})
+                         "load": load["seconds"], "html": html, **check})
             r = rows[-1]
+            shown = "" if html is None else f"  html {html:7.3f} s (+{100 * (html / r['seconds'] - 1):3.0f} %)"
             print(f"{name:11s} {triangles:>11,} tri {len(files):>5} parts  load {r['load']:7.3f} s  check "
-                  f"{r['seconds']:7.3f} s  check/load {r['seconds'] / r['load']:5.2f}  raw {raw / 2**20:7.1f} MiB  "
+                  f"{r['seconds']:7.3f} s  check/load {r['seconds'] / r['load']:5.2f}{shown}  "
+                  f"raw {raw / 2**20:7.1f} MiB  "
                   f"peak RSS {r['peak_rss'] / raw:5.2f}x raw  traced peak {r['traced_peak'] / raw:5.2f}x raw  "
                   f"findings {len(r['findings'])}", flush=True)
             if args.profile == name:

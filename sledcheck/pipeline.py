@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .checks.engine import Finding, Rule, run_rules
 from .checks.policy import apply_policy, rules_to_run
@@ -64,6 +66,7 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
     baseline_keys = read_baseline(Path(baseline)) if baseline else None
     assembly = build_assembly(design, progress)
     design = assembly.design   # with the parts expanded from assembly files
+    outlines_ahead = _views_ahead(assembly) if views else None
     result = run_rules(assembly, rules_to_run(RULES, design, select, ignore), progress)
     findings = apply_policy(result.findings, design, result.rules_run, select=select, ignore=ignore,
                             today=today or dt.date.today())
@@ -87,7 +90,9 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
             f.code == "X001" and f.data.get("rule", "").startswith("T") for f in result.findings):
         thermal = analyse_thermal(assembly)
     outlines = None
-    if views:
+    if outlines_ahead is not None:
+        outlines = outlines_ahead.result()
+    elif views:
         from .model.views import part_views
 
         outlines = part_views(assembly)
@@ -96,6 +101,30 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
                   incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines,
                   gaps=gaps, excluded=assembly.excluded, stackups=tuple(s for s in assembly.analyses.get("stackups", ())
                                                           if s.status != "exact")), assembly
+
+
+def _views_ahead(assembly: Assembly) -> Future[Any] | None:
+    """The parts' outlines for the HTML pictures, computed on another core while the rules run (they need only
+    the assembly), with matplotlib imported there too; None with one worker (``SLEDCHECK_WORKERS=1``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .load.workers import worker_count
+
+    if worker_count() < 2:
+        return None
+
+    def compute() -> Any:
+        from .model import views as views_module  # looked up when it runs (benchmarks wrap part_views)
+
+        outlines = views_module.part_views(assembly)
+        import matplotlib.figure  # noqa: F401  (the report draws with it)
+
+        return outlines
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sledcheck-views")
+    future = pool.submit(compute)
+    pool.shutdown(wait=False)
+    return future
 
 
 def _gaps(assembly: Assembly, pairs: tuple[PairResult, ...]) -> tuple[GapSummary, ...]:

@@ -23,6 +23,7 @@ import sledcheck.model.pairs as pairs_module
 from conftest import BUNDLED, ROOT
 from sledcheck.geometry.proximity import overlap_volume, to_manifold, triangle_boxes, winding_numbers
 from sledcheck.load.meshes import read_mesh_file
+from sledcheck.load.weld import weld
 from sledcheck.model.assembly import build_assembly
 from sledcheck.model.pairs import analyse_pairs, may_nest
 from sledcheck.pipeline import load
@@ -170,6 +171,8 @@ REAL_STL = sorted(p for p in BUNDLED.rglob("*") if p.suffix.lower() == ".stl")
 
 @pytest.mark.parametrize("path", REAL_STL, ids=lambda p: p.name)
 def test_stl_reader_gives_trimesh_loaders_geometry(path: Path) -> None:
+    """Our reader gives trimesh's loader's geometry; a binary STL's comes welded already (the same vertices
+    and faces as welding trimesh's, and welding it again changes nothing)."""
     ours = read_mesh_file(path, path.name)
     theirs = trimesh.load(str(path), process=False)
     if isinstance(theirs, trimesh.Scene):   # an ASCII STL of several solids: bodies named after them
@@ -178,8 +181,16 @@ def test_stl_reader_gives_trimesh_loaders_geometry(path: Path) -> None:
     else:
         meshes = [theirs]
     for body, mesh in zip(ours.bodies, meshes, strict=True):
-        np.testing.assert_array_equal(body.mesh.vertices, mesh.vertices)
-        np.testing.assert_array_equal(body.mesh.faces, mesh.faces)
+        vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces)
+        data = path.read_bytes()
+        binary = len(data) >= 84 and len(data) == 84 + 50 * int.from_bytes(data[80:84], "little")
+        if binary:
+            vertices, faces = weld(vertices, faces)
+            again = weld(np.asarray(body.mesh.vertices), np.asarray(body.mesh.faces))
+            np.testing.assert_array_equal(again[0], body.mesh.vertices)
+            np.testing.assert_array_equal(again[1], body.mesh.faces)
+        np.testing.assert_array_equal(body.mesh.vertices, vertices)
+        np.testing.assert_array_equal(body.mesh.faces, faces)
 
 
 EXAMPLE_DESIGNS = sorted((ROOT / "examples").glob("*/*.yaml"))
@@ -212,3 +223,90 @@ def test_real_parts_nested_fast_equals_exact(tmp_path: Path, monkeypatch: pytest
     fast, exact = _analyse_both_ways(tmp_path / "design.yaml", monkeypatch)
     assert fast == exact
     assert {(p.a, p.b) for p in fast if p.interferes} == {("block", "guide"), ("tray", "lid")}
+
+
+# --- the frugal weld, health and boxes against the implementations they replaced ---------------------------------
+def _weld_reference(vertices: np.ndarray, faces: np.ndarray, quantum: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+    """The weld as it was before its memory work (verbatim): all integer copies at once."""
+    primes = np.array([-7046029254386353131, -4658895280553007687, 6364136223846793005], dtype=np.int64)
+    v, f = np.asarray(vertices, dtype=np.float64), np.asarray(faces, dtype=np.int64)
+    q = np.round(v / quantum).astype(np.int64)
+    key = q * primes
+    hashed = key[:, 0] ^ key[:, 1] ^ key[:, 2]
+    order = np.argsort(hashed)
+    sorted_hash = hashed[order]
+    new = np.empty(len(order), dtype=bool)
+    new[0] = True
+    np.not_equal(sorted_hash[1:], sorted_hash[:-1], out=new[1:])
+    inverse = np.empty(len(v), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    first = np.minimum.reduceat(order, np.flatnonzero(new))
+    if not np.array_equal(q[first][inverse], q):
+        order = np.lexsort((q[:, 2], q[:, 1], q[:, 0]))
+        rows = q[order]
+        new = np.empty(len(order), dtype=bool)
+        new[0] = True
+        new[1:] = np.any(rows[1:] != rows[:-1], axis=1)
+        inverse[order] = np.cumsum(new) - 1
+        first = order[new]
+    return v[first], inverse[f]
+
+
+def _health_reference(vertices: np.ndarray, faces: np.ndarray) -> tuple:
+    """The health pass as it was (verbatim, less the shells' boxes): every temporary at once."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    faces = np.asarray(faces, dtype=np.int64)
+    n_vertices = np.int64(len(vertices))
+    heads, tails = faces.reshape(-1), np.roll(faces, -1, axis=1).reshape(-1)
+    undirected = np.minimum(heads, tails) * n_vertices + np.maximum(heads, tails)
+    order = np.argsort(undirected)
+    keys = undirected[order]
+    same = keys[1:] == keys[:-1]
+    starts = np.flatnonzero(np.r_[True, ~same])
+    counts = np.diff(np.r_[starts, len(keys)])
+    edge_face = order // 3
+    winding = bool(np.all(heads[order[:-1][same]] != heads[order[1:][same]]))
+    graph = coo_matrix((np.ones(int(same.sum()), dtype=np.int8), (edge_face[:-1][same], edge_face[1:][same])),
+                       shape=(len(faces), len(faces)))
+    n_bodies, labels = connected_components(graph, directed=False)
+    bad = np.repeat(counts != 2, counts)
+    open_per_body = np.bincount(labels[edge_face[bad]], minlength=n_bodies) > 0
+    v = np.asarray(vertices, dtype=float)
+    v0, v1, v2 = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
+    normal = np.cross(v1 - v0, v2 - v0)
+    volume_per_body = np.bincount(labels, weights=np.einsum("ij,ij->i", v0, normal) / 6.0, minlength=n_bodies)
+    boxes = np.stack([np.minimum(np.minimum(v0, v1), v2), np.maximum(np.maximum(v0, v1), v2)], axis=1)
+    scale = float(np.linalg.norm(boxes[:, 1].max(axis=0) - boxes[:, 0].min(axis=0)))
+    twice_area = np.sqrt(np.einsum("ij,ij->i", normal, normal))
+    degenerate = int(np.count_nonzero(twice_area <= 2 * (1e-9 * scale) ** 2)) if scale > 0 else len(faces)
+    return (n_bodies, int(np.count_nonzero(counts == 1)), int(np.count_nonzero(counts > 2)), winding,
+            int(np.count_nonzero(open_per_body)), int(np.count_nonzero((volume_per_body < 0) & ~open_per_body)),
+            degenerate, boxes)
+
+
+REAL_MESHES = sorted(p for p in BUNDLED.rglob("*") if p.suffix.lower() in (".stl", ".obj", ".ply", ".glb", ".3mf"))
+
+
+@pytest.mark.parametrize("path", REAL_MESHES, ids=lambda p: p.name)
+def test_weld_health_and_boxes_equal_the_previous_passes(path: Path) -> None:
+    """On every bundled real mesh file: the weld (in slices, from float32 corners for a binary STL, welded as
+    read) gives the old weld's vertices and faces, and the health and triangle boxes (in place, in slices) the
+    old passes' counts and boxes."""
+    from sledcheck.load.health import measure_health
+
+    for body in read_mesh_file(path, path.name).bodies:
+        raw = trimesh.load(str(path), process=False, force="mesh") if path.suffix.lower() == ".stl" else body.mesh
+        vertices, faces = weld(np.asarray(body.mesh.vertices), np.asarray(body.mesh.faces))
+        if len(raw.faces) == len(faces):   # the file's own corners (one body), welded the old way
+            old_v, old_f = _weld_reference(np.asarray(raw.vertices), np.asarray(raw.faces))
+            np.testing.assert_array_equal(vertices, old_v)
+            np.testing.assert_array_equal(faces, old_f)
+        boxes = triangle_boxes(vertices, faces)
+        health = measure_health(vertices, faces, boxes)
+        reference = _health_reference(vertices, faces)
+        assert (health.bodies, health.boundary_edges, health.nonmanifold_edges, health.winding_consistent,
+                health.open_bodies, health.inverted_bodies, health.degenerate_faces) == reference[:7]
+        np.testing.assert_array_equal(boxes, reference[7])
+        assert measure_health(vertices, faces) == health   # boxes computed inside: the same

@@ -9,6 +9,7 @@ meshes with manifold3d.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import fcl
@@ -69,9 +70,17 @@ def penetration_depth(solid_a: manifold3d.Manifold, solid_b: manifold3d.Manifold
 
 
 def triangle_boxes(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Per-triangle axis-aligned boxes, shape (F, 2, 3) [mm]."""
-    a, b, c = (vertices[faces[:, k]] for k in range(3))
-    return np.stack([np.minimum(np.minimum(a, b), c), np.maximum(np.maximum(a, b), c)], axis=1)
+    """Per-triangle axis-aligned boxes, shape (F, 2, 3) [mm] (filled in slices of faces: the corners of a large
+    mesh are never all gathered at once)."""
+    out = np.empty((len(faces), 2, 3), dtype=np.result_type(vertices, np.float64))
+    for start in range(0, len(faces), _BOX_SLICE):
+        a, b, c = (vertices[faces[start:start + _BOX_SLICE, k]] for k in range(3))
+        np.minimum(np.minimum(a, b), c, out=out[start:start + _BOX_SLICE, 0])
+        np.maximum(np.maximum(a, b), c, out=out[start:start + _BOX_SLICE, 1])
+    return out
+
+
+_BOX_SLICE = 1 << 18   # faces per slice
 
 
 def faces_in_region(boxes: np.ndarray, region: np.ndarray) -> np.ndarray:
@@ -99,6 +108,25 @@ def _bvh(vertices: np.ndarray, faces: np.ndarray) -> fcl.CollisionObject:
     return fcl.CollisionObject(model, fcl.Transform())
 
 
+#: a small part's BVH over all its faces is built once and kept with its mesh (a board of a thousand parts asks
+#: each part about every neighbour); larger parts are pruned to the region of each query instead
+WHOLE_BVH_MAX_FACES = 20_000
+_whole: dict[int, fcl.CollisionObject] = {}   # by id(mesh); an entry leaves with its mesh
+
+
+def _object(mesh: trimesh.Trimesh, faces: np.ndarray) -> fcl.CollisionObject:
+    """The BVH of ``mesh``'s ``faces``: when they are all of a small mesh's faces, the one built for it before
+    (the same construction from the same faces, so the same answers)."""
+    if len(faces) != len(mesh.faces) or len(faces) > WHOLE_BVH_MAX_FACES:
+        return _bvh(mesh.vertices, mesh.faces[faces])
+    key = id(mesh)
+    found = _whole.get(key)
+    if found is None:
+        found = _whole[key] = _bvh(mesh.vertices, mesh.faces[faces])
+        weakref.finalize(mesh, _whole.pop, key, None)
+    return found
+
+
 def minimum_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, mesh_b: trimesh.Trimesh, boxes_b: np.ndarray,
                 region: np.ndarray) -> Gap | None:
     """Exact minimum distance between the parts of two meshes inside ``region``; None if one has nothing there.
@@ -109,8 +137,7 @@ def minimum_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, mesh_b: trimesh.Tr
     faces_b = faces_in_region(boxes_b, region)
     if len(faces_a) == 0 or len(faces_b) == 0:
         return None
-    obj_a = _bvh(mesh_a.vertices, mesh_a.faces[faces_a])
-    obj_b = _bvh(mesh_b.vertices, mesh_b.faces[faces_b])
+    obj_a, obj_b = _object(mesh_a, faces_a), _object(mesh_b, faces_b)
     result = fcl.DistanceResult()
     distance = fcl.distance(obj_a, obj_b, fcl.DistanceRequest(enable_nearest_points=True), result)
     pa, pb = (np.asarray(p, dtype=float) for p in result.nearest_points)

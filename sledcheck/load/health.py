@@ -12,6 +12,9 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+#: faces per slice of the geometric pass (volumes, areas): its temporaries stay small on a large mesh
+_SLICE = 1 << 18
+
 
 @dataclass(frozen=True)
 class MeshHealth:
@@ -44,37 +47,65 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
     # every edge once per face, as one int64 key (vertex a * n + vertex b), sorted once: a 1-D sort is far
     # faster than row-wise unique, and everything below reads the groups of equal keys
     n_vertices = np.int64(len(vertices))
-    heads, tails = faces.reshape(-1), np.roll(faces, -1, axis=1).reshape(-1)
-    undirected = np.minimum(heads, tails) * n_vertices + np.maximum(heads, tails)
+    heads = faces.reshape(-1)
+    tails = np.roll(faces, -1, axis=1).reshape(-1)
+    undirected = np.minimum(heads, tails)                     # (in place from here: one key array, no copies)
+    np.maximum(heads, tails, out=tails)
+    undirected *= n_vertices
+    undirected += tails
+    del tails
     order = np.argsort(undirected)
     keys = undirected[order]
+    del undirected
     same = keys[1:] == keys[:-1]                              # sorted neighbours on the same edge
+    del keys
     starts = np.flatnonzero(np.r_[True, ~same])
-    counts = np.diff(np.r_[starts, len(keys)])
+    counts = np.diff(np.r_[starts, len(order)])
+    del starts
     boundary_edges = int(np.count_nonzero(counts == 1))
     nonmanifold_edges = int(np.count_nonzero(counts > 2))
-    edge_face = order // 3                                    # the face of each sorted edge
     # winding: the two uses of a shared edge run in opposite directions (different heads)
     winding_consistent = bool(np.all(heads[order[:-1][same]] != heads[order[1:][same]]))
-    # shells: faces joined through shared edges
-    graph = coo_matrix((np.ones(int(same.sum()), dtype=np.int8), (edge_face[:-1][same], edge_face[1:][same])),
+    edge_face = order
+    edge_face //= 3                                           # the face of each sorted edge (in place)
+    del order
+    # shells: faces joined through shared edges (face numbers fit int32: the triangle limit is far below 2^31)
+    index = np.int32 if n_faces < 2 ** 31 else np.int64
+    graph = coo_matrix((np.ones(int(same.sum()), dtype=np.int8),
+                        (edge_face[:-1][same].astype(index), edge_face[1:][same].astype(index))),
                        shape=(n_faces, n_faces))
+    del same
     n_bodies, labels = connected_components(graph, directed=False)
+    del graph
     bad = np.repeat(counts != 2, counts)                      # per sorted edge: on a boundary or non-manifold
     open_per_body = np.bincount(labels[edge_face[bad]], minlength=n_bodies) > 0
+    del bad, edge_face
 
     v = np.asarray(vertices, dtype=float)
-    v0, v1, v2 = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
-    normal = np.cross(v1 - v0, v2 - v0)                       # |n| = 2 area; v0 . n = v0 . (v1 x v2) = 6 volume
-    volume_per_body = np.bincount(labels, weights=np.einsum("ij,ij->i", v0, normal) / 6.0, minlength=n_bodies)
-    inverted = int(np.count_nonzero((volume_per_body < 0) & ~open_per_body))
-
     if boxes is None:
-        boxes = np.stack([np.minimum(np.minimum(v0, v1), v2), np.maximum(np.maximum(v0, v1), v2)], axis=1)
+        boxes = np.empty((n_faces, 2, 3))
+        for start in range(0, n_faces, _SLICE):
+            c = v[faces[start:start + _SLICE]]
+            boxes[start:start + _SLICE, 0], boxes[start:start + _SLICE, 1] = c.min(axis=1), c.max(axis=1)
     lo, hi = boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)
     scale = float(np.linalg.norm(hi - lo))
-    twice_area = np.sqrt(np.einsum("ij,ij->i", normal, normal))
-    degenerate = int(np.count_nonzero(twice_area <= 2 * (1e-9 * scale) ** 2)) if scale > 0 else n_faces
+    # per face: 6 x its signed volume against the origin and whether its area vanishes, in slices of faces
+    # (bounded memory; each face's value is what one pass over all faces gives, and the sum below is one pass)
+    six_volume = np.empty(n_faces)
+    degenerate = 0
+    for start in range(0, n_faces, _SLICE):
+        part = faces[start:start + _SLICE]
+        v0, v1, v2 = v[part[:, 0]], v[part[:, 1]], v[part[:, 2]]
+        normal = np.cross(v1 - v0, v2 - v0)                   # |n| = 2 area; v0 . n = v0 . (v1 x v2) = 6 volume
+        six_volume[start:start + _SLICE] = np.einsum("ij,ij->i", v0, normal)
+        if scale > 0:
+            twice_area = np.sqrt(np.einsum("ij,ij->i", normal, normal))
+            degenerate += int(np.count_nonzero(twice_area <= 2 * (1e-9 * scale) ** 2))
+    if scale <= 0:
+        degenerate = n_faces
+    volume_per_body = np.bincount(labels, weights=six_volume / 6.0, minlength=n_bodies)
+    del six_volume
+    inverted = int(np.count_nonzero((volume_per_body < 0) & ~open_per_body))
 
     if n_bodies > 1:
         by_label = np.argsort(labels, kind="stable")

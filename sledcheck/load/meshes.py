@@ -48,6 +48,7 @@ from .body import Body
 from .idf import IdfBoard, read_idf
 from .native import ERROR_MARK, Budget, BudgetError, ChildFailed, env_number, env_size, format_size
 from .step import DEFAULT_TESSELLATION, StepFile, Tessellation, read_step
+from .weld import weld_corners
 
 logging.getLogger("trimesh").setLevel(logging.ERROR)
 
@@ -392,9 +393,11 @@ _STL_RECORD = np.dtype([("normal", "<f4", (3,)), ("corners", "<f4", (3, 3)), ("a
 
 def _read_binary_stl(path: Path, display: str, count: int) -> trimesh.Trimesh | trimesh.Scene:
     """A binary STL whose size :func:`_check_stl` matched to ``count`` triangles, read straight into arrays
-    (one read, one float64 conversion): the vertices and faces trimesh's STL loader makes, without its
-    per-face normals and attributes, which nothing downstream reads (normals are recomputed after the weld).
-    An empty file (0 triangles) gives an empty scene, as trimesh's does."""
+    and welded at once (:func:`.weld.weld_corners`, in the file's units, which the assembly's weld then finds
+    done): one compact copy of the geometry instead of every corner in float64, without trimesh's per-face
+    normals and attributes, which nothing downstream reads (normals are recomputed after the weld). The
+    corners are checked (finite, in range) before the weld, with their numbers in the file. An empty file
+    (0 triangles) gives an empty scene, as trimesh's does."""
     if count == 0:
         return trimesh.Scene()
     try:
@@ -409,8 +412,11 @@ def _read_binary_stl(path: Path, display: str, count: int) -> trimesh.Trimesh | 
     if len(records) != count:   # the file shrank since it was measured
         raise MeshLoadError(f"binary STL header says {count} triangles but only {len(records)} could be read: "
                             "truncated", file=display, hint="re-export it from CAD")
-    vertices = records["corners"].reshape(-1, 3).astype(np.float64)
-    faces = np.arange(3 * count, dtype=np.int64).reshape(-1, 3)
+    corners = np.ascontiguousarray(records["corners"]).reshape(-1, 3)   # float32, as in the file
+    del records
+    _check_coordinates(corners, "the mesh", display)
+    vertices, faces = weld_corners(corners)
+    del corners
     return trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
 
 
@@ -834,17 +840,22 @@ def _check_arrays(mesh: trimesh.Trimesh, what: str, display: str) -> None:
 
 
 def _check_coordinates(vertices: np.ndarray, what: str, display: str) -> None:
-    """Every coordinate finite and within MAX_COORDINATE of the origin [file units as loaded]."""
-    v = np.asarray(vertices, dtype=np.float64)
-    finite = np.isfinite(v)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite.all(axis=1))[0])
-        raise MeshLoadError(f"{what} has a non-finite coordinate ({v[row].tolist()} at vertex {row}): its bounds "
-                            "and every check on it would be meaningless", file=display, hint=REEXPORT)
-    if len(v) and (largest := float(np.abs(v).max())) > MAX_COORDINATE:
-        raise MeshLoadError(f"{what} has a coordinate of {largest:.3g}, beyond the limit of {MAX_COORDINATE:.0e} "
-                            "in the file's units: the file is corrupt or its scale is wrong", file=display,
-                            hint="re-export it from CAD in mm or m")
+    """Every coordinate finite and within MAX_COORDINATE of the origin [file units as loaded] (in slices:
+    bounded memory on a large mesh)."""
+    for start in range(0, len(vertices), _COORDINATE_SLICE):
+        v = np.asarray(vertices[start:start + _COORDINATE_SLICE], dtype=np.float64)
+        finite = np.isfinite(v)
+        if not finite.all():
+            row = int(np.flatnonzero(~finite.all(axis=1))[0])
+            raise MeshLoadError(f"{what} has a non-finite coordinate ({v[row].tolist()} at vertex {start + row}): "
+                                "its bounds and every check on it would be meaningless", file=display, hint=REEXPORT)
+        if len(v) and (largest := float(np.abs(v).max())) > MAX_COORDINATE:
+            raise MeshLoadError(f"{what} has a coordinate of {largest:.3g}, beyond the limit of "
+                                f"{MAX_COORDINATE:.0e} in the file's units: the file is corrupt or its scale is "
+                                "wrong", file=display, hint="re-export it from CAD in mm or m")
+
+
+_COORDINATE_SLICE = 1 << 20   # vertices checked at a time
 
 
 def _check_surface(bodies: tuple[Body, ...], display: str, limits: Limits) -> None:

@@ -9,33 +9,65 @@ import numpy as np
 #: merge tolerance: some real exports hold distinct vertices 1e-7 apart, which a coarser weld would collapse).
 QUANTUM = 1e-8
 _PRIMES = np.array([-7046029254386353131, -4658895280553007687, 6364136223846793005], dtype=np.int64)
+#: vertices snapped and hashed per slice of this many, so the integer copies of a large mesh never all exist
+_CHUNK = 1 << 20
 
 
 def weld(vertices: np.ndarray, faces: np.ndarray, quantum: float = QUANTUM) -> tuple[np.ndarray, np.ndarray]:
-    """Merge vertices that coincide to ``quantum``; returns the unique vertices and re-indexed faces.
+    """Merge vertices that coincide to ``quantum``; returns the unique vertices (float64) and re-indexed faces.
 
     Vertices are snapped to integer multiples of ``quantum`` and grouped by a 64-bit hash of the three integers
     (one 1-D sort, several times faster than row-wise unique); a hash collision, which would merge distinct
     vertices, is detected and falls back to an exact lexicographic sort. Each group keeps its lowest-numbered
-    vertex and groups are numbered in hash order, so the answer does not depend on the sort's handling of ties.
+    vertex and groups are numbered in hash order, so the answer does not depend on the sort's handling of ties,
+    and welding a welded mesh gives it back unchanged (its hashes are already strictly increasing: no sort, and
+    the same arrays are returned). ``vertices`` may be float32 (a binary STL's corners): they are snapped in
+    float64, as if converted first.
     """
-    v = np.asarray(vertices, dtype=np.float64)
-    f = np.asarray(faces, dtype=np.int64)
+    welded, inverse = _weld(vertices, quantum)
+    if inverse is None:
+        return welded, np.asarray(faces, dtype=np.int64)
+    return welded, inverse[np.asarray(faces, dtype=np.int64)]
+
+
+def weld_corners(corners: np.ndarray, quantum: float = QUANTUM) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`weld` of a triangle soup: ``corners`` (3 F, 3), three per triangle in order (a binary STL)."""
+    welded, inverse = _weld(corners, quantum)
+    if inverse is None:
+        return welded, np.arange(len(corners), dtype=np.int64).reshape(-1, 3)
+    return welded, inverse.reshape(-1, 3)
+
+
+def _weld(vertices: np.ndarray, quantum: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """The welded vertices (float64) and each input vertex's new index (None: the input is already welded)."""
+    v = np.asarray(vertices)
+    if v.dtype not in (np.float32, np.float64):
+        v = v.astype(np.float64)
     if len(v) == 0:
-        return v.reshape(0, 3), f.reshape(0, 3)
-    q = np.round(v / quantum).astype(np.int64)
-    key = q * _PRIMES
-    hashed = key[:, 0] ^ key[:, 1] ^ key[:, 2]
+        return v.astype(np.float64).reshape(0, 3), None
+    hashed = np.empty(len(v), dtype=np.int64)
+    for start in range(0, len(v), _CHUNK):
+        key = _snapped(v[start:start + _CHUNK], quantum) * _PRIMES
+        hashed[start:start + _CHUNK] = key[:, 0] ^ key[:, 1] ^ key[:, 2]
     del key
+    if len(v) == 1 or bool(np.all(hashed[1:] > hashed[:-1])):   # distinct and in hash order: welded already
+        return np.asarray(v, dtype=np.float64), None
     order = np.argsort(hashed)                     # unstable (quicksort) and ~3x faster than a stable sort
     sorted_hash = hashed[order]
+    del hashed
     new = np.empty(len(order), dtype=bool)
     new[0] = True
     np.not_equal(sorted_hash[1:], sorted_hash[:-1], out=new[1:])
+    del sorted_hash
     inverse = np.empty(len(v), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     first = np.minimum.reduceat(order, np.flatnonzero(new))   # the lowest index of each group
-    if not np.array_equal(q[first][inverse], q):   # a collision: do it exactly
+    del order, new
+    kept = _snapped(v[first], quantum)
+    collision = any(not np.array_equal(kept[inverse[s:s + _CHUNK]], _snapped(v[s:s + _CHUNK], quantum))
+                    for s in range(0, len(v), _CHUNK))
+    if collision:   # two distinct vertices share a hash: do it exactly
+        q = _snapped(v, quantum)
         order = np.lexsort((q[:, 2], q[:, 1], q[:, 0]))
         rows = q[order]
         new = np.empty(len(order), dtype=bool)
@@ -43,4 +75,9 @@ def weld(vertices: np.ndarray, faces: np.ndarray, quantum: float = QUANTUM) -> t
         new[1:] = np.any(rows[1:] != rows[:-1], axis=1)
         inverse[order] = np.cumsum(new) - 1
         first = order[new]
-    return v[first], inverse[f]
+    return v[first].astype(np.float64), inverse
+
+
+def _snapped(v: np.ndarray, quantum: float) -> np.ndarray:
+    """Coordinates as integer multiples of ``quantum`` (computed in float64)."""
+    return np.round(np.asarray(v, dtype=np.float64) / quantum).astype(np.int64)

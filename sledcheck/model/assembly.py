@@ -14,17 +14,18 @@ import manifold3d
 import numpy as np
 import trimesh
 
-from ..errors import DesignError, MeshLoadError
+from ..errors import DesignError, MeshLoadError, SledcheckError
 from ..geometry.proximity import Shells, closed_solid, mesh_shells, triangle_boxes
 from ..geometry.sections import Sections
 from ..geometry.twins import Twins
 from ..load.design import ROLES, Design, PartSpec, display_path
 from ..load.health import MeshHealth, combine, measure_health
 from ..load.idf.zones import design_zones
-from ..load.meshes import Body, MeshFile, Units, read_mesh_file_shared, resolve_units
+from ..load.meshes import FORMATS, Body, MeshFile, Units, read_mesh_file_shared, resolve_units
 from ..load.roles import designator_role
 from ..load.selection import selects, selects_any
 from ..load.weld import weld
+from ..load.workers import ordered_map
 from ..load.zones import Zone
 
 Progress = Callable[[str], None]
@@ -138,20 +139,21 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
     part, expanded ones included, and references to them are checked here.
     """
     files: dict[str, MeshFile] = {}
-    keys: dict[str, str] = {}
+    keys: dict[str, str] = {spec.name: _file_key(spec) for spec in design.parts}
+    read_ahead = _read_ahead(design, keys)
     for spec in design.parts:
-        try:
-            key = str(spec.file.resolve())
-        except (OSError, ValueError, RuntimeError):   # a NUL byte or a symlink loop: read_mesh_file says which
-            key = str(spec.file)
-        keys[spec.name] = key
+        key = keys[spec.name]
         if key not in files:
             if progress:
                 progress(f"loading {spec.file_as_given}")
             library = spec.library
             try:
-                files[key] = read_mesh_file_shared(spec.file, display_path(spec.file), design.tessellation, library,
-                                                   display_path(library) if library is not None else None)
+                ahead = read_ahead.pop(key, None)
+                if isinstance(ahead, MeshLoadError):
+                    raise ahead
+                files[key] = ahead or read_mesh_file_shared(spec.file, display_path(spec.file), design.tessellation,
+                                                            library,
+                                                            display_path(library) if library is not None else None)
             except MeshLoadError as err:
                 field = "library" if library is not None and err.file == display_path(library) else "file"
                 raise _at_part(err, design, spec, field) from None
@@ -232,11 +234,15 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
         built.append((replace(spec, name=name, entry=entry, node=group,
                               bodies=tuple(b.path or b.name for b in bodies)), mesh_file, bodies))
     parts = []
-    for spec, mesh_file, bodies in built:
-        try:
-            parts.append(_make_part(spec, mesh_file, bodies, design))
-        except MeshLoadError as err:
-            raise _at_part(err, design, spec, err.field or "units") from None
+    heavy = sum(len(b.mesh.faces) for _, _, bodies in built for b in bodies) >= THREADED_FACES * max(len(built), 1)
+    made = ordered_map(lambda item: _part_or_error(*item, design), built,   # weld and health on every core, when
+                       workers=None if heavy else 1)                        # the parts are large enough to pay
+    for (spec, _, _), part in zip(built, made, strict=True):
+        if isinstance(part, MeshLoadError):
+            raise _at_part(part, design, spec, part.field or "units") from None
+        if isinstance(part, SledcheckError):
+            raise part
+        parts.append(part)
     if expanded or boards:
         # a board's own contact (its components sit on it) is declared, for findings' lines, on its entry's line
         lines = dict(design.document.lines)
@@ -246,6 +252,57 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
                          document=replace(design.document, lines=lines))
     _check_references(design)
     return Assembly(design=design, parts=tuple(parts), progress=progress, excluded=tuple(excluded))
+
+
+#: per-part work goes to threads when the parts average at least this many triangles (below it, the threads'
+#: overhead and their contention for the interpreter outweigh the numpy work they share: a board of 1000
+#: small parts checks faster on one thread)
+THREADED_FACES = 20_000
+
+
+def _file_key(spec: PartSpec) -> str:
+    """The key a part's file is read once by: its resolved path."""
+    try:
+        return str(spec.file.resolve())
+    except (OSError, ValueError, RuntimeError):   # a NUL byte or a symlink loop: read_mesh_file says which
+        return str(spec.file)
+
+
+def _read_ahead(design: Design, keys: dict[str, str]) -> dict[str, MeshFile | MeshLoadError]:
+    """The mesh files read in this process (not STEP or IDF, which have child processes and libraries), read
+    on every core at once (:func:`~sledcheck.load.workers.ordered_map`); a file's error is kept for the entry
+    that reads it first, to raise in design order."""
+    first: dict[str, PartSpec] = {}
+    for spec in design.parts:
+        if spec.library is None and FORMATS.get(spec.file.suffix.lower()) not in (None, "step", "idf"):
+            first.setdefault(keys[spec.name], spec)
+    if len(first) < 2:
+        return {}
+
+    def read(spec: PartSpec) -> MeshFile | MeshLoadError:
+        try:
+            return read_mesh_file_shared(spec.file, display_path(spec.file), design.tessellation)
+        except MeshLoadError as err:
+            return err
+
+    sizes = [_size(spec.file) for spec in first.values()]
+    heavy = sum(sizes) >= THREADED_FACES * 50 * len(sizes)   # (a binary STL holds 50 bytes per triangle)
+    return dict(zip(first, ordered_map(read, list(first.values()), workers=None if heavy else 1), strict=True))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except (OSError, ValueError):
+        return 0
+
+
+def _part_or_error(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body], design: Design) -> Part | SledcheckError:
+    """:func:`_make_part`, or the error it raised (raised by the caller in design order)."""
+    try:
+        return _make_part(spec, mesh_file, bodies, design)
+    except SledcheckError as err:
+        return err
 
 
 def _board_parts(spec: PartSpec, mesh_file: MeshFile, taken: set[str]
@@ -423,11 +480,13 @@ def weld_bodies(bodies: list[Body], transform: np.ndarray) -> tuple[trimesh.Trim
         boxes = triangle_boxes(vertices, faces)
         healths.append(measure_health(vertices, faces, boxes))
         all_vertices.append(vertices)
-        all_faces.append(faces + offset)
+        all_faces.append(faces + offset if offset else faces)   # (a welded body's faces are shared, not copied)
         all_boxes.append(boxes)
         offset += len(vertices)
-    mesh = trimesh.Trimesh(vertices=np.concatenate(all_vertices), faces=np.concatenate(all_faces), process=False)
-    return mesh, np.concatenate(all_boxes), combine(healths)
+    joined = [np.concatenate(arrays) if len(arrays) > 1 else arrays[0] for arrays in (all_vertices, all_faces,
+                                                                                        all_boxes)]
+    mesh = trimesh.Trimesh(vertices=joined[0], faces=joined[1], process=False)
+    return mesh, joined[2], combine(healths)
 
 
 def placement(spec: PartSpec, scale: float) -> np.ndarray:

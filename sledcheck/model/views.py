@@ -11,6 +11,12 @@ with numpy (pixel-centre coverage on a grid of at most :data:`RASTER_MAX_PX` pix
 :data:`SIMPLIFY_MM`; scanline spans, so the time follows the image and the triangles' rows, not their area) and
 traced back to polygons with contourpy, so an assembly of millions of triangles takes seconds. Outlines are
 simplified to about :data:`SIMPLIFY_MM` and rounded to 1 um: the output is deterministic.
+
+Large assemblies (more than :data:`LARGE_TRIANGLES` triangles in all) draw simplified outlines, at a cost that
+follows the pictures' pixels rather than the triangles: parts with more than :data:`LARGE_EXACT_MAX` facing
+triangles are rasterised on a grid of at most :data:`LARGE_RASTER_PX` pixels per side (the overview figures
+are about 1300 pixels wide), and a rasterised part whose mesh repeats another's up to a translation (one part
+file placed eight times) is traced once and its outlines moved (:func:`_geometry_key`).
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from shapely.geometry.polygon import orient
 SIMPLIFY_MM = 0.2            # outline simplification tolerance [mm]
 EXACT_MAX = 4000             # facing triangles up to which a part's outline is an exact shapely union
 RASTER_MAX_PX = 2400         # the raster of a large part has at most this many pixels along its longer side
+LARGE_TRIANGLES = 250_000   # an assembly with more triangles than this draws simplified outlines
+LARGE_EXACT_MAX = 64         # ... exact unions only up to this many facing triangles
+LARGE_RASTER_PX = 1200       # ... and rasters of at most this many pixels per side
 MIN_HOLE_MM2 = 0.05          # holes smaller than this are slivers between skipped triangles, not features
 DIGITS = 3                   # rounding of output coordinates [mm]
 
@@ -97,14 +106,28 @@ class Views:
 
 def part_views(assembly: Any) -> Views:
     """Top (x-y) and side (y-z) outlines of every part of ``assembly`` and its zones, absolute heights."""
+    large = sum(len(p.mesh.faces) for p in assembly.parts) > LARGE_TRIANGLES
+    traced: dict[bytes, tuple[np.ndarray, np.ndarray, tuple[tuple[Outline, ...], str],
+                              tuple[tuple[Outline, ...], str]]] = {}
     parts = []
     for part in assembly.parts:
         closed = bool(getattr(part.health, "closed", False))
         vertices = np.asarray(part.mesh.vertices, dtype=float)
-        faces = np.asarray(part.mesh.faces, dtype=np.int64)
-        top, m_top = project_outline(vertices, faces, (0, 1), closed)
-        side, m_side = project_outline(vertices, faces, (1, 2), closed)
+        faces = np.asarray(part.mesh.faces)
         lo, hi = np.asarray(part.bounds, dtype=float)
+        key = _geometry_key(vertices, faces, closed) if large and len(faces) > LARGE_EXACT_MAX else None
+        if key is not None and key in traced and _same_shape(vertices, traced[key][0], traced[key][1]):
+            origin, _, top_view, side_view = traced[key]   # the same geometry, translated: its outlines, moved
+            offset = vertices.min(axis=0) - origin
+            top, m_top = _moved(top_view[0], offset[[0, 1]]), top_view[1]
+            side, m_side = _moved(side_view[0], offset[[1, 2]]), side_view[1]
+        elif large:
+            (top, m_top), (side, m_side) = _large_part_views(vertices, faces, closed, hi - lo)
+        else:
+            top, m_top = project_outline(vertices, faces, (0, 1), closed)
+            side, m_side = project_outline(vertices, faces, (1, 2), closed)
+        if key is not None and key not in traced:
+            traced[key] = (vertices.min(axis=0), vertices, (top, m_top), (side, m_side))
         parts.append(PartView(name=part.name, role=part.role, top=top, side=side,
                               bounds=(_triple(lo), _triple(hi)),
                               method="raster" if "raster" in (m_top, m_side) else "exact"))
@@ -128,15 +151,79 @@ def part_views(assembly: Any) -> Views:
     return Views(parts=tuple(parts), zones=tuple(zones), bounds=bounds)
 
 
+def _geometry_key(vertices: np.ndarray, faces: np.ndarray, closed: bool) -> bytes:
+    """A hash of a mesh's faces and sizes: meshes with the same key are twins when their vertices, relative to
+    their minimum corners, agree too (:func:`_same_shape`); two placements of one part file hash alike."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(np.asarray([*vertices.shape, *faces.shape, closed], dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(faces).tobytes())
+    return digest.digest()
+
+
+def _same_shape(vertices: np.ndarray, origin: np.ndarray, other: np.ndarray) -> bool:
+    """Do ``vertices`` (relative to their minimum corner) and ``other`` (relative to ``origin``) agree to 1 um?"""
+    return bool(np.allclose(vertices - vertices.min(axis=0), other - origin, rtol=0.0, atol=1e-3))
+
+
+def _moved(outlines: tuple[Outline, ...], offset: np.ndarray) -> tuple[Outline, ...]:
+    """Outlines translated by ``offset`` (du, dv) [mm], rounded as traced ones are."""
+    du, dv = float(offset[0]), float(offset[1])
+
+    def ring(points: tuple[Point, ...]) -> tuple[Point, ...]:
+        return tuple((round(u + du, DIGITS) + 0.0, round(v + dv, DIGITS) + 0.0) for u, v in points)
+
+    return tuple(Outline(exterior=ring(o.exterior), holes=tuple(ring(h) for h in o.holes)) for o in outlines)
+
+
 def _triple(values: np.ndarray) -> tuple[float, float, float]:
     return (round(float(values[0]), DIGITS), round(float(values[1]), DIGITS), round(float(values[2]), DIGITS))
 
 
+def _large_part_views(vertices: np.ndarray, faces: np.ndarray, closed: bool, extent: np.ndarray
+                      ) -> tuple[tuple[tuple[Outline, ...], str], tuple[tuple[Outline, ...], str]]:
+    """:func:`project_outline` of a large assembly's part in both views (simplified: :data:`LARGE_EXACT_MAX`,
+    :data:`LARGE_RASTER_PX`) from one pass over its faces: twice each face's projected signed area is a
+    component of its normal (z seen from above, x from the side; the same products as the projected edges'),
+    computed in slices, and only the facing triangles' corners are gathered, once per view. ``extent`` is the
+    size of the part's box [mm]."""
+    normal = np.empty((len(faces), 3))
+    for start in range(0, len(faces), 1 << 18):
+        part = faces[start:start + (1 << 18)]
+        v0 = vertices[part[:, 0]]
+        normal[start:start + len(part)] = np.cross(vertices[part[:, 1]] - v0, vertices[part[:, 2]] - v0)
+    out: list[tuple[tuple[Outline, ...], str]] = []
+    for axes, component in (((0, 1), 2), ((1, 2), 0)):
+        span = float(extent[list(axes)].max()) or 1.0
+        eps = max(1e-9 * span * span, 1e-10)
+        signed = 0.5 * normal[:, component]
+        if closed:
+            facing = signed > eps
+            if not facing.any():                                  # inward wound after all: use the other side
+                facing = signed < -eps
+        else:
+            facing = np.abs(signed) > eps
+        chosen = faces[facing]
+        if len(chosen) == 0:
+            out.append(((), "exact"))
+            continue
+        tri = vertices[chosen][:, :, list(axes)]
+        if len(tri) <= LARGE_EXACT_MAX:
+            out.append((_outlines(_exact_union(tri)), "exact"))
+        else:
+            out.append((_outlines(_raster_union(tri, LARGE_RASTER_PX)), "raster"))
+    return out[0], out[1]
+
+
 def project_outline(vertices: np.ndarray, faces: np.ndarray, axes: tuple[int, int],
-                    closed: bool = False) -> tuple[tuple[Outline, ...], str]:
+                    closed: bool = False, *, exact_max: int | None = None,
+                    max_px: int | None = None) -> tuple[tuple[Outline, ...], str]:
     """The outline of the triangles ``faces`` projected on the plane of ``axes`` (e.g. (0, 1) = x-y), and how it
     was computed ("exact" or "raster"). ``closed``: the mesh is a closed, outward-wound volume, so triangles
-    facing away from the viewer can be dropped."""
+    facing away from the viewer can be dropped. ``exact_max`` (default :data:`EXACT_MAX`) facing triangles at
+    most are unioned exactly, more are rasterised on at most ``max_px`` (default :data:`RASTER_MAX_PX`) pixels
+    per side."""
     if len(faces) == 0:
         return (), "exact"
     tri = vertices[faces][:, :, list(axes)]                      # (F, 3, 2)
@@ -153,11 +240,11 @@ def project_outline(vertices: np.ndarray, faces: np.ndarray, axes: tuple[int, in
     tri = tri[facing]
     if len(tri) == 0:
         return (), "exact"
-    if len(tri) <= EXACT_MAX:
+    if len(tri) <= (EXACT_MAX if exact_max is None else exact_max):
         geometry = _exact_union(tri)
         method = "exact"
     else:
-        geometry = _raster_union(tri)
+        geometry = _raster_union(tri, RASTER_MAX_PX if max_px is None else max_px)
         method = "raster"
     return _outlines(geometry), method
 
@@ -170,13 +257,14 @@ def _exact_union(tri: np.ndarray) -> BaseGeometry:
     return merged.buffer(-pad, join_style="mitre")
 
 
-def _raster_union(tri: np.ndarray) -> BaseGeometry:
-    """Union of many triangles: pixel-centre coverage on a grid, traced with contourpy."""
+def _raster_union(tri: np.ndarray, max_px: int) -> BaseGeometry:
+    """Union of many triangles: pixel-centre coverage on a grid of at most ``max_px`` pixels per side (and
+    pixels of at least :data:`SIMPLIFY_MM`), traced with contourpy."""
     import contourpy
 
     lo = tri.reshape(-1, 2).min(axis=0)
     hi = tri.reshape(-1, 2).max(axis=0)
-    pixel = max(SIMPLIFY_MM, float((hi - lo).max()) / RASTER_MAX_PX)
+    pixel = max(SIMPLIFY_MM, float((hi - lo).max()) / max_px)
     origin = lo - 2 * pixel
     shape = np.ceil((hi - origin) / pixel).astype(int) + 3       # (nu, nv)
     mask = np.zeros((shape[1], shape[0]), dtype=bool)             # [v, u]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...checks.engine import Finding
-from ...model.views import PartView, Views
+from ...model.views import Outline, PartView, Views
 from ..model import Report
 from .annotations import annotation_for
 from .figures import SIDE, TOP, figure, mpl, outline_xy, patch, svg, to_plot
@@ -38,9 +38,27 @@ def _is_background(view: str, part: PartView, views: Views) -> bool:
     total = (x1 - x0) * (y1 - y0) if view == TOP else (y1 - y0) * (z1 - z0)
     return total > 0 and _area(view, part) > 0.6 * total
 
-def _draw_parts(ax: Any, view: str, views: Views, bad: dict[str, str], labels: bool) -> None:
-    background = [p for p in views.parts if _is_background(view, p, views)]
-    rest = [p for p in views.parts if not _is_background(view, p, views)]
+def _add_outline(ax: Any, view: str, outline: Outline, **style: Any) -> None:
+    """A part's outline as a patch. Added as an artist, not with ``add_patch``: the figures set their limits,
+    so the data limits ``add_patch`` computes from every path (most of a large assembly's drawing time) would
+    be thrown away; the SVG is the same."""
+    ax.add_artist(patch(view, outline, **style))
+
+def _in_window(view: str, part: PartView, window: tuple[float, float, float, float] | None) -> bool:
+    """Does the part's box, seen in ``view``, meet the plot window (u0, u1, v0, v1)? (None: the whole view.)"""
+    if window is None:
+        return True
+    u0, u1, v0, v1 = window
+    (pu0, pv0), (pu1, pv1) = to_plot(view, part.bounds[0]), to_plot(view, part.bounds[1])
+    return min(pu0, pu1) <= u1 and max(pu0, pu1) >= u0 and min(pv0, pv1) <= v1 and max(pv0, pv1) >= v0
+
+def _draw_parts(ax: Any, view: str, views: Views, bad: dict[str, str], labels: bool,
+                window: tuple[float, float, float, float] | None = None) -> None:
+    """Every part's outlines in ``view``; with a zoomed ``window``, only the parts whose boxes meet it (the
+    others would be clipped away: a detail costs what it shows, not the whole assembly)."""
+    shown = [p for p in views.parts if _in_window(view, p, window)]
+    background = [p for p in shown if _is_background(view, p, views)]
+    rest = [p for p in shown if not _is_background(view, p, views)]
     # painter's order: seen from above, higher parts last; seen from the side (+x), nearer (larger x) last
     depth = (lambda p: (p.bounds[1][2], p.bounds[0][2], p.name)) if view == TOP else \
         (lambda p: (p.bounds[1][0], p.bounds[0][0], p.name))
@@ -51,22 +69,22 @@ def _draw_parts(ax: Any, view: str, views: Views, bad: dict[str, str], labels: b
         fill = ROLE_FILL.get(part.role, DEFAULT_FILL)
         for outline in part.top if view == TOP else part.side:
             face = "none" if part.role in ("lid", "cover") and view == TOP else fill
-            ax.add_patch(patch(view, outline, facecolor=face, edgecolor=colour, alpha=None,
-                                linewidth=1.4 if severity else 0.7, zorder=1))
+            _add_outline(ax, view, outline, facecolor=face, edgecolor=colour, alpha=None,
+                         linewidth=1.4 if severity else 0.7, zorder=1)
     for part in rest:
         severity = bad.get(part.name)
         fill = SEVERITY_FILL[severity] if severity else ROLE_FILL.get(part.role, DEFAULT_FILL)
         colour = SEVERITY_COLOUR[severity] if severity else EDGE
         for outline in part.top if view == TOP else part.side:
-            ax.add_patch(patch(view, outline, facecolor=fill, edgecolor=colour,
-                                linewidth=1.3 if severity else 0.6, alpha=0.92, zorder=2))
+            _add_outline(ax, view, outline, facecolor=fill, edgecolor=colour,
+                         linewidth=1.3 if severity else 0.6, alpha=0.92, zorder=2)
     # offenders' edges once more on top, so a hidden offender still shows
     for part in rest:
         severity = bad.get(part.name)
         if severity:
             for outline in part.top if view == TOP else part.side:
-                ax.add_patch(patch(view, outline, facecolor="none", edgecolor=SEVERITY_COLOUR[severity],
-                                    linewidth=1.3, zorder=6))
+                _add_outline(ax, view, outline, facecolor="none", edgecolor=SEVERITY_COLOUR[severity],
+                             linewidth=1.3, zorder=6)
     if not labels:
         return
     placed: list[tuple[float, float]] = []
@@ -218,7 +236,7 @@ def _detail_figure(report: Report, views: Views, title: str, view: str, window: 
     with mpl():
         fig = figure(6.2, 2.9)
         ax = fig.add_subplot(1, 1, 1)
-        _draw_parts(ax, view, views, offenders(report), labels=False)
+        _draw_parts(ax, view, views, offenders(report), labels=False, window=window)
         _draw_zones(ax, view, views, labels=False)
         _draw_findings(ax, view, report, views, detail=True)
         # name the parts that show in the window (parts with the same projected box share one label)
