@@ -107,6 +107,7 @@ def test_screw_in_clearance_hole_reads_the_exact_gap(cli: Callable[..., Run], ca
     assert len(clearance) == 4 and all("exact B-rep" in f["message"] for f in clearance)
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_a_clearance_hole_fit_passes_and_a_shifted_screw_still_fails(cli: Callable[..., Run], cad: Path) -> None:
     fits = "fits:\n  - {between: [fastener, pcb], kind: clearance-hole}\n"
     code, report = _json(cli, _design(cad, PARTS.replace("FILE", "plates.step") + fits))
@@ -120,9 +121,9 @@ def test_a_clearance_hole_fit_passes_and_a_shifted_screw_still_fails(cli: Callab
     assert "clearance-hole fit may come close, not overlap" in d101[0]["message"]
 
 
-@pytest.mark.parametrize(("span", "code"), [  # (two in the default run: the default run stays under 2 minutes)
-    pytest.param("[0.03 mm, 0.08 mm]", 0, marks=pytest.mark.slow), pytest.param("[0 mm, 0.02 mm]", 1),
-    pytest.param("[0.07 mm, 0.1 mm]", 1, marks=pytest.mark.slow), pytest.param("0.03 mm .. 0.08 mm", 0)])
+@pytest.mark.slow   # (the default run stays under 2 minutes; a press fit whose parts never meet stays in it)
+@pytest.mark.parametrize(("span", "code"), [("[0.03 mm, 0.08 mm]", 0), ("[0 mm, 0.02 mm]", 1),
+                                           ("[0.07 mm, 0.1 mm]", 1), ("0.03 mm .. 0.08 mm", 0)])
 def test_press_fit_is_judged_by_its_interference_range(cli: Callable[..., Run], cad: Path, span: str,
                                                        code: int) -> None:
     fits = f"fits:\n  - {{between: [fastener, pcb], kind: press, interference: {span}}}\n"
@@ -169,6 +170,7 @@ def test_tessellation_setting_reaches_the_parts(cli: Callable[..., Run], cad: Pa
     assert sum(p["triangles"] for p in fine["parts"]) > sum(p["triangles"] for p in default["parts"])
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_cache_is_used_and_a_damaged_entry_is_meshed_again(cad: Path, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from sledcheck.load.meshes import read_mesh_file
@@ -196,6 +198,7 @@ def test_no_cache_keeps_nothing(cli: Callable[..., Run], cad: Path, tmp_path: Pa
     assert len(list(tmp_path.glob("cache/step/*/manifest.json"))) == 1
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_a_pattern_naming_sub_assemblies_makes_one_part_of_each(cli: Callable[..., Run], tmp_path: Path) -> None:
     from conftest import EXAMPLES
 
@@ -231,6 +234,7 @@ def test_thermal_may_name_parts_expanded_from_the_assembly(cli: Callable[..., Ru
     assert result.code == 2 and "'FAN_1' is a part with role other, not fan" in result.err
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_step_sled_example_passes_and_its_shifted_screw_fails(cli: Callable[..., Run], tmp_path: Path) -> None:
     """The example's workflow: the design `sledcheck init` wrote and an engineer edited passes on the nominal
     export; on the export with one screw of ACCEL_1 moved 0.15 mm (make_sled.py --defect shifted-screw) the
@@ -279,6 +283,7 @@ def _boxes(path: Path, names: list[str], offsets: list[float]) -> Path:
     return stepgen.write_step(root, path)
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_a_repeated_name_never_merges_two_bodies(cli: Callable[..., Run], tmp_path: Path) -> None:
     # 'dup' twice beside a real 'dup#1': the second 'dup' must not become 'dup#1' (merged, its overlap unseen)
     _boxes(tmp_path / "dup.step", ["dup", "dup", "dup#1"], [0, 30, 35])   # the last two overlap by 5 mm in x
@@ -289,6 +294,7 @@ def test_a_repeated_name_never_merges_two_bodies(cli: Callable[..., Run], tmp_pa
     assert d101["measured"]["value"] == pytest.approx(5 * 10 * 10, rel=1e-6)   # 5 x 10 x 10 mm shared
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_a_body_named_like_a_role_is_not_that_role(cli: Callable[..., Run], tmp_path: Path) -> None:
     _boxes(tmp_path / "named.step", ["board", "fan"], [0, 5])   # two unselected-looking bodies that overlap
     body = ("parts:\n  board: {file: named.step, node: \"SLED/board\", role: pcb}\n"
@@ -299,6 +305,7 @@ def test_a_body_named_like_a_role_is_not_that_role(cli: Callable[..., Run], tmp_
     assert code == 1 and any(f["code"] == "D101" and not f["waived"] for f in report["findings"])
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_a_failed_exact_measurement_never_passes_a_real_shortfall(cli: Callable[..., Run], tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # rods r = 5 mm with axes 10.495 mm apart: 0.495 mm, short of 0.5; their meshes (facets inside the
@@ -316,7 +323,8 @@ def test_a_failed_exact_measurement_never_passes_a_real_shortfall(cli: Callable[
     assert code == 1 and "the exact B-rep measurement failed" in d201["message"]
 
 
-@pytest.mark.parametrize(("span", "code"), [("[0.2 mm, 0.46 mm]", 1), ("[0.4 mm, 0.6 mm]", 0)])
+@pytest.mark.parametrize(("span", "code"), [("[0.2 mm, 0.46 mm]", 1),
+                                           pytest.param("[0.4 mm, 0.6 mm]", 0, marks=pytest.mark.slow)])
 def test_a_pad_is_judged_by_how_far_it_is_compressed(cli: Callable[..., Run], tmp_path: Path, span: str,
                                                     code: int) -> None:
     # a 10 x 10 x 2 mm pad under a plate whose underside is at z = 1.5: compressed by 2 - 1.5 = 0.5 mm
@@ -348,6 +356,7 @@ def test_a_fit_never_passes_an_overlap_it_cannot_measure(cli: Callable[..., Run]
                              for f in report["findings"])
 
 
+@pytest.mark.slow   # (the default run stays under 2 minutes; .ci/run runs the slow assembly tests after it)
 def test_a_declared_contact_the_mesh_misses_is_measured_on_the_b_rep(cli: Callable[..., Run],
                                                                     tmp_path: Path) -> None:
     # a rod (r = 3 mm) lying on a plate: tangent on the exact surface, a facet's width above it on the mesh

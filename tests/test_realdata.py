@@ -89,10 +89,17 @@ CASES = [(root, *row) for row in LOADS for root, _ in _where(row[0])]
 #: the bracket): in the slow run, so the default run stays under 2 minutes
 SLOW_LOADS = {"framework-laptop-13/printable_case_full.stp", "trimesh/base_interface_AP203.STEP",
               "trimesh/box_sides.STEP", "ocp-Time-Appliance-Project/PCIe Bracket for Timing Card V3 - Flattened.STEP"}
+#: STEP files of ../shared that take over a second each: in the slow run (.ci/run), so the default run stays under
+#: two minutes; the bundled copies (tests/data/realdata) stay in the default run
+SLOW_SHARED = {"framework-laptop-13/13_5_hinge_R_assy.stp", "trimesh/featuretype.STEP", "skot-bitaxeHex/bm1366.STP",
+               "trimesh/base_interface_AP214.STEP", "ocp-Time-Appliance-Project/PCIe Bracket for Timing Card V3.STEP",
+               "martona-ddr5-rdimm-heatsink/ramblock-body.step", "martona-ddr5-rdimm-heatsink/ramblock-lid.step",
+               "martona-ddr5-rdimm-heatsink/heatsink-4rdimm-8mmc2c.step"}
 
 
 @pytest.mark.parametrize(("root", "name", "units", "expected_units", "extents", "triangles", "watertight"),
-                         [pytest.param(*c, marks=pytest.mark.slow) if c[1] in SLOW_LOADS else c for c in CASES],
+                         [pytest.param(*c, marks=pytest.mark.slow)
+                          if c[1] in SLOW_LOADS or (c[0] == "shared" and c[1] in SLOW_SHARED) else c for c in CASES],
                          ids=[f"{c[0]}:{c[1]}" for c in CASES])
 def test_real_file_loads_with_units_and_extents(cli: Callable[..., Run], root: str, name: str,
                                                 units: str | None, expected_units: str,
@@ -132,6 +139,7 @@ ASSEMBLIES = {
 }
 
 
+@pytest.mark.slow   # (a 4.7 s STEP assembly; .ci/run runs the slow real-file tests after the suite)
 @pytest.mark.parametrize("name", sorted(ASSEMBLIES))
 def test_assembly_keeps_its_names_and_paths(cli: Callable[..., Run], realdata: Path, name: str) -> None:
     result = cli("inspect", realdata / name, "--format", "json")

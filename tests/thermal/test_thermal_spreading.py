@@ -79,6 +79,7 @@ def test_series_matches_finite_volume_centred_source() -> None:
     assert s.maximum == pytest.approx(s.centroid, rel=1e-12)
 
 
+@pytest.mark.slow   # (a fine finite-volume solve; .ci/run runs the slow thermal tests after the suite)
 def test_series_matches_finite_volume_off_centre_source_on_elongated_plate() -> None:
     # plate 60 x 40 mm; source 10 x 8 mm with its centroid 15 mm right and 10 mm down from the plate centre
     lx = 0.060
