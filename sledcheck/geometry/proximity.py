@@ -127,14 +127,35 @@ def _object(mesh: trimesh.Trimesh, faces: np.ndarray) -> fcl.CollisionObject:
     return found
 
 
+def _faces_near(mesh: trimesh.Trimesh, boxes: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The faces of ``mesh`` a gap query over ``region`` looks at: all of a small mesh's faces whose box meets
+    the region at all (its BVH is built once for every pair it is in), else those whose boxes meet the region.
+    Either gives the same minimum distance whenever it is at most the region's inflation: the closest points
+    then lie in the region, so their triangles are in both sets, and more triangles cannot make it smaller."""
+    if len(boxes) <= WHOLE_BVH_MAX_FACES:
+        lo, hi = boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)
+        if np.all((lo <= region[1]) & (hi >= region[0])):
+            return _all_faces(len(boxes))
+        return np.zeros(0, dtype=np.intp)
+    return faces_in_region(boxes, region)
+
+
+def _all_faces(count: int) -> np.ndarray:
+    return np.arange(count)
+
+
 def minimum_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, mesh_b: trimesh.Trimesh, boxes_b: np.ndarray,
-                region: np.ndarray) -> Gap | None:
+                region: np.ndarray, *, small_whole: bool = False) -> Gap | None:
     """Exact minimum distance between the parts of two meshes inside ``region``; None if one has nothing there.
 
-    A distance of 0 means the meshes touch or intersect (FCL does not measure penetration).
+    A distance of 0 means the meshes touch or intersect (FCL does not measure penetration). ``small_whole``:
+    a small mesh is queried with all its faces (:func:`_faces_near`): the same distance whenever it is at most
+    the region's inflation, but where many point pairs are closest (parallel faces) FCL may pick another one.
     """
-    faces_a = faces_in_region(boxes_a, region)
-    faces_b = faces_in_region(boxes_b, region)
+    if small_whole:
+        faces_a, faces_b = _faces_near(mesh_a, boxes_a, region), _faces_near(mesh_b, boxes_b, region)
+    else:
+        faces_a, faces_b = faces_in_region(boxes_a, region), faces_in_region(boxes_b, region)
     if len(faces_a) == 0 or len(faces_b) == 0:
         return None
     obj_a, obj_b = _object(mesh_a, faces_a), _object(mesh_b, faces_b)
