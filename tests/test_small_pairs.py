@@ -10,6 +10,9 @@ parallel planes), independent of FCL.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import trimesh
@@ -92,3 +95,52 @@ def test_real_meshes(path, offset_mm: float) -> None:
     b.apply_translation([a.extents[0] + offset_mm, 0.0, 0.0])
     pruned, whole = _both(a, b)
     _agree(pruned, whole)
+
+
+# --- the whole pair analysis: the quick query changes no finding, gap or shown point --------------------------------
+def _board(folder: Path) -> Path:
+    """A board with a row of small parts (boxes and 24-sided cylinders) at gaps that pass (1.0 mm), fall short
+    (0.4 mm of 0.5 mm), touch without a declared contact (0), overlap (-0.2 mm), and an open part (a box
+    missing a face) touching its neighbour; all seated on the board, a declared contact."""
+    meshes = {"board": (_box((0, 0, 0), (80, 20, 1.6)), "pcb")}
+    x = 2.0
+    cylinder = trimesh.creation.cylinder(radius=2.0, height=3.0, sections=24)
+    for k, gap in enumerate([1.0, 0.4, 0.0, -0.2, 1.0, 0.4, 0.0, 1.0]):
+        mesh = _box((x, 5, 1.6), (x + 4, 9, 4.6)) if k % 2 else cylinder.copy().apply_translation((x + 2, 7, 3.1))
+        meshes[f"p{k}"] = (mesh, "other")
+        x += 4.0 + gap
+    open_box = _box((x, 5, 1.6), (x + 4, 9, 4.6))
+    open_box.update_faces(np.arange(len(open_box.faces)) >= 2)    # two triangles off: not closed
+    meshes["open"] = (open_box, "other")
+    lines = []
+    for name, (mesh, role) in meshes.items():
+        mesh.export(folder / f"{name}.stl")
+        lines.append(f"  {name}: {{file: {name}.stl, role: {role}}}\n")
+    design = folder / "design.yaml"
+    design.write_text("sledcheck: 1\nname: small-board\nunits: mm\nparts:\n" + "".join(lines)
+                      + "contacts:\n  - [other, pcb]\nclearance:\n  - {min: 0.5 mm}\n", encoding="utf-8")
+    return design
+
+
+def test_board_report_is_the_same_with_the_quick_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sledcheck
+    import sledcheck.model.pairs as pairs_module
+    from sledcheck.report.json_format import render_json
+
+    design = _board(tmp_path)
+    calls: list[bool] = []
+    original = pairs_module.minimum_gap
+
+    def counted(*args, small_whole: bool = False):
+        calls.append(small_whole)
+        return original(*args, small_whole=small_whole)
+
+    monkeypatch.setattr(pairs_module, "minimum_gap", counted)
+    quick = render_json(sledcheck.check(design, ignore=["T"]))
+    assert any(calls)                               # the quick query ran
+    assert calls.count(False) >= 4                  # the shortfalls and touches were measured again
+    monkeypatch.setattr(pairs_module, "minimum_gap", lambda *args, small_whole=False: original(*args))
+    pruned = render_json(sledcheck.check(design, ignore=["T"]))
+    assert quick == pruned
+    codes = [f["code"] for f in json.loads(quick)["findings"]]
+    assert codes.count("D201") >= 4 and "D101" in codes   # shortfalls, touches and the overlap are found

@@ -133,15 +133,20 @@ def _faces_near(mesh: trimesh.Trimesh, boxes: np.ndarray, region: np.ndarray) ->
     Either gives the same minimum distance whenever it is at most the region's inflation: the closest points
     then lie in the region, so their triangles are in both sets, and more triangles cannot make it smaller."""
     if len(boxes) <= WHOLE_BVH_MAX_FACES:
-        lo, hi = boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)
-        if np.all((lo <= region[1]) & (hi >= region[0])):
-            return _all_faces(len(boxes))
+        key = id(mesh)
+        box = _extent.get(key)
+        if box is None:
+            box = _extent[key] = (boxes[:, 0].min(axis=0).tolist(), boxes[:, 1].max(axis=0).tolist())
+            weakref.finalize(mesh, _extent.pop, key, None)
+        (x0, y0, z0), (x1, y1, z1) = box
+        (rx0, ry0, rz0), (rx1, ry1, rz1) = region.tolist()
+        if x0 <= rx1 and y0 <= ry1 and z0 <= rz1 and x1 >= rx0 and y1 >= ry0 and z1 >= rz0:
+            return np.arange(len(boxes))
         return np.zeros(0, dtype=np.intp)
     return faces_in_region(boxes, region)
 
 
-def _all_faces(count: int) -> np.ndarray:
-    return np.arange(count)
+_extent: dict[int, tuple[list[float], list[float]]] = {}   # a small mesh's box [mm], by id(mesh) (as _whole)
 
 
 def minimum_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, mesh_b: trimesh.Trimesh, boxes_b: np.ndarray,

@@ -199,21 +199,30 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
     candidates = boxes_overlap(bounds, np.full((n, n), widest))
     quick = design.tolerances is None   # tolerance stacks follow every pair's closest points
     results = []
-    for count, (i, j) in enumerate(candidates, start=1):
+    lo_i, hi_i = bounds[candidates[:, 0], 0], bounds[candidates[:, 0], 1]
+    lo_j, hi_j = bounds[candidates[:, 1], 0], bounds[candidates[:, 1], 1]
+    box_gap = np.max(np.maximum(lo_i - hi_j, lo_j - hi_i), axis=1).tolist()   # per candidate [mm]
+    # one box inside the other: the only pairs :func:`_contained` can answer
+    nested = (np.all((lo_i >= lo_j) & (hi_i <= hi_j), axis=1)
+              | np.all((lo_j >= lo_i) & (hi_j <= hi_i), axis=1)).tolist()
+    for count, (i, j) in enumerate(candidates.tolist(), start=1):
         if progress:
             progress(f"pairs: {count}/{len(candidates)} near each other ({n * (n - 1) // 2} in all)")
         need = requirement(design, parts[i], parts[j])
         reach = max(REPORT_REACH_MM, 2.0 * need.minimum) + TOUCH_MM
-        if float(np.max(np.maximum(bounds[i, 0] - bounds[j, 1], bounds[j, 0] - bounds[i, 1]))) > reach:
+        if box_gap[count - 1] > reach:
             continue
         a, b = parts[i], parts[j]
         low = np.maximum(a.bounds[0], b.bounds[0]) - reach
         high = np.minimum(a.bounds[1], b.bounds[1]) + reach
         region = np.array([low, high])
         gap = minimum_gap(a.mesh, a.triangle_boxes, b.mesh, b.triangle_boxes, region, small_whole=quick)
-        if quick and gap is not None and _points_matter(gap.distance, need.minimum, reach):
+        chord = _chord(a, b)
+        again = quick and gap is not None and _at_limit(gap.distance, need.minimum, reach, chord)
+        if again:
             gap = minimum_gap(a.mesh, a.triangle_boxes, b.mesh, b.triangle_boxes, region)
-        if gap is None or gap.distance > TOUCH_MM:
+        whole = quick and not again   # the gap came from the quick query
+        if (gap is None or gap.distance > TOUCH_MM) and nested[count - 1]:
             # surfaces apart: either disjoint, or one closed part wholly inside the other
             inside = _contained(a, b)
             if inside is not None:
@@ -230,24 +239,41 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
                 overlap = Overlap(0.0, ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)))
             elif a.solid is not None and b.solid is not None:
                 overlap = overlap_volume(a.solid, b.solid)
-        results.append(PairResult(a=a.name, b=b.name, contact=is_contact(design, a, b), required=need,
-                                  gap=gap, overlap=overlap, measurable=overlap is not None,
-                                  fit=fit_for(design, a, b), chord_mm=_chord(a, b)))
+        contact, fit = is_contact(design, a, b), fit_for(design, a, b)
+        if whole and _points_shown(gap.distance, need.minimum, chord, contact, fit, overlap is not None):
+            gap = minimum_gap(a.mesh, a.triangle_boxes, b.mesh, b.triangle_boxes, region)
+            assert gap is not None
+        results.append(PairResult(a=a.name, b=b.name, contact=contact, required=need, gap=gap, overlap=overlap,
+                                  measurable=overlap is not None, fit=fit, chord_mm=chord))
     return tuple(refine_exact(assembly, _with_penetration(assembly, results), progress))
 
 
-#: a gap this close to a limit is measured again on the pruned triangles [mm] (float64 distances of the same
-#: closest triangles differ by ~1e-13 mm)
+#: a quick gap this close to a limit is measured again on the region's triangles [mm] (float64 distances of the
+#: same closest triangles differ by ~1e-13 mm)
 LIMIT_SLACK_MM = 1e-6
 
 
-def _points_matter(distance_mm: float, required_mm: float, reach_mm: float) -> bool:
-    """Can the pair's closest points reach the report (a touch, a clearance shortfall), or its distance sit
-    at a limit? Such gaps are measured on the region's triangles only, as they always were, so the points
-    shown are the same; a clear pair's points are never shown (and designs with tolerances, whose stacks
-    follow every pair's points, never take the quick query)."""
-    return (distance_mm <= max(required_mm, TOUCH_MM) + LIMIT_SLACK_MM
-            or abs(distance_mm - reach_mm) <= LIMIT_SLACK_MM)
+def _at_limit(distance_mm: float, required_mm: float, reach_mm: float, chord_mm: float) -> bool:
+    """Is a quick gap (:func:`minimum_gap` with ``small_whole``) within :data:`LIMIT_SLACK_MM` of a distance
+    a decision turns on (touching, the pair's reach, its required gap, that plus the chord error)? Such gaps
+    are measured again as they always were, so every decision is the same."""
+    slack = LIMIT_SLACK_MM
+    return (abs(distance_mm - TOUCH_MM) <= slack or abs(distance_mm - reach_mm) <= slack
+            or abs(distance_mm - required_mm) <= slack
+            or abs(distance_mm - max(required_mm, TOUCH_MM) - chord_mm) <= slack)
+
+
+def _points_shown(distance_mm: float, required_mm: float, chord_mm: float, contact: bool, fit: Fit | None,
+                  measurable: bool) -> bool:
+    """Can the pair's closest points reach a finding? D101 shows them for a touch it cannot measure, D201 for
+    a touch or a shortfall of a pair that is neither a declared contact nor a fit (also when a failed exact
+    measurement takes the chord error off the gap). Such pairs are measured again on the region's triangles
+    only, as they always were, so the points shown are the same (where many point pairs are closest, FCL may
+    pick another with more triangles); a clear pair's points are never shown, and designs with tolerances,
+    whose stacks follow every pair's points, never take the quick query."""
+    if distance_mm <= TOUCH_MM and not measurable:
+        return True
+    return not contact and fit is None and distance_mm < max(required_mm, TOUCH_MM) + chord_mm + LIMIT_SLACK_MM
 
 
 def _with_penetration(assembly: Assembly, pairs: list[PairResult]) -> list[PairResult]:
