@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +21,16 @@ EXAMPLES = ROOT / "examples"
 REALDATA = ROOT.parent / "shared" / "realdata"
 #: Small real files carried with the tests (licences beside them), for clones without ../shared.
 BUNDLED = ROOT / "tests" / "data" / "realdata"
+
+
+@functools.cache
+def tray_scratch() -> Path:
+    """A folder of this test process with the tray example's CAD linked in (``cad/``): tests write their variants
+    of the tray's designs here, never into examples/ (a checkout other workers and runs share)."""
+    folder = Path(tempfile.mkdtemp(prefix="sledcheck-tray-"))
+    (folder / "cad").symlink_to(EXAMPLES / "tray-1u" / "cad")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 @dataclass(frozen=True)

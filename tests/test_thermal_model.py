@@ -13,7 +13,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
 import sledcheck
-from conftest import EXAMPLES, Run
+from conftest import EXAMPLES, Run, tray_scratch
 from sledcheck.thermal import FanCurve
 from sledcheck.thermal.heatsink import PlateFin
 from sledcheck.thermal.network import Bypass, FinSection, bypass_coefficients, bypass_flow, fin_pressure, solve_lane
@@ -143,7 +143,7 @@ THERMAL = (TRAY / "fixed.yaml").read_text()
 ])
 def test_thermal_design_errors(cli: Callable[..., Run], tmp_path: Path, old: str, new: str, fragment: str) -> None:
     assert old in THERMAL
-    path = TRAY / "_error.yaml"
+    path = tray_scratch() / "_error.yaml"
     try:
         path.write_text(THERMAL.replace(old, new, 1))
         result = cli("check", path)
@@ -193,7 +193,7 @@ def test_declared_fin_geometry_gives_the_same_margin_as_the_recognised_one() -> 
         "{fin_count: 48, fin_thickness: 0.4 mm, fin_height: 24.5 mm, base_thickness: 5 mm, "
         "fin_field_width: 100 mm}}\n    package1", 1)
     assert declared != THERMAL
-    path = TRAY / "_declared.yaml"
+    path = tray_scratch() / "_declared.yaml"
     try:
         path.write_text(declared)
         report = sledcheck.check(path)
@@ -215,7 +215,7 @@ def test_a_bad_fan_model_is_a_design_error_before_any_mesh(cli: Callable[..., Ru
     from sledcheck.errors import DesignError
     from sledcheck.pipeline import load
 
-    fan, design = TRAY / "_badfan.yaml", TRAY / "_badfan-design.yaml"
+    fan, design = tray_scratch() / "_badfan.yaml", tray_scratch() / "_badfan-design.yaml"
     try:
         fan.write_text(fan_text)
         design.write_text(THERMAL.replace("model: server-40x56-dual-rotor", "model: _badfan.yaml", 1))

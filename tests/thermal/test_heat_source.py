@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, Run
+from conftest import EXAMPLES, Run, tray_scratch
 from sledcheck.thermal.spreading import series_spreading
 
 TRAY = EXAMPLES / "tray-1u"
@@ -65,7 +65,7 @@ def test_centroid_matches_the_series_summed_by_hand() -> None:
 
 
 def _variant(tmp_tag: str, text: str) -> Iterator[Path]:
-    path = TRAY / f"_heat_source_{tmp_tag}.yaml"
+    path = tray_scratch() / f"_heat_source_{tmp_tag}.yaml"
     path.write_text(FIXED.replace(LEGACY, text))
     try:
         yield path
@@ -145,7 +145,7 @@ def test_the_bare_reading_adds_the_peak_and_the_die_tim_to_tj(models: dict) -> N
     ("package: bare, die: [90 mm, 40 mm]", "larger than its part's footprint"),
 ])
 def test_heat_source_errors(cli: Callable[..., Run], new: str, fragment: str) -> None:
-    path = TRAY / "_heat_source_error.yaml"
+    path = tray_scratch() / "_heat_source_error.yaml"
     try:
         path.write_text(FIXED.replace(LEGACY, new, 1))
         result = cli("check", path)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, Run
+from conftest import EXAMPLES, Run, tray_scratch
 from sledcheck.model.thermal.evaluate import RHO_REF, case_to_air
 
 TRAY = EXAMPLES / "tray-1u"
@@ -39,7 +39,7 @@ def _model(text: str, tag: str):  # noqa: ANN202 - a SledModel
     from sledcheck.model.thermal import build_model
     from sledcheck.pipeline import load
 
-    path = TRAY / f"_passive_{tag}.yaml"
+    path = tray_scratch() / f"_passive_{tag}.yaml"
     path.write_text(text)
     try:
         return build_model(build_assembly(load(path)))
@@ -101,7 +101,7 @@ def test_a_wake_without_a_heat_sink_ahead_is_a_finding(cli: Callable[..., Run]) 
     text = (FIXED.replace(DIMMS, "r_ca: 0.25 K/W, air: wake,")
             .replace("components: [package0, dimms]", "components: [package0]")
             .replace("components: [package1]", "components: [package1, dimms]"))
-    path = TRAY / "_passive_nowake.yaml"
+    path = tray_scratch() / "_passive_nowake.yaml"
     try:
         path.write_text(text)
         result = cli("check", path)
@@ -119,7 +119,7 @@ def test_a_wake_without_a_heat_sink_ahead_is_a_finding(cli: Callable[..., Run]) 
     ("r_ca: 0.25 K/W, air: exhaust,", "'exhaust' is not allowed"),
 ])
 def test_passive_part_errors(cli: Callable[..., Run], new: str, fragment: str) -> None:
-    path = TRAY / "_passive_error.yaml"
+    path = tray_scratch() / "_passive_error.yaml"
     try:
         path.write_text(FIXED.replace(DIMMS, new, 1))
         result = cli("check", path)
@@ -129,7 +129,7 @@ def test_passive_part_errors(cli: Callable[..., Run], new: str, fragment: str) -
 
 
 def test_wake_on_a_part_with_a_heat_sink_is_an_error(cli: Callable[..., Run]) -> None:
-    path = TRAY / "_passive_error_hs.yaml"
+    path = tray_scratch() / "_passive_error_hs.yaml"
     try:
         path.write_text(FIXED.replace("source: [40 mm, 40 mm], required_margin", "air: wake, required_margin", 1))
         result = cli("check", path)
