@@ -65,8 +65,27 @@ class BelowBase:
 _QUICK_SECTIONS = 6
 
 
+class _OnBase:
+    """What a plate-fin and a pin-fin sink share: the pedestal under the plate and the fin (pin) tips' level."""
+
+    below_base: tuple[BelowBase, ...]
+    base_normal: str
+    bank_bounds: Bounds
+
+    @property
+    def pedestal(self) -> BelowBase | None:
+        """The pedestal under the base plate, if there is one."""
+        return next((b for b in self.below_base if b.kind == "pedestal"), None)
+
+    @property
+    def tip(self) -> float:
+        """Level of the inner fins' (or the pins') tips along the base normal [mm]."""
+        a, up = "xyz".index(self.base_normal[1]), self.base_normal[0] == "+"
+        return self.bank_bounds[1][a] if up else self.bank_bounds[0][a]
+
+
 @dataclass(frozen=True)
-class PlateFinGeometry:
+class PlateFinGeometry(_OnBase):
     """A straight plate-fin heat sink recognised on a mesh (all lengths [mm]).
 
     ``fin_thickness`` and ``fin_gap`` are medians over the fins / channels, read at the cross-section nearest
@@ -102,17 +121,6 @@ class PlateFinGeometry:
     source: str = "cad"  #: "cad" (recognised from the mesh) or "declared" (given in the design)
 
     @property
-    def pedestal(self) -> BelowBase | None:
-        """The pedestal under the base plate, if there is one."""
-        return next((b for b in self.below_base if b.kind == "pedestal"), None)
-
-    @property
-    def tip(self) -> float:
-        """Level of the inner fins' tips along the base normal [mm]."""
-        a, up = "xyz".index(self.base_normal[1]), self.base_normal[0] == "+"
-        return self.bank_bounds[1][a] if up else self.bank_bounds[0][a]
-
-    @property
     def fin_pitch(self) -> float:
         """Mean centre-to-centre fin spacing [mm]."""
         if self.fin_count < 2:
@@ -121,7 +129,7 @@ class PlateFinGeometry:
 
 
 @dataclass(frozen=True)
-class PinFinGeometry:
+class PinFinGeometry(_OnBase):
     """A cylindrical pin-fin heat sink recognised on a mesh (or declared), all lengths [mm].
 
     ``length`` and ``width`` are the pin field's extent along / across the flow (outer pin faces, contract.md),
@@ -152,16 +160,6 @@ class PinFinGeometry:
     notes: tuple[str, ...] = ()
     source: str = "cad"
 
-    @property
-    def pedestal(self) -> BelowBase | None:
-        """The pedestal under the base plate, if there is one."""
-        return next((b for b in self.below_base if b.kind == "pedestal"), None)
-
-    @property
-    def tip(self) -> float:
-        """Level of the pin tips along the base normal [mm]."""
-        a, up = "xyz".index(self.base_normal[1]), self.base_normal[0] == "+"
-        return self.bank_bounds[1][a] if up else self.bank_bounds[0][a]
 
     @property
     def clear_gap(self) -> float:
