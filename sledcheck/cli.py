@@ -468,14 +468,21 @@ def _inspect(args: argparse.Namespace) -> int:
         f"volume:      {info['volume']['value']:.6g} mm^3" if info["volume"] else "volume:      n/a (not closed)",
     ]
     hs = info["heatsink"]
-    if hs:
+    if hs and hs.get("type") == "pin-fin":
+        value = {k: hs[k]["value"] for k in ("pin_diameter", "pitch_along", "pitch_across", "fin_height",
+                                             "base_thickness", "length", "width")}
+        lines.append(f"heat sink:   pin-fin, {hs['pin_count']} {hs['layout']} pins {value['pin_diameter']:.3g} mm, "
+                     f"pitch {value['pitch_along']:.3g} x {value['pitch_across']:.3g} mm (along x across), height "
+                     f"{value['fin_height']:.4g} mm, base {value['base_thickness']:.3g} mm, {value['length']:.4g} mm "
+                     f"long x {value['width']:.4g} mm wide, flow along {hs['flow_axis']}")
+    elif hs:
         lines.append(f"heat sink:   straight plate-fin, {hs['fin_count']} fins {hs['fin_thickness']['value']:.3g} mm "
                      f"thick, gap {hs['fin_gap']['value']:.3g} mm, fin height {hs['fin_height']['value']:.4g} mm, "
                      f"base {hs['base_thickness']['value']:.3g} mm, {hs['length']['value']:.4g} mm long x "
                      f"{hs['width']['value']:.4g} mm wide, flow along {hs['flow_axis']}")
     else:
         reason = info.get("heatsink_reason") or info.get("feature_error") or ""
-        lines.append("heat sink:   not recognised as a straight plate-fin heat sink"
+        lines.append("heat sink:   not recognised as a straight plate-fin or pin-fin heat sink"
                      + (f" ({reason})" if reason else ""))
     holes = info.get("holes") or []
     lines.append(f"holes:       {len(holes)} circular through-holes")
