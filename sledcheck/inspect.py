@@ -115,6 +115,9 @@ def _heatsink(result: PlateFinGeometry | PinFinGeometry | NotRecognised) -> dict
     if isinstance(result, PinFinGeometry):
         return {
             "type": "pin-fin", "pin_count": int(result.pin_count), "pin_diameter": mm(result.pin_diameter),
+            # the plate-fin keys as thermal.heatsinks gives them for pins (contract): pins, diameter, S_T - D
+            "fin_count": int(result.pin_count), "fin_thickness": mm(result.pin_diameter),
+            "fin_gap": mm(result.pitch_across - result.pin_diameter),
             "pitch_along": mm(result.pitch_along), "pitch_across": mm(result.pitch_across), "layout": result.layout,
             "rows": int(result.rows), "per_row": int(result.per_row), "fin_height": mm(result.fin_height),
             "base_thickness": mm(result.base_thickness), "length": mm(result.length), "width": mm(result.width),

@@ -133,5 +133,6 @@ def test_inspect_reports_a_pin_fin_sink(cli, tmp_path) -> None:  # type: ignore[
     assert sink["type"] == "pin-fin" and sink["layout"] == "staggered" and sink["pin_count"] == 51
     assert sink["pin_diameter"]["value"] == pytest.approx(3.0, abs=1e-4)
     assert (sink["pitch_along"]["value"], sink["pitch_across"]["value"]) == pytest.approx((5.0, 7.0), abs=1e-4)
+    assert sink["fin_count"] == 51 and sink["fin_gap"]["value"] == pytest.approx(7.0 - 3.0, abs=1e-4)
     text = cli("inspect", path, "--units", "mm").out                    # and the text view says the same
     assert "heat sink:   pin-fin, 51 staggered pins 3 mm, pitch 5 x 7 mm (along x across)" in text, text
