@@ -135,9 +135,13 @@ class HoleOffset:
     within_tolerance: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {"expected": list(self.expected) if self.expected else None,
-                "found": list(self.found) if self.found else None, "diameter_mm": self.diameter_mm,
-                "offset_mm": self.offset_mm, "within_tolerance": self.within_tolerance}
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else _round(value)
+
+        return {"expected": [_round(v) for v in self.expected] if self.expected else None,
+                "found": [_round(v) for v in self.found] if self.found else None,
+                "diameter_mm": rounded(self.diameter_mm), "offset_mm": rounded(self.offset_mm),
+                "within_tolerance": self.within_tolerance}
 
 
 @dataclass(frozen=True)
