@@ -1,8 +1,12 @@
 """One planar cross-section of a mesh normal to a coordinate axis, as shapely polygons with holes.
 
-The section's segments are cut from the triangles directly and their rings closed by ``shapely.polygonize``
-(GEOS, near-linear); which rings are material and which are holes follows from the nesting depth of each
-ring (even = material), counted with an STR-tree instead of a pairwise containment pass. Each edge's
+The section's segments are cut from the triangles directly. On a closed, consistently wound mesh each
+segment runs from the edge where its triangle's boundary goes down through the plane to the one where it
+comes back up, and the next segment of its ring is the one that starts on that edge: the rings are chained
+from the mesh's edges in a few vectorised passes (:func:`_chained_rings`, linear in the segments), and checked
+to be simple and disjoint. Otherwise (open or broken meshes, rings that touch) they are closed by
+``shapely.polygonize`` (GEOS). Which rings are material and which are holes follows from the nesting depth of
+each ring (even = material), counted with an STR-tree instead of a pairwise containment pass. Each edge's
 crossing point is computed from its lower end, so the two triangles sharing an edge give bitwise the same
 point and the rings close without merging vertices.
 
@@ -32,22 +36,28 @@ def section_polygons(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[P
     h = mesh.vertices[:, axis]
     if np.any(np.abs(h - height) <= trimesh.tol.merge):
         return _trimesh_section(mesh, axis, height)
-    segments = _unique(_segments(mesh, axis, height))
+    segments, starts, ends = _segments(mesh, axis, height)
     if len(segments) == 0:
         return ()
+    chained = _chained_rings(segments, starts, ends)
+    if chained is not None:
+        return chained
+    segments = _unique(segments)
     polygons = _polygons(segments)
     return _polygons(segments, strict=False) or () if polygons is None else polygons
 
 
-def _segments(mesh: trimesh.Trimesh, axis: int, height: float) -> np.ndarray:
-    """(n, 2, 2) in-plane segments where the triangles cross the plane (no vertex lies on it) [mm]."""
+def _segments(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, 2, 2) in-plane segments where the triangles cross the plane (no vertex lies on it) [mm], each from
+    its triangle's edge that goes down through the plane (in the triangle's winding) to the one that comes up,
+    and the keys of those two mesh edges (n,), (n,)."""
     faces = mesh.faces
     above = mesh.vertices[:, axis][faces] > height
     count = above.sum(axis=1)
     crossing = (count == 1) | (count == 2)
     faces, above = faces[crossing], above[crossing]
     if len(faces) == 0:
-        return np.empty((0, 2, 2))
+        return np.empty((0, 2, 2)), np.empty(0, np.int64), np.empty(0, np.int64)
     # the two edges of each crossing triangle whose ends lie on opposite sides
     ends = np.stack([faces, np.roll(faces, -1, axis=1)], axis=2)  # (n, 3 edges, 2)
     cut = above != np.roll(above, -1, axis=1)  # (n, 3)
@@ -59,7 +69,66 @@ def _segments(mesh: trimesh.Trimesh, axis: int, height: float) -> np.ndarray:
     t = (height - p[:, axis]) / (q[:, axis] - p[:, axis])
     u, v = in_plane_axes(axis)
     points = p[:, [u, v]] + t[:, None] * (q[:, [u, v]] - p[:, [u, v]])
-    return points.reshape(-1, 2, 2)
+    keys = (lower.astype(np.int64) * len(mesh.vertices) + upper).reshape(-1, 2)
+    first_down = up.reshape(-1, 2)[:, 0]   # each crossing triangle has one edge going down and one coming up
+    order = np.where(first_down[:, None], [0, 1], [1, 0])
+    rows = np.arange(len(keys))[:, None]
+    return points.reshape(-1, 2, 2)[rows, order], keys[rows, order[:, :1]][:, 0], keys[rows, order[:, 1:]][:, 0]
+
+
+def _chained_rings(segments: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[Polygon, ...] | None:
+    """Material polygons from segments chained by their mesh edges (``starts``/``ends``: the key of the edge
+    each segment leaves from / arrives at), or None when they do not chain into simple, disjoint rings of at
+    least three segments (each edge must start one segment and end one: a closed, consistently wound mesh)."""
+    n = len(segments)
+    by_start = np.argsort(starts, kind="stable")
+    sorted_starts = starts[by_start]
+    if np.any(sorted_starts[1:] == sorted_starts[:-1]):
+        return None
+    where = np.minimum(np.searchsorted(sorted_starts, ends), n - 1)
+    if not np.array_equal(sorted_starts[where], ends):
+        return None
+    following = by_start[where]
+    if np.bincount(following, minlength=n).max() != 1:   # not a permutation: two segments end on one edge
+        return None
+    # each ring's representative (its lowest segment) and each segment's distance before the ring closes, by
+    # pointer doubling (log2 n passes)
+    lowest, jump = np.arange(n), following.copy()
+    for _ in range(max(1, int(n - 1).bit_length())):
+        lowest = np.minimum(lowest, lowest[jump])
+        jump = jump[jump]
+    tail = following == lowest   # the segment whose next is its ring's representative ends the ring
+    remaining = np.where(tail, 0, 1)
+    jump = np.where(tail, np.arange(n), following)
+    for _ in range(max(1, int(n - 1).bit_length())):
+        remaining = remaining + remaining[jump]
+        jump = jump[jump]
+    order = np.lexsort((-remaining, lowest))
+    ring_of = lowest[order]
+    cut = np.flatnonzero(np.diff(ring_of)) + 1
+    sizes = np.diff(np.concatenate(([0], cut, [n])))
+    if np.any(sizes < 3):
+        return None
+    ring_index = np.repeat(np.arange(len(sizes)), sizes)
+    rings = shapely.linearrings(segments[order, 0], indices=ring_index)
+    if not np.all(shapely.is_simple(rings)):
+        return None
+    touching, other = shapely.STRtree(rings).query(rings, predicate="intersects")
+    if np.any(touching != other):
+        return None
+    shells = shapely.polygons(rings)
+    probe = shapely.get_point(rings, 0)
+    inner, outer = shapely.STRtree(shells).query(probe, predicate="within")
+    depth = np.bincount(inner, minlength=len(rings))
+    parent = np.full(len(rings), -1)
+    direct = depth[outer] == depth[inner] - 1
+    parent[inner[direct]] = outer[direct]
+    owner = np.where(depth % 2 == 0, np.arange(len(rings)), parent)   # a material ring owns itself and its holes
+    if np.any(owner < 0):
+        return None
+    grouped = np.lexsort((depth % 2, owner))   # each owner's shell first, then its holes
+    polygons = shapely.polygons(rings[grouped], indices=np.unique(owner[grouped], return_inverse=True)[1])
+    return tuple(p for p in polygons if p.area > 0)
 
 
 def _unique(segments: np.ndarray) -> np.ndarray:
