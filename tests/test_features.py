@@ -741,10 +741,32 @@ def test_twins_share_results_moved(monkeypatch: pytest.MonkeyPatch) -> None:
     rotated = mesh.copy()
     rotated.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (0, 0, 1)))
     altered = mesh.copy()
-    altered.vertices[0] += (1e-6, 0.0, 0.0)
+    altered.vertices[0] += (1e-3, 0.0, 0.0)   # 1 um: far beyond float32 rounding at 300 mm (2e-5 mm)
     for other in (rotated, altered):
         recognise_plate_fin(Sections(other, twins))
     assert len(recognitions) == 4
+
+
+def test_twins_exported_in_float32_at_their_places(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two copies of a sink written to binary STL at their own places (float32 coordinates there, so their
+    shapes relative to their corners differ by rounding, up to about 3e-5 mm at 300 mm) are twins: one
+    recognition, and the copy's result agrees with a fresh one to that rounding."""
+    recognitions = count_calls(monkeypatch, heatsinks, "_recognise")
+    mesh = many_fin_sink(12)
+    here = mesh.copy().apply_translation((130.1, 220.3, 11.6))
+    there = mesh.copy().apply_translation((310.7, 221.9, 11.6))
+    here.vertices = here.vertices.astype(np.float32).astype(float)
+    there.vertices = there.vertices.astype(np.float32).astype(float)
+    relative_gap = np.abs((here.vertices - here.bounds[0]) - (there.vertices - there.bounds[0])).max()
+    assert 1e-9 < relative_gap < 1e-4   # not equal (an exact test would miss them), but within rounding
+    twins = Twins()
+    recognise_plate_fin(Sections(here, twins))
+    moved = recognise_plate_fin(Sections(there, twins))
+    assert len(recognitions) == 1
+    fresh = recognise_plate_fin(Sections(there))
+    assert isinstance(moved, PlateFinGeometry) and isinstance(fresh, PlateFinGeometry)
+    for key in ("fin_centres", "base_bounds", "fin_thickness", "fin_gap", "fin_height", "width", "length"):
+        assert np.asarray(getattr(moved, key)) == pytest.approx(np.asarray(getattr(fresh, key)), abs=2e-4), key
 
 
 def test_assembly_shares_sections_between_identical_sinks() -> None:

@@ -1,8 +1,11 @@
 """Results shared between meshes of identical geometry up to a translation (e.g. two heat sinks from one file).
 
 Two meshes are twins when their face arrays are equal and their vertices, taken relative to each mesh's
-minimum corner, agree to :data:`ATOL`. A result computed on one is handed to the other moved by the offset
-between their minimum corners; it then differs from a fresh computation only by floating-point rounding.
+minimum corner, agree to the rounding of the coordinates they were stored with: :data:`ATOL`, or
+:data:`REL_TOL` times the largest coordinate (copies of one heat sink exported at their own places in a
+binary STL are rounded to float32 there, a few 1e-5 mm at 300 mm from the origin, so an exact test would
+never match them). A result computed on one is handed to the other moved by the offset between their minimum
+corners; it then differs from a fresh computation only by that rounding.
 """
 
 from __future__ import annotations
@@ -10,25 +13,46 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-import trimesh
 
-__all__ = ["ATOL", "Twins"]
+if TYPE_CHECKING:
+    import trimesh
+
+__all__ = ["ATOL", "REL_TOL", "Twins", "geometry_key", "same_shape"]
 
 T = TypeVar("T")
 
-#: Vertices of twins agree to this, relative to their minimum corners [mm].
+#: Vertices of twins agree to this, relative to their minimum corners [mm] ...
 ATOL = 1e-9
-#: Grid of the coarse hash that finds candidate twins [mm] (far above the rounding of a translation).
-_GRID = 1e-3
+#: ... or to this fraction of their largest coordinate: four float32 rounding steps (2^-24 each), the most two
+#: copies stored in single precision at different places can differ by.
+REL_TOL = 2.0 ** -22
+
+
+def geometry_key(vertices: np.ndarray, faces: np.ndarray, *extra: int) -> bytes:
+    """A hash of a mesh's sizes and faces (and ``extra`` flags): meshes that can be twins hash alike, whatever
+    their placement (the faces of one file's copies are equal; their vertices are compared by
+    :func:`same_shape`)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(np.asarray([*np.shape(vertices), *np.shape(faces), *extra], dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(faces, dtype=np.int64).tobytes())
+    return digest.digest()
+
+
+def same_shape(relative: np.ndarray, other: np.ndarray, scale_mm: float, atol: float = ATOL) -> bool:
+    """Do two vertex arrays, each relative to its own minimum corner [mm], agree to ``atol`` [mm] or to
+    :data:`REL_TOL` x ``scale_mm`` (the largest coordinate magnitude of the two meshes where they lie)?"""
+    return relative.shape == other.shape and bool(
+        np.allclose(relative, other, rtol=0.0, atol=max(atol, REL_TOL * scale_mm)))
 
 
 @dataclass
 class _Group:
     relative: np.ndarray  #: vertices minus the minimum corner [mm]
     faces: np.ndarray
+    scale_mm: float       #: the largest coordinate magnitude where the mesh lies [mm]
     results: dict[str, tuple[np.ndarray, object]] = field(default_factory=dict)  #: name -> (origin [mm], result)
 
 
@@ -51,15 +75,14 @@ class Twins:
         return shared if not offset.any() else move(shared, offset)
 
     def _group(self, mesh: trimesh.Trimesh, origin: np.ndarray) -> _Group:
-        relative = np.asarray(mesh.vertices, dtype=float) - origin
+        vertices = np.asarray(mesh.vertices, dtype=float)
+        relative = vertices - origin
         faces = np.asarray(mesh.faces, dtype=np.int64)
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(np.asarray(relative.shape + faces.shape, dtype=np.int64).tobytes())
-        digest.update(np.round(relative / _GRID).astype(np.int64).tobytes())
-        digest.update(faces.tobytes())
-        groups = self._groups.setdefault(digest.digest(), [])
+        scale_mm = float(np.abs(mesh.bounds).max()) if len(vertices) else 0.0
+        groups = self._groups.setdefault(geometry_key(relative, faces), [])
         for group in groups:
-            if np.array_equal(group.faces, faces) and np.allclose(group.relative, relative, rtol=0.0, atol=ATOL):
+            if np.array_equal(group.faces, faces) and same_shape(group.relative, relative,
+                                                                 max(group.scale_mm, scale_mm)):
                 return group
-        groups.append(_Group(relative, faces))
+        groups.append(_Group(relative, faces, scale_mm))
         return groups[-1]

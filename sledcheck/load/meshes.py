@@ -48,7 +48,7 @@ from .body import Body
 from .idf import IdfBoard, read_idf
 from .native import ERROR_MARK, Budget, BudgetError, ChildFailed, env_number, env_size, format_size
 from .step import DEFAULT_TESSELLATION, StepFile, Tessellation, read_step
-from .weld import weld_corners
+from .weld import WELDED, weld_corners
 
 logging.getLogger("trimesh").setLevel(logging.ERROR)
 
@@ -417,7 +417,9 @@ def _read_binary_stl(path: Path, display: str, count: int) -> trimesh.Trimesh | 
     _check_coordinates(corners, "the mesh", display)
     vertices, faces = weld_corners(corners)
     del corners
-    return trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
+    mesh = trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
+    mesh.metadata[WELDED] = True   # welded as read: the part's weld takes it as it is
+    return mesh
 
 
 _STL_KEYWORD = re.compile(rb"^[ \t]*(endsolid|solid|endfacet|facet|vertex)\b([^\r\n]*)", re.M | re.I)

@@ -8,6 +8,8 @@ import numpy as np
 #: Vertices that round to the same multiple of this, in the file's own units, are one vertex (trimesh's default
 #: merge tolerance: some real exports hold distinct vertices 1e-7 apart, which a coarser weld would collapse).
 QUANTUM = 1e-8
+#: A mesh's metadata key saying it was welded as read (at :data:`QUANTUM`): :func:`weld` would give it back.
+WELDED = "sledcheck:welded"
 _PRIMES = np.array([-7046029254386353131, -4658895280553007687, 6364136223846793005], dtype=np.int64)
 #: vertices snapped and hashed per slice of this many, so the integer copies of a large mesh never all exist
 _CHUNK = 1 << 20
@@ -19,9 +21,10 @@ def weld(vertices: np.ndarray, faces: np.ndarray, quantum: float = QUANTUM) -> t
     Vertices are snapped to integer multiples of ``quantum`` and grouped by a 64-bit hash of the three integers
     (one 1-D sort, several times faster than row-wise unique); a hash collision, which would merge distinct
     vertices, is detected and falls back to an exact lexicographic sort. Each group keeps its lowest-numbered
-    vertex and groups are numbered in hash order, so the answer does not depend on the sort's handling of ties,
-    and welding a welded mesh gives it back unchanged (its hashes are already strictly increasing: no sort, and
-    the same arrays are returned). ``vertices`` may be float32 (a binary STL's corners): they are snapped in
+    vertex and groups are numbered in the order they first occur, so the answer depends on neither the sort's
+    handling of ties nor where the mesh lies: two copies of one triangle soup at different places get equal
+    faces (:mod:`sledcheck.geometry.twins` relies on it). Welding a welded mesh gives it back unchanged (all
+    its vertices are distinct). ``vertices`` may be float32 (a binary STL's corners): they are snapped in
     float64, as if converted first.
     """
     welded, inverse = _weld(vertices, quantum)
@@ -50,7 +53,7 @@ def _weld(vertices: np.ndarray, quantum: float) -> tuple[np.ndarray, np.ndarray 
         key = _snapped(v[start:start + _CHUNK], quantum) * _PRIMES
         hashed[start:start + _CHUNK] = key[:, 0] ^ key[:, 1] ^ key[:, 2]
     del key
-    if len(v) == 1 or bool(np.all(hashed[1:] > hashed[:-1])):   # distinct and in hash order: welded already
+    if len(v) == 1 or bool(np.all(hashed[1:] > hashed[:-1])):   # distinct (in hash order): welded already
         return np.asarray(v, dtype=np.float64), None
     order = np.argsort(hashed)                     # unstable (quicksort) and ~3x faster than a stable sort
     sorted_hash = hashed[order]
@@ -75,7 +78,14 @@ def _weld(vertices: np.ndarray, quantum: float) -> tuple[np.ndarray, np.ndarray 
         new[1:] = np.any(rows[1:] != rows[:-1], axis=1)
         inverse[order] = np.cumsum(new) - 1
         first = order[new]
-    return v[first].astype(np.float64), inverse
+    if len(first) == len(v):   # nothing merged: the input, unchanged
+        return np.asarray(v, dtype=np.float64), None
+    by_occurrence = np.argsort(first)          # groups renumbered in the order they first occur
+    renumber = np.empty(len(first), dtype=np.int64)
+    renumber[by_occurrence] = np.arange(len(first))
+    for s in range(0, len(v), _CHUNK):         # in place, a slice at a time
+        inverse[s:s + _CHUNK] = renumber[inverse[s:s + _CHUNK]]
+    return v[first[by_occurrence]].astype(np.float64), inverse
 
 
 def _snapped(v: np.ndarray, quantum: float) -> np.ndarray:

@@ -24,7 +24,7 @@ from ..load.idf.zones import design_zones
 from ..load.meshes import FORMATS, Body, MeshFile, Units, read_mesh_file_shared, resolve_units
 from ..load.roles import designator_role
 from ..load.selection import selects, selects_any
-from ..load.weld import weld
+from ..load.weld import WELDED, weld
 from ..load.workers import ordered_map
 from ..load.zones import Zone
 
@@ -475,7 +475,10 @@ def weld_bodies(bodies: list[Body], transform: np.ndarray) -> tuple[trimesh.Trim
     all_vertices, all_faces, all_boxes, healths = [], [], [], []
     offset = 0
     for body in bodies:
-        welded, faces = weld(np.asarray(body.mesh.vertices, dtype=float), np.asarray(body.mesh.faces))
+        if body.mesh.metadata.get(WELDED):   # welded as read (a binary STL): weld() would return it unchanged
+            welded, faces = np.asarray(body.mesh.vertices, dtype=float), np.asarray(body.mesh.faces, dtype=np.int64)
+        else:
+            welded, faces = weld(np.asarray(body.mesh.vertices, dtype=float), np.asarray(body.mesh.faces))
         vertices = welded @ transform[:3, :3].T + transform[:3, 3]
         boxes = triangle_boxes(vertices, faces)
         healths.append(measure_health(vertices, faces, boxes))

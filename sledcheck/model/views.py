@@ -16,7 +16,7 @@ Large assemblies (more than :data:`LARGE_TRIANGLES` triangles in all) draw simpl
 follows the pictures' pixels rather than the triangles: parts with more than :data:`LARGE_EXACT_MAX` facing
 triangles are rasterised on a grid of at most :data:`LARGE_RASTER_PX` pixels per side (the overview figures
 are about 1300 pixels wide), and a rasterised part whose mesh repeats another's up to a translation (one part
-file placed eight times) is traced once and its outlines moved (:func:`_geometry_key`).
+file placed eight times) is traced once and its outlines moved (``geometry.twins.geometry_key``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
+
+from ..geometry.twins import geometry_key, same_shape
 
 SIMPLIFY_MM = 0.2            # outline simplification tolerance [mm]
 EXACT_MAX = 4000             # facing triangles up to which a part's outline is an exact shapely union
@@ -115,7 +117,7 @@ def part_views(assembly: Any) -> Views:
         vertices = np.asarray(part.mesh.vertices, dtype=float)
         faces = np.asarray(part.mesh.faces)
         lo, hi = np.asarray(part.bounds, dtype=float)
-        key = _geometry_key(vertices, faces, closed) if large and len(faces) > LARGE_EXACT_MAX else None
+        key = geometry_key(vertices, faces, int(closed)) if large and len(faces) > LARGE_EXACT_MAX else None
         if key is not None and key in traced and _same_shape(vertices, traced[key][0], traced[key][1]):
             origin, _, top_view, side_view = traced[key]   # the same geometry, translated: its outlines, moved
             offset = vertices.min(axis=0) - origin
@@ -151,20 +153,9 @@ def part_views(assembly: Any) -> Views:
     return Views(parts=tuple(parts), zones=tuple(zones), bounds=bounds)
 
 
-def _geometry_key(vertices: np.ndarray, faces: np.ndarray, closed: bool) -> bytes:
-    """A hash of a mesh's faces and sizes: meshes with the same key are twins when their vertices, relative to
-    their minimum corners, agree too (:func:`_same_shape`); two placements of one part file hash alike."""
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.asarray([*vertices.shape, *faces.shape, closed], dtype=np.int64).tobytes())
-    digest.update(np.ascontiguousarray(faces).tobytes())
-    return digest.digest()
-
-
 def _same_shape(vertices: np.ndarray, origin: np.ndarray, other: np.ndarray) -> bool:
     """Do ``vertices`` (relative to their minimum corner) and ``other`` (relative to ``origin``) agree to 1 um?"""
-    return bool(np.allclose(vertices - vertices.min(axis=0), other - origin, rtol=0.0, atol=1e-3))
+    return same_shape(vertices - vertices.min(axis=0), other - origin, 0.0, atol=1e-3)
 
 
 def _moved(outlines: tuple[Outline, ...], offset: np.ndarray) -> tuple[Outline, ...]:
