@@ -313,3 +313,189 @@ def test_a_tilted_or_upside_down_reference_is_a_clear_warning(tmp_path: Path) ->
     (placed,) = _d304(_turned(tmp_path / "full", RECT_60x40, SOCKET, sink, ", rotation: [360, 0, 90]"))
     assert placed.severity == "error"
     assert placed.details["excess_mm"] == {"-x": pytest.approx(1.0, abs=EXACT), "+x": pytest.approx(1.0, abs=EXACT)}
+
+
+_EMN = """.HEADER
+BOARD_FILE 3.0 "sledcheck keep-in test" 2026/12/01.12:00:00 1
+kboard MM
+.END_HEADER
+.BOARD_OUTLINE ECAD
+1.6
+0 0.0 0.0 0.0
+0 100.0 0.0 0.0
+0 100.0 80.0 0.0
+0 0.0 80.0 0.0
+0 0.0 0.0 0.0
+.END_BOARD_OUTLINE
+.PLACEMENT
+SOCK_50x30 PN1 U1
+40.0 40.0 0.0 {rotation} TOP PLACED
+SOCK_50x30 PN1 U2
+40.0 40.0 0.0 0.0 BOTTOM PLACED
+.END_PLACEMENT
+"""
+_EMP = """.HEADER
+LIBRARY_FILE 3.0 "sledcheck keep-in test" 2026/12/01.12:00:00 1
+.END_HEADER
+.MECHANICAL
+SOCK_50x30 PN1 MM 3.0
+0 -25.0 -15.0 0.0
+0 25.0 -15.0 0.0
+0 25.0 15.0 0.0
+0 -25.0 15.0 0.0
+0 -25.0 -15.0 0.0
+.END_MECHANICAL
+"""
+
+
+def _idf_design(tmp_path: Path, rotation: float, sink: dict, holds: str = "hs") -> Path:
+    """An IDF board (100 x 80 x 1.6 mm) with the 50 x 30 x 3 mm socket U1 at (40, 40) turned `rotation` deg on the
+    top (its top at 1.6 + 3 = 4.6 mm) and U2 under it on the bottom; a sink (STL) in contact with `holds`'s socket."""
+    (tmp_path / "kboard.emn").write_text(_EMN.format(rotation=rotation), encoding="utf-8")
+    (tmp_path / "kboard.emp").write_text(_EMP, encoding="utf-8")
+    make_mesh(sink).export(tmp_path / "hs.stl")
+    (tmp_path / "guides").mkdir(exist_ok=True)
+    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
+        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
+        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
+        f"keepins:\n{RECT_60x40}", encoding="utf-8")
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+        "  board: {file: kboard.emn, role: pcb}\n  hs: {file: hs.stl, role: heatsink}\n"
+        f"contacts:\n  - [hs, {'U1' if holds == 'hs' else 'U2'}]\n", encoding="utf-8")
+    return path
+
+
+def test_an_idf_component_turned_90_degrees_turns_its_keepin(tmp_path: Path) -> None:
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.pipeline import load
+
+    # as the design-rotation test, about U1's placement (40, 40): 62 mm along sled y = U1's own x, 1.0 mm beyond
+    # each end of the 60 mm keep-in
+    sink = {"box": [[40 - 19, 40 - 31, 4.6], [40 + 19, 40 + 31, 20]]}
+    path = _idf_design(tmp_path, 90.0, sink)
+    (finding,) = _d304(path)
+    assert finding.subjects == ("hs", "U1")
+    assert finding.details["excess_mm"] == {"-x": pytest.approx(1.0, abs=EXACT), "+x": pytest.approx(1.0, abs=EXACT)}
+    assert finding.details["turn_deg"] == 90
+    assembly = build_assembly(load(path))
+    top, bottom, board = assembly.part("U1").turn, assembly.part("U2").turn, assembly.part("board").turn
+    assert top is not None and top.z_deg == pytest.approx(90) and not top.tilted and not top.mirrored
+    # the bottom side: mirrored in x and extruded downwards, together a rotation of 180 deg about its own y
+    assert bottom is not None and bottom.tilt_deg == pytest.approx(180) and not bottom.mirrored
+    assert board is not None and board.identity
+    # a board turned in the design turns its components with it: U1 by 90 + 30 deg
+    path.write_text(path.read_text().replace("role: pcb}", "role: pcb, rotation: [0, 0, 30]}"))
+    turned = build_assembly(load(path)).part("U1").turn
+    assert turned is not None and turned.z_deg == pytest.approx(120)
+
+
+def test_a_bottom_side_idf_reference_is_a_clear_warning(tmp_path: Path) -> None:
+    sink = {"box": [[40 - 19, 40 - 31, -20], [40 + 19, 40 + 31, -3]]}   # under U2 (it spans z -3 .. 0)
+    (finding,) = _d304(_idf_design(tmp_path, 0.0, sink, holds="U2"))
+    assert finding.severity == "warning" and finding.subjects == ("hs", "U2")
+    assert "upside down" in finding.message and "BOTTOM" in finding.message
+
+
+def _step_with_turned_instances(path: Path) -> Path:
+    """A STEP assembly SLED of one product SOCKET (a 50 x 30 x 3 mm box around its own origin, z 0 .. 3) placed
+    twice: SOCKET_A turned 90 deg about z at (40, 40, 1.6), SOCKET_B unturned at (-40, -40, 1.6). Written through
+    XCAF as tests/stepgen.py does, with a rotation in the instance's location."""
+    import math as m
+
+    stepgen = pytest.importorskip("stepgen")
+    from OCP.gp import gp_Ax1, gp_Dir, gp_Pnt, gp_Trsf, gp_Vec
+    from OCP.IFSelect import IFSelect_RetDone
+    from OCP.STEPCAFControl import STEPCAFControl_Writer
+    from OCP.STEPControl import STEPControl_AsIs
+    from OCP.TCollection import TCollection_ExtendedString
+    from OCP.TDataStd import TDataStd_Name
+    from OCP.TDocStd import TDocStd_Document
+    from OCP.TopLoc import TopLoc_Location
+    from OCP.XCAFDoc import XCAFDoc_DocumentTool
+
+    doc = TDocStd_Document(TCollection_ExtendedString("XmlXCAF"))
+    shapes = XCAFDoc_DocumentTool.ShapeTool_s(doc.Main())
+    socket = shapes.AddShape(stepgen.box((-25, -15, 0), (25, 15, 3)), False)
+    TDataStd_Name.Set_s(socket, TCollection_ExtendedString("SOCKET"))
+    root = shapes.NewShape()
+    for name, angle, offset in (("SOCKET_A", 90.0, (40.0, 40.0, 1.6)), ("SOCKET_B", 0.0, (-40.0, -40.0, 1.6))):
+        trsf = gp_Trsf()
+        if angle:
+            trsf.SetRotation(gp_Ax1(gp_Pnt(0, 0, 0), gp_Dir(0, 0, 1)), m.radians(angle))
+        trsf.SetTranslationPart(gp_Vec(*offset))
+        component = shapes.AddComponent(root, socket, TopLoc_Location(trsf))
+        TDataStd_Name.Set_s(component, TCollection_ExtendedString(name))
+    TDataStd_Name.Set_s(root, TCollection_ExtendedString("SLED"))
+    shapes.UpdateAssemblies()
+    writer = STEPCAFControl_Writer()
+    writer.SetNameMode(True)
+    if not writer.Transfer(doc, STEPControl_AsIs) or writer.Write(str(path)) != IFSelect_RetDone:
+        raise RuntimeError(f"could not write {path}")
+    return path
+
+
+def test_a_step_instance_turned_90_degrees_turns_its_keepin(tmp_path: Path) -> None:
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.pipeline import load
+
+    _step_with_turned_instances(tmp_path / "sled.step")
+    # over SOCKET_A as in the design-rotation test, about (40, 40): 1.0 mm beyond each end of its own x
+    make_mesh({"box": [[40 - 19, 40 - 31, 4.6], [40 + 19, 40 + 31, 20]]}).export(tmp_path / "hs.stl")
+    (tmp_path / "guides").mkdir()
+    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
+        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
+        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
+        f"keepins:\n{RECT_60x40}", encoding="utf-8")
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+        "  sockets: {file: sled.step, node: \"SOCKET_*\", each: true, role: package}\n"
+        "  hs: {file: hs.stl, role: heatsink}\ncontacts:\n  - [hs, SOCKET_A]\n", encoding="utf-8")
+    assembly = build_assembly(load(path))
+    a, b = assembly.part("SOCKET_A").turn, assembly.part("SOCKET_B").turn
+    assert a is not None and a.z_deg == pytest.approx(90, abs=1e-9) and not a.tilted
+    assert b is not None and b.z_deg == pytest.approx(0, abs=1e-9) and not b.tilted
+    (finding,) = _d304(path)
+    assert finding.subjects == ("hs", "SOCKET_A")
+    assert finding.details["excess_mm"] == {"-x": pytest.approx(1.0, abs=1e-6), "+x": pytest.approx(1.0, abs=1e-6)}
+    assert finding.details["turn_deg"] == pytest.approx(90, abs=1e-6)
+
+
+def test_turn_of_a_rotation_reads_the_turn_the_tilt_and_a_mirror() -> None:
+    import numpy as np
+    import trimesh
+
+    from sledcheck.model.assembly import Turn
+
+    def rotation(angle_deg: float, axis: tuple[float, float, float]) -> np.ndarray:
+        return trimesh.transformations.rotation_matrix(math.radians(angle_deg), axis)[:3, :3]
+
+    turn = Turn.of(rotation(-120, (0, 0, 1)))
+    assert turn.z_deg == pytest.approx(-120) and turn.tilt_deg == pytest.approx(0, abs=1e-12) and not turn.mirrored
+    assert Turn.of(rotation(180, (0, 0, 1))).z_deg == pytest.approx(180)   # (-180, 180]: +180, not -180
+    assert Turn.of(rotation(30, (0, 0, 1)) @ rotation(15, (1, 0, 0))).tilt_deg == pytest.approx(15)
+    assert Turn.of(np.eye(3)).identity and not Turn.of(rotation(90, (0, 0, 1))).identity
+    # a reflection in y (a mirrored STEP instance): own +y points along sled -y; det -1
+    mirror = Turn.of(np.diag([1.0, -1.0, 1.0]))
+    assert mirror.mirrored and not mirror.tilted and mirror.axes == ((1.0, 0.0), (0.0, -1.0))
+
+
+def test_bodies_drawn_in_differently_turned_frames_have_no_common_frame() -> None:
+    # a sub-assembly picked by `node` is one part of several bodies: its own frame is theirs when they share one
+    # (a placement's uniform scale divided out), and unknown (None: D304 says so) when they do not
+    import numpy as np
+    import trimesh
+
+    from sledcheck.load.body import Body
+    from sledcheck.model.assembly import _drawing_frame
+
+    mesh = trimesh.creation.box()
+    quarter = trimesh.transformations.rotation_matrix(math.pi / 2, (0, 0, 1))
+    scaled = quarter.copy()
+    scaled[:3, :3] *= 25.4   # an inch-scaled placement
+    same = _drawing_frame([Body("a", "p", mesh, placement=quarter), Body("b", "p", mesh, placement=scaled)])
+    assert same is not None and same == pytest.approx(quarter[:3, :3], abs=1e-12)
+    assert _drawing_frame([Body("a", "p", mesh, placement=quarter), Body("b", "p", mesh)]) is None
+    assert _drawing_frame([Body("a", "p", mesh), Body("b", "p", mesh)]) == pytest.approx(np.eye(3))
