@@ -477,6 +477,7 @@ def test_turn_of_a_rotation_reads_the_turn_the_tilt_and_a_mirror() -> None:
     assert Turn.of(rotation(180, (0, 0, 1))).z_deg == pytest.approx(180)   # (-180, 180]: +180, not -180
     assert Turn.of(rotation(30, (0, 0, 1)) @ rotation(15, (1, 0, 0))).tilt_deg == pytest.approx(15)
     assert Turn.of(np.eye(3)).identity and not Turn.of(rotation(90, (0, 0, 1))).identity
+    assert Turn.of(rotation(360, (0, 0, 1))).identity   # sin(2 pi) = -2.4e-16 in floating point: no turn
     # a reflection in y (a mirrored STEP instance): own +y points along sled -y; det -1
     mirror = Turn.of(np.diag([1.0, -1.0, 1.0]))
     assert mirror.mirrored and not mirror.tilted and mirror.axes == ((1.0, 0.0), (0.0, -1.0))

@@ -32,7 +32,7 @@ Progress = Callable[[str], None]
 T = TypeVar("T")
 
 
-TILT_TOLERANCE_DEG = 1e-6   # an own z axis this close to sled z [deg] is upright (1.7e-8 mm per mm of part)
+TILT_TOLERANCE_DEG = 1e-6   # a turn or tilt this small [deg] is none (1.7e-8 mm per mm of part)
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,9 @@ class Turn:
 
     @property
     def identity(self) -> bool:
-        """Is the part drawn in sled axes exactly (no turn, tilt or mirror)?"""
-        return self.axes == ((1.0, 0.0), (0.0, 1.0)) and not self.tilted
+        """Is the part drawn in sled axes (no turn beyond :data:`TILT_TOLERANCE_DEG`, no tilt, no mirror)? A
+        ``rotation: [0, 0, 360]`` is (its sine is -2.4e-16, not 0)."""
+        return abs(self.z_deg) <= TILT_TOLERANCE_DEG and not self.tilted and not self.mirrored
 
     @classmethod
     def of(cls, rotation: np.ndarray) -> Turn:
