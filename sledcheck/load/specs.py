@@ -122,10 +122,10 @@ class SpecValue:
 @dataclass(frozen=True)
 class KeepIn:
     """A volume the selected ``parts`` must stay inside: the prism ``outline`` x ``z`` [mm]. With
-    ``relative_to`` (roles or part names) x-y are measured from the reference part's bounding-box centre and z
-    from its top; without, they are sled coordinates. ``rect`` says the outline is an axis-aligned box (its
-    sides are then named -x, +x, -y, +y). ``outline`` is None for a ``template``/``user`` entry without
-    geometry (S101)."""
+    ``relative_to`` (roles or part names) x-y are in the reference part's own frame (turned with it about z),
+    from its bounding-box centre in that frame, and z from its top; without, they are sled coordinates. ``rect``
+    says the outline is a box along those axes (its sides are then named -x, +x, -y, +y). ``outline`` is None
+    for a ``template``/``user`` entry without geometry (S101)."""
 
     name: str
     parts: tuple[str, ...]

@@ -32,6 +32,44 @@ Progress = Callable[[str], None]
 T = TypeVar("T")
 
 
+TILT_TOLERANCE_DEG = 1e-6   # a turn or tilt this small [deg] is none (1.7e-8 mm per mm of part)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A part's turn from its own drawing frame into sled coordinates (:attr:`Part.turn`): ``z_deg`` about sled
+    z [deg, counter-clockwise seen from above, in (-180, 180]], the angle its own +x makes with sled +x;
+    ``tilt_deg`` the angle between its own z axis and sled z [deg] (0 upright, 180 upside down): turned about x
+    or y when above :data:`TILT_TOLERANCE_DEG`; ``mirrored`` when the frame is a reflection (det < 0: a mirrored
+    STEP instance); ``axes`` the sled x-y directions of its own +x and +y (the columns of the frame's top-left
+    2x2), meaningful when it is not tilted."""
+
+    z_deg: float
+    tilt_deg: float
+    mirrored: bool
+    axes: tuple[tuple[float, float], tuple[float, float]]
+
+    @property
+    def tilted(self) -> bool:
+        """Is the part turned about x or y (its own z no longer sled z, up or down)?"""
+        return self.tilt_deg > TILT_TOLERANCE_DEG
+
+    @property
+    def identity(self) -> bool:
+        """Is the part drawn in sled axes (no turn beyond :data:`TILT_TOLERANCE_DEG`, no tilt, no mirror)? A
+        ``rotation: [0, 0, 360]`` is (its sine is -2.4e-16, not 0)."""
+        return abs(self.z_deg) <= TILT_TOLERANCE_DEG and not self.tilted and not self.mirrored
+
+    @classmethod
+    def of(cls, rotation: np.ndarray) -> Turn:
+        """The turn of a 3x3 rotation (or reflection) from the part's frame to sled coordinates."""
+        r = np.asarray(rotation, float)
+        tilt = float(np.degrees(np.arctan2(np.hypot(r[0, 2], r[1, 2]), r[2, 2])))   # well conditioned near 0
+        z = float(np.degrees(np.arctan2(r[1, 0], r[0, 0])))
+        return cls(z_deg=180.0 if z == -180.0 else z, tilt_deg=tilt, mirrored=bool(np.linalg.det(r) < 0),
+                   axes=((float(r[0, 0]), float(r[1, 0])), (float(r[0, 1]), float(r[1, 1]))))
+
+
 @dataclass(frozen=True, eq=False)
 class Part:
     """A part of the assembly: its design entry, its mesh [mm] placed in sled coordinates, units, health."""
@@ -46,6 +84,7 @@ class Part:
     path: str | None = None               # the instance path of a one-body part of an assembly file
     chord_error_mm: float | None = None   # mesh to exact surface, at most [mm]; None: the mesh is the geometry
     breps: tuple[tuple[Path, np.ndarray], ...] = ()   # exact shapes and their 4x4 placements [mm], when all have one
+    frame: np.ndarray | None = field(default=None, repr=False)   # 3x3 rotation own frame -> sled (see :attr:`turn`)
 
     @property
     def name(self) -> str:
@@ -68,6 +107,15 @@ class Part:
     def bounds(self) -> np.ndarray:
         """Axis-aligned bounds [[xmin, ymin, zmin], [xmax, ymax, zmax]] [mm]."""
         return np.array([self.triangle_boxes[:, 0].min(axis=0), self.triangle_boxes[:, 1].max(axis=0)])
+
+    @cached_property
+    def turn(self) -> Turn | None:
+        """How the part is turned from its own drawing frame into sled coordinates: the design's ``rotation``
+        applied to the frame its bodies were drawn in (a body or sub-assembly picked by ``node``: its STEP
+        instance placement; an IDF component: its placement's turn, upside down on the bottom side; a part that is
+        a whole file: the file's frame). None when its bodies are drawn in frames turned differently from one
+        another (a sub-assembly's own frame is then not known)."""
+        return None if self.frame is None else Turn.of(self.frame)
 
     @property
     def extents(self) -> np.ndarray:
@@ -449,8 +497,28 @@ def _make_part(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body], design: 
         breps = tuple((b.shape_file, transform @ b.placement) for b in bodies
                       if b.shape_file is not None and b.placement is not None)
     path = bodies[0].path or None if len(bodies) == 1 else None
+    own = _drawing_frame(bodies) if spec.node is not None or mesh_file.idf is not None else np.eye(3)
+    frame = None if own is None else placement(spec, 1.0)[:3, :3] @ own
     return Part(spec=spec, mesh=mesh, bodies=body_names, units=units, health=health, file=mesh_file.display,
-                triangle_boxes=boxes, path=path, chord_error_mm=chord, breps=breps)
+                triangle_boxes=boxes, path=path, chord_error_mm=chord, breps=breps, frame=frame)
+
+
+def _drawing_frame(bodies: list[Body]) -> np.ndarray | None:
+    """The 3x3 rotation from the frame the bodies were drawn in to their file's (a placement's scale divided
+    out): the one they share; identity for bodies drawn in the file's frame; None when they disagree."""
+    frames = []
+    for body in bodies:
+        matrix = body.drawing_frame
+        if matrix is None:
+            frames.append(np.eye(3))
+            continue
+        rotation = np.asarray(matrix, float)[:3, :3]
+        scale = float(np.cbrt(abs(np.linalg.det(rotation))))
+        if not np.isfinite(rotation).all() or scale < 1e-12:   # (the readers refuse such placements)
+            return None
+        frames.append(rotation / scale)
+    first = frames[0]
+    return first if all(np.allclose(f, first, rtol=0.0, atol=1e-9) for f in frames[1:]) else None
 
 
 def _refinned(spec: PartSpec, mesh: trimesh.Trimesh, design: Design) -> tuple[trimesh.Trimesh, np.ndarray]:

@@ -156,7 +156,8 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
                 raise reader.error(f"component {placement.refdes!r}: {err}", placement.line) from None
         mesh = shapes[key].copy()
         mesh.apply_translation((placement.x_mm, placement.y_mm, 0.0))
-        bodies.append(Body(placement.refdes, placement.package, mesh, path=f"{board.name}/{placement.refdes}"))
+        bodies.append(Body(placement.refdes, placement.package, mesh, path=f"{board.name}/{placement.refdes}",
+                           frame=_outline_frame(placement, z0 if placement.side == "TOP" else z1)))
         components.append(Component(placement, entry))
     skipped += [(f"{h.kind} hole (line {h.line})", "pin and via holes are not cut") for h in board.holes
                 if h.kind in CUT_KINDS][:20]
@@ -170,6 +171,21 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
     return IdfBoard(board=board, library=lib_display, bodies=tuple(bodies),
                     components=tuple(c for c in components if c.entry is not None), zones=zones,
                     skipped=tuple(skipped), cut_holes=cut_holes)
+
+
+def _outline_frame(placement: Placement, z_mm: float) -> np.ndarray:
+    """4x4 from a component's library frame (its outline's x-y, z up from its mounting face) to the board's [mm],
+    as the mesh is built (:func:`~.shapes.placed`, then the extrusion): turned ``rotation_deg`` about z; on the
+    BOTTOM side first mirrored in x and extruded downwards, which together are a proper rotation (det +1) of
+    180 degrees about the outline's y axis: the part is upside down, its top facing -z."""
+    a = np.radians(placement.rotation_deg)
+    c, s = np.cos(a), np.sin(a)
+    frame = np.eye(4)
+    frame[:2, :2] = [[c, -s], [s, c]]
+    if placement.side == "BOTTOM":
+        frame[:3, :3] = frame[:3, :3] @ np.diag([-1.0, 1.0, -1.0])
+    frame[:3, 3] = (placement.x_mm, placement.y_mm, z_mm)
+    return frame
 
 
 def _zones(reader: Reader, outlines: tuple[Outline, ...]) -> list[BoardZone]:
