@@ -5,7 +5,10 @@ and the mechanical drilled holes (MTG, TOOL and other non-pin, non-via holes) cu
 is its library outline extruded to its height, up from the board's top surface plus its mounting offset (TOP),
 or down from the bottom surface, mirrored (BOTTOM). Placement keep-outs and placement outlines with a height
 become :class:`BoardZone` values the assembly turns into design zones. Via and pin holes, routing and via
-keep-outs, placement regions, OTHER_OUTLINE and NOTES are read (and listed by ``inspect``) but make no geometry.
+keep-outs, placement regions, OTHER_OUTLINE and NOTES are read (and listed by ``inspect``) but make no geometry,
+except the pin holes of a mounting-hole component: ECAD tools that place mounting holes as components (Allegro's
+mechanical symbols, ``MT1``..., as in the OpenCellular power board in tests/data/idf/real) export their holes as
+PIN holes of that designator, and those are mechanical holes, cut like MTG holes.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from shapely.geometry import Polygon
 
 from ...errors import MeshLoadError
 from ..body import Body
+from ..roles import designator_role
 from .parse import BoardFile, Hole, LibraryEntry, Outline, Placement, read_board, read_library
 from .records import Reader
 from .shapes import circle, extrude, loop_polygon, placed
@@ -29,6 +33,8 @@ __all__ = ["BoardZone", "Component", "IdfBoard", "library_for", "read_idf"]
 MAX_COMPONENTS = 200_000       # placed components in one board
 MAX_CUT_HOLES = 5_000          # drilled holes cut through the board mesh (triangulating 5000 takes ~10 s)
 CUT_KINDS = ("PIN", "VIA")     # hole types that are not cut (electrical; thousands of them on a real board)
+MOUNTING_PREFIXES = ("MT", "MTG", "MH", "H", "HOLE")   # designators of mounting-hole components (MT1, MH2, H3)
+SKIPPED_PER_KIND = 20          # skipped holes / non-mechanical sections listed one by one per kind, then a count
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,9 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
         skipped.append((".PLACEMENT", "the file has no placement section: the board has no components"))
     outer = loop_polygon(reader, board.outline.loops[0], "board outline")
     cuts = [loop_polygon(reader, loop, "board cut-out") for loop in board.outline.loops[1:]]
-    cut_holes = tuple(h for h in board.holes if h.kind not in CUT_KINDS)
+    mounting = _mounting_designators(board.placements)
+    cut_holes = tuple(h for h in board.holes
+                      if h.kind not in CUT_KINDS or (h.kind == "PIN" and h.association in mounting))
     if len(cut_holes) > MAX_CUT_HOLES:
         raise reader.error(f"{len(cut_holes):,} mounting and tooling holes, more than {MAX_CUT_HOLES:,}",
                            cut_holes[MAX_CUT_HOLES].line)
@@ -159,12 +167,13 @@ def read_idf(path: Path, display: str, library: Path | None = None, library_disp
         bodies.append(Body(placement.refdes, placement.package, mesh, path=f"{board.name}/{placement.refdes}",
                            frame=_outline_frame(placement, z0 if placement.side == "TOP" else z1)))
         components.append(Component(placement, entry))
-    skipped += [(f"{h.kind} hole (line {h.line})", "pin and via holes are not cut") for h in board.holes
-                if h.kind in CUT_KINDS][:20]
+    kept = {id(h) for h in cut_holes}
+    skipped += _listed([(h.kind, f"{h.kind} hole (line {h.line})") for h in board.holes if id(h) not in kept],
+                       "pin and via holes are not cut", "holes")
     zones = tuple(_zones(reader, board.outlines))
-    for outline in board.outlines:
-        if outline.kind not in ("PLACE_KEEPOUT", "PLACE_OUTLINE"):
-            skipped.append((f".{outline.kind} (line {outline.line})", "not a mechanical limit: not checked"))
+    skipped += _listed([(o.kind, f".{o.kind} (line {o.line})") for o in board.outlines
+                        if o.kind not in ("PLACE_KEEPOUT", "PLACE_OUTLINE")], "not a mechanical limit: not checked",
+                       "sections")
     for body in bodies:
         if not np.isfinite(body.mesh.vertices).all():
             raise reader.error(f"{body.name}: the geometry is not finite", None)
@@ -186,6 +195,33 @@ def _outline_frame(placement: Placement, z_mm: float) -> np.ndarray:
         frame[:3, :3] = frame[:3, :3] @ np.diag([-1.0, 1.0, -1.0])
     frame[:3, 3] = (placement.x_mm, placement.y_mm, z_mm)
     return frame
+
+
+def _mounting_designators(placements: tuple[Placement, ...]) -> frozenset[str]:
+    """Designators of placed mounting-hole components: prefix MT, MTG, MH, H or HOLE, or a fastener by
+    :func:`designator_role` (its package names one, ``SCREW_M3``)."""
+    out = set()
+    for p in placements:
+        if p.status == "UNPLACED":
+            continue
+        prefix = p.refdes.rstrip("0123456789").upper()
+        if prefix in MOUNTING_PREFIXES or designator_role(p.refdes, p.package).role == "fastener":
+            out.add(p.refdes)
+    return frozenset(out)
+
+
+def _listed(items: list[tuple[str, str]], reason: str, noun: str) -> list[tuple[str, str]]:
+    """(kind, where) items as skipped entries: the first SKIPPED_PER_KIND of each kind one by one, then one entry
+    counting the rest (a real board has thousands of via holes and via keep-outs)."""
+    out: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for kind, where in items:
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= SKIPPED_PER_KIND:
+            out.append((where, reason))
+    out += [(f"{count - SKIPPED_PER_KIND:,} more {kind} {noun}", reason) for kind, count in seen.items()
+            if count > SKIPPED_PER_KIND]
+    return out
 
 
 def _zones(reader: Reader, outlines: tuple[Outline, ...]) -> list[BoardZone]:
