@@ -270,10 +270,35 @@ clearance:
   - {min: 0.5 mm}
   - {between: [heatsink, lid], min: 1.5 mm}
 """
+#: What a full design adds (``generate(..., full=True)``): each heat sink's screws against the board's holes and
+#: a thermal section (four ducted lanes of two sinks in series, 250 W packages), so a check runs hole finding,
+#: heat-sink recognition and the thermal model on the dense parts, as a real sled's check does.
+FULL_TAIL = """\
+hole_patterns:
+{holes}thermal:
+  environment: {{ashrae_class: A2, altitude: 900 m, nominal_inlet: 25 degC}}
+  fans: {{model: server-60x38, speed: 100 %}}
+  lanes:
+{lanes}  components:
+{components}"""
+LANES = (("a", ("fan1", "fan2"), (0, 4)), ("b", ("fan3",), (1, 5)), ("c", ("fan4",), (2, 6)),
+         ("d", ("fan5", "fan6"), (3, 7)))
 
 
-def generate(out: Path, target: int) -> tuple[Path, list[Path], int]:
-    """Write the meshes and design.yaml into ``out``; return the design, the mesh files and the triangle count."""
+def full_tail() -> str:
+    holes = "".join(f"  - {{part: heatsink{i}, against: board, tolerance: 0.2 mm}}\n" for i in range(len(HS_CENTRES)))
+    lanes = "".join(f"    - {{name: {name}, fans: [{', '.join(fans)}], width: 101 mm, "
+                    f"losses: [{{name: rear IO, k: 1.0}}], components: [{', '.join(f'package{i}' for i in pkgs)}]}}\n"
+                    for name, fans, pkgs in LANES)
+    components = "".join(f"    package{i}: {{power: 250 W, tj_max: 95 degC, r_jc: 0.03 K/W, tim: phase-change, "
+                         f"heatsink: heatsink{i}, material: copper, source: [40 mm, 40 mm], required_margin: 5 K}}\n"
+                         for i in range(len(HS_CENTRES)))
+    return FULL_TAIL.format(holes=holes, lanes=lanes, components=components)
+
+
+def generate(out: Path, target: int, full: bool = False) -> tuple[Path, list[Path], int]:
+    """Write the meshes and design.yaml into ``out`` (``full``: with hole patterns and a thermal section); return
+    the design, the mesh files and the triangle count."""
     pipe_seg, other_seg = plan(target)
     parts = build(pipe_seg, other_seg)
     cad = out / "cad"
@@ -288,7 +313,8 @@ def generate(out: Path, target: int) -> tuple[Path, list[Path], int]:
         total += len(mesh.faces)
         lines.append(f"  {name}: {{file: cad/{name}.stl, role: {role}}}\n")
     design = out / "design.yaml"
-    design.write_text(DESIGN_HEAD.format(parts=len(parts), triangles=total) + "".join(lines) + DESIGN_TAIL,
+    design.write_text(DESIGN_HEAD.format(parts=len(parts), triangles=total) + "".join(lines) + DESIGN_TAIL
+                      + (full_tail() if full else ""),
                       encoding="utf-8")
     print(f"generated {len(parts)} parts, {total} triangles (heat-pipe segments {pipe_seg}, fan bore segments "
           f"{other_seg}) in {out}", flush=True)

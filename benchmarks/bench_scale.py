@@ -1,13 +1,17 @@
-"""Benchmark: how a fit check grows with triangles and with parts, against merely loading the meshes.
+"""Benchmark: how a full check grows with triangles and with parts, against merely loading the meshes.
 
-    python benchmarks/bench_scale.py [--big] [--runs 1] [--out DIR] [--profile CASE]
+    python benchmarks/bench_scale.py [--big] [--runs 1] [--out DIR] [--profile CASE] [--fit-only]
 
 Cases (each generated into a temporary folder, or ``--out DIR``, which is kept):
 
 * ``sled-0.5M``, ``sled-2M`` (and with ``--big`` ``sled-5M``, ``sled-10M``): the 46-part 2U sled of
   :mod:`bench_check` (heat-pipe plate-fin sinks, DIMMs, fans, a tray whose box encloses everything) at about
-  that many triangles; many parts sit within a millimetre of each other and every part lies inside the tray's
-  bounding box, so the "wholly inside another" question is asked of nearly every pair.
+  that many triangles, with its full design (``bench_check.generate(full=True)``): every heat sink's screws
+  against the board's holes and a thermal section (four ducted lanes of two 250 W packages in series under the
+  heat-pipe sinks), so the check recognises the sinks' fins and the holes from sections and runs the thermal
+  model (``--fit-only``: the fit-only design of ``bench_check.py``). Many parts sit within a millimetre of each
+  other and every part lies inside the tray's bounding box, so the "wholly inside another" question is asked of
+  nearly every pair.
 * ``board-1000``: a tray, a board and 998 small closed parts (boxes and 24-sided cylinders) in a grid on the
   board, 0.4 mm apart: 1000 parts, one binary STL each, all near their neighbours.
 
@@ -16,9 +20,9 @@ the modules imported first, as ``import trimesh`` is for the load; ``import sled
 2 s here):
 
   load    ``trimesh.load(path)`` of every mesh file;
-  check   ``sledcheck.check(design, ignore=["T"])`` (the generated designs have no thermal section), with the
-          process's peak resident memory (``resource.getrusage``) and, separately, the peak of Python-tracked
-          allocations during the check (``tracemalloc``, numpy buffers included) against the raw STL bytes;
+  check   ``sledcheck.check(design)`` (every rule, thermal and holes included), with the process's peak
+          resident memory (``resource.getrusage``) and, separately, the peak of Python-tracked allocations
+          during the check (``tracemalloc``, numpy buffers included) against the raw STL bytes;
   html    the same check with ``views=True`` and its HTML report rendered (what ``--format html`` does;
           matplotlib's import is inside), unless ``--no-html``.
 
@@ -112,11 +116,11 @@ def work_check(design: Path) -> dict:
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    report = sledcheck.check(design, ignore=["T"], fail_on="never")
+    report = sledcheck.check(design, fail_on="never")
     seconds = time.perf_counter() - start
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # ru_maxrss is in KiB on Linux
     tracemalloc.start()   # a second run under tracemalloc: peak of tracked allocations (numpy included)
-    sledcheck.check(design, ignore=["T"], fail_on="never")
+    sledcheck.check(design, fail_on="never")
     traced = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return {"seconds": seconds, "peak_rss": peak_rss, "rss_before": before * 1024, "traced_peak": traced,
@@ -129,7 +133,7 @@ def work_html(design: Path) -> dict:
     from sledcheck.report import renderer
 
     start = time.perf_counter()
-    report = sledcheck.check(design, ignore=["T"], fail_on="never", views=True)
+    report = sledcheck.check(design, fail_on="never", views=True)
     html = renderer("html")(report)
     return {"seconds": time.perf_counter() - start, "html_bytes": len(html)}
 
@@ -137,10 +141,10 @@ def work_html(design: Path) -> dict:
 def work_profile(design: Path) -> dict:
     import sledcheck
 
-    sledcheck.check(design, ignore=["T"], fail_on="never")   # warm imports and caches of the interpreter
+    sledcheck.check(design, fail_on="never")   # warm imports and caches of the interpreter
     profile = cProfile.Profile()
     profile.enable()
-    sledcheck.check(design, ignore=["T"], fail_on="never")
+    sledcheck.check(design, fail_on="never")
     profile.disable()
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(35)
@@ -176,6 +180,7 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated case names to run (default: all)")
     parser.add_argument("--profile", metavar="CASE", help="print a cProfile of the check of this case")
     parser.add_argument("--no-html", action="store_true", help="skip the check with the HTML report")
+    parser.add_argument("--fit-only", action="store_true", help="sleds without hole patterns and thermal section")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DESIGN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -200,7 +205,7 @@ def main() -> int:
                 with open(os.devnull, "w") as quiet:
                     saved, sys.stdout = sys.stdout, quiet
                     try:
-                        design, _, triangles = bench_check.generate(out, size)
+                        design, _, triangles = bench_check.generate(out, size, full=not args.fit_only)
                     finally:
                         sys.stdout = saved
             else:
