@@ -500,3 +500,36 @@ def test_bodies_drawn_in_differently_turned_frames_have_no_common_frame() -> Non
     assert same is not None and same == pytest.approx(quarter[:3, :3], abs=1e-12)
     assert _drawing_frame([Body("a", "p", mesh, placement=quarter), Body("b", "p", mesh)]) is None
     assert _drawing_frame([Body("a", "p", mesh), Body("b", "p", mesh)]) == pytest.approx(np.eye(3))
+
+
+def test_a_glb_node_turned_90_degrees_turns_its_keepin(tmp_path: Path) -> None:
+    """A socket picked by node from a glTF scene whose node transform turns it 90 degrees: the reader keeps
+    that transform as the body's frame, so the keep-in turns with it (as for a STEP instance, above)."""
+    import numpy as np
+    import trimesh
+
+    from sledcheck.model.assembly import build_assembly
+    from sledcheck.pipeline import load
+
+    socket = trimesh.creation.box(extents=(0.060, 0.030, 0.003))   # glTF is in metres: 60 x 30 x 3 mm, long
+    scene = trimesh.Scene()                                         # along its own x
+    turn = trimesh.transformations.rotation_matrix(np.pi / 2, (0, 0, 1))
+    turn[:3, 3] = (0.040, 0.040, 0.0031)                      # top at z = 4.6 mm, centred on (40, 40) mm
+    scene.add_geometry(socket, node_name="SOCKET_A", geom_name="socket", transform=turn)
+    scene.export(tmp_path / "sockets.glb")
+    make_mesh({"box": [[40 - 19, 40 - 31, 4.6], [40 + 19, 40 + 31, 20]]}).export(tmp_path / "hs.stl")
+    (tmp_path / "guides").mkdir()
+    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
+        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
+        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
+        f"keepins:\n{RECT_60x40}", encoding="utf-8")
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+        "  sockets: {file: sockets.glb, node: \"SOCKET_*\", each: true, role: package}\n"
+        "  hs: {file: hs.stl, role: heatsink}\ncontacts:\n  - [hs, SOCKET_A]\n", encoding="utf-8")
+    turned = build_assembly(load(path)).part("SOCKET_A").turn
+    assert turned is not None and turned.z_deg == pytest.approx(90, abs=1e-9) and not turned.tilted
+    (finding,) = _d304(path)
+    # the sink is 62 mm along sled y = the socket's own x; the keep-in is 60 mm there: 1.0 mm beyond each end
+    assert finding.details["excess_mm"] == {"-x": pytest.approx(1.0, abs=1e-5), "+x": pytest.approx(1.0, abs=1e-5)}

@@ -805,10 +805,12 @@ def _bodies(loaded: object, display: str) -> Iterator[Body]:
             what = f"body {str(node)!r}"
             _check_arrays(geometry, what, display)
             mesh = geometry.copy(include_cache=False) if hasattr(geometry, "copy") else geometry
-            if not np.allclose(transform, np.eye(4)):
+            turned = not np.allclose(transform, np.eye(4))
+            if turned:
                 mesh.apply_transform(transform)
             _check_coordinates(mesh.vertices, what, display)
-            yield Body(str(node), str(geometry_name), mesh, path=_scene_path(node, parents, loaded.graph.base_frame))
+            yield Body(str(node), str(geometry_name), mesh, path=_scene_path(node, parents, loaded.graph.base_frame),
+                       frame=np.asarray(transform, dtype=float) if turned else None)
         return
     if isinstance(loaded, list):  # some loaders return several meshes
         for i, item in enumerate(loaded):

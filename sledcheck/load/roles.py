@@ -292,7 +292,7 @@ DESIGNATORS: dict[str, Word] = {
     **_words("fan", 3, 0.85, "FAN"),
     **_words("connector", 3, 0.85, "J", "P", "CN", "CON", "CONN", "X", "XS", "XP", "SKT", "JP"),
     **_words("package", 2, 0.7, "U", "IC", "Z"),
-    **_words("fastener", 3, 0.6, "MH", "H"),
+    **_words("fastener", 3, 0.6, "MH", "H", "MT", "MTG", "HOLE"),   # mounting holes (MT1, MTG2, HOLE3)
     **_words("dimm", 2, 0.8, "DIMM"),
     **_words("component", 1, 0.6, "R", "C", "L", "D", "Q", "Y", "F", "FB", "SW", "S", "K", "T", "TP", "LED", "BT",
              "RN", "CR", "VR", "FL"),

@@ -33,7 +33,6 @@ __all__ = ["BoardZone", "Component", "IdfBoard", "library_for", "read_idf"]
 MAX_COMPONENTS = 200_000       # placed components in one board
 MAX_CUT_HOLES = 5_000          # drilled holes cut through the board mesh (triangulating 5000 takes ~10 s)
 CUT_KINDS = ("PIN", "VIA")     # hole types that are not cut (electrical; thousands of them on a real board)
-MOUNTING_PREFIXES = ("MT", "MTG", "MH", "H", "HOLE")   # designators of mounting-hole components (MT1, MH2, H3)
 SKIPPED_PER_KIND = 20          # skipped holes / non-mechanical sections listed one by one per kind, then a count
 
 
@@ -198,14 +197,13 @@ def _outline_frame(placement: Placement, z_mm: float) -> np.ndarray:
 
 
 def _mounting_designators(placements: tuple[Placement, ...]) -> frozenset[str]:
-    """Designators of placed mounting-hole components: prefix MT, MTG, MH, H or HOLE, or a fastener by
-    :func:`designator_role` (its package names one, ``SCREW_M3``)."""
+    """Designators of placed mounting-hole components: fasteners by :func:`designator_role` (prefix MT, MTG,
+    MH, H or HOLE, or a package that names one, ``SCREW_M3``)."""
     out = set()
     for p in placements:
         if p.status == "UNPLACED":
             continue
-        prefix = p.refdes.rstrip("0123456789").upper()
-        if prefix in MOUNTING_PREFIXES or designator_role(p.refdes, p.package).role == "fastener":
+        if designator_role(p.refdes, p.package).role == "fastener":
             out.add(p.refdes)
     return frozenset(out)
 
