@@ -34,8 +34,22 @@ def test_no_sign_change_is_flagged_never_converged() -> None:
 
 
 def test_too_few_iterations_is_flagged() -> None:
-    root = bisect(lambda x: x - 0.3, 0.0, 1.0, max_iter=5)
+    root = bisect(lambda x: x**3 - 0.3, 0.0, 1.0, max_iter=3)
     assert root.bracketed and not root.converged
+
+
+def test_illinois_steps_reach_double_precision_in_few_evaluations() -> None:
+    """Smooth residuals converge to the 4-eps tolerance in far fewer evaluations than bisection's ~52, to the
+    closed-form roots; a residual that is +inf past a limit (as the lane's past free delivery) and a very flat
+    one (x^20, where plain false position crawls) still converge inside the bracket, by the halving safeguard."""
+    cube = bisect(lambda x: x**3 - 2.0, 0.0, 2.0)
+    assert cube.converged and cube.x == pytest.approx(2.0 ** (1 / 3), rel=1e-15) and cube.iterations <= 12
+    walled = bisect(lambda x: np.where(x > 1.5, np.inf, np.exp(x) - 3.0), 0.0, 4.0)
+    assert walled.converged and walled.x == pytest.approx(np.log(3.0), rel=1e-15)
+    flat = bisect(lambda x: x**20 - 0.5, 0.0, 1.0)
+    assert flat.converged and flat.x == pytest.approx(0.5 ** (1 / 20), rel=1e-15) and flat.iterations <= 104
+    many = bisect(lambda x: x**2 - np.arange(1.0, 6.0), np.zeros(5), np.full(5, 3.0))
+    assert np.all(many.converged) and many.x == pytest.approx(np.sqrt(np.arange(1.0, 6.0)), rel=1e-15)
 
 
 def test_a_nan_end_is_not_a_bracket() -> None:
