@@ -5,6 +5,7 @@ cases (TIM, base conduction, the spreading table). Everything here is SI."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,23 @@ def k_losses(lane: Lane, lane_area_m2: float) -> float:
     return total
 
 
+@lru_cache(maxsize=512)
+def _series_table(sx_m: float, sy_m: float, plate_x_m: float, plate_y_m: float, t_m: float, k_w_mk: float,
+                  offset_x_m: float, offset_y_m: float, peak: bool,
+                  orthotropic: tuple[float, float, float] | None) -> tuple[float, ...]:
+    """The exact series' spreading resistance [K/W] at each R0 of :data:`R0_GRID`, computed once for each set
+    of inputs (identical heat sinks over identical packages share it: the series is most of a model's build)."""
+    if orthotropic is not None:
+        results = [spreading.series_spreading_orthotropic(
+            sx_m, sy_m, plate_x_m, plate_y_m, t_m, *orthotropic, r0, offset_x_m, offset_y_m, rtol=1e-5,
+            maximum=False, centroid=peak) for r0 in R0_GRID]
+    else:
+        results = [spreading.series_spreading(sx_m, sy_m, plate_x_m, plate_y_m, t_m, k_w_mk, r0, offset_x_m,
+                                              offset_y_m, rtol=1e-5, maximum=False, centroid=peak)
+                   for r0 in R0_GRID]
+    return tuple(float(r.centroid if peak else r.average) for r in results)
+
+
 def spreading_table(method: str, sx_m: float, sy_m: float, sink: SinkGeometry, offset_m: tuple[float, float],
                     t_m: float, k_w_mk: float, junction: str = "average", base: Base | None = None) -> Any:
     """Spreading resistance [K/W] as a vectorised function of R0 [K/W]: Lee's closed form, or the exact series
@@ -96,16 +114,9 @@ def spreading_table(method: str, sx_m: float, sy_m: float, sink: SinkGeometry, o
                 sx_m * sy_m, sink.base_x_m * sink.base_y_m, t_m, base.k_x, base.k_y, base.k_z, r0), field)
         return lambda r0: getattr(spreading.lee_spreading(sx_m * sy_m, sink.base_x_m * sink.base_y_m, t_m, k_w_mk,
                                                           r0), field)
-    peak = junction == "peak"
-    if base is not None:
-        results = [spreading.series_spreading_orthotropic(
-            sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, base.k_x, base.k_y, base.k_z, r0, offset_m[0],
-            offset_m[1], rtol=1e-5, maximum=False, centroid=peak) for r0 in R0_GRID]
-    else:
-        results = [spreading.series_spreading(sx_m, sy_m, sink.base_x_m, sink.base_y_m, t_m, k_w_mk, r0,
-                                              offset_m[0], offset_m[1], rtol=1e-5, maximum=False, centroid=peak)
-                   for r0 in R0_GRID]
-    values = [float(r.centroid if peak else r.average) for r in results]
+    orthotropic = None if base is None else (base.k_x, base.k_y, base.k_z)
+    values = _series_table(float(sx_m), float(sy_m), float(sink.base_x_m), float(sink.base_y_m), float(t_m),
+                           float(k_w_mk), float(offset_m[0]), float(offset_m[1]), junction == "peak", orthotropic)
     table = PchipInterpolator(np.log(R0_GRID), np.log(np.maximum(values, 1e-300)), extrapolate=True)
     return lambda r0: np.exp(table(np.log(np.clip(r0, R0_GRID[0], R0_GRID[-1]))))
 
