@@ -167,6 +167,9 @@ def test_design_check_finds_the_connectors_over_the_height_keepout(text: dict[st
         assert over[refdes].measured.m_as("mm") == pytest.approx(height * THOU_MM, abs=1e-3)
         assert over[refdes].limit.m_as("mm") == pytest.approx(590.551 * THOU_MM, abs=1e-3)
         assert f"{BOARD.name}:{line} PLACE_KEEPOUT TOP, 15 mm" in over[refdes].message
+    # the components share the board's declared THOU: no unit-plausibility finding for a 1.39 mm package (U15);
+    # the board itself (155.1 x 171.5 mm from the outline parsed above) is the unit's witness and passes
+    assert not [f for f in report.findings if f.code == "M101"]
 
 
 # The reader fixes the real file needed, each on the small sample board (tests/data/idf/sample_thou.emn: a

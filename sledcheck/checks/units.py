@@ -46,6 +46,9 @@ def _plausibility(assembly: Assembly) -> Iterable[Finding]:
 
     sizes = UNIT_PLAUSIBILITY.option(assembly, "sizes")
     for part in assembly.parts:
+        if part.file.lower().endswith(".emn") and part.role != "pcb":
+            continue   # an IDF component shares its board's declared unit: the board (checked) is its witness,
+            #            and real boards hold packages of 1 mm (a 1.39 mm SOT on the OpenCellular board)
         low, high = sizes.get(part.role, sizes["other"])
         size = part.health.largest_shell  # one shell: a file of 9 standoffs is not one 600 mm standoff
         if low <= size <= high:
