@@ -31,12 +31,15 @@ def in_plane_axes(axis: int) -> tuple[int, int]:
     return u, v
 
 
-def section_polygons(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[Polygon, ...]:
-    """Cross-section polygons at ``height`` [mm] along axis index ``axis``, in in-plane coordinates [mm]."""
+def section_polygons(mesh: trimesh.Trimesh, axis: int, height: float,
+                     spans: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[Polygon, ...]:
+    """Cross-section polygons at ``height`` [mm] along axis index ``axis``, in in-plane coordinates [mm].
+    ``spans``: each face's lowest and highest coordinate along the axis [mm], when the caller keeps them (a
+    section then reads only the faces that cross its plane)."""
     h = mesh.vertices[:, axis]
     if np.any(np.abs(h - height) <= trimesh.tol.merge):
         return _trimesh_section(mesh, axis, height)
-    segments, starts, ends = _segments(mesh, axis, height)
+    segments, starts, ends = _segments(mesh, axis, height, spans)
     if len(segments) == 0:
         return ()
     chained = _chained_rings(segments, starts, ends)
@@ -47,11 +50,14 @@ def section_polygons(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[P
     return _polygons(segments, strict=False) or () if polygons is None else polygons
 
 
-def _segments(mesh: trimesh.Trimesh, axis: int, height: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _segments(mesh: trimesh.Trimesh, axis: int, height: float,
+              spans: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(n, 2, 2) in-plane segments where the triangles cross the plane (no vertex lies on it) [mm], each from
     its triangle's edge that goes down through the plane (in the triangle's winding) to the one that comes up,
-    and the keys of those two mesh edges (n,), (n,)."""
+    and the keys of those two mesh edges (n,), (n,). ``spans``: as :func:`section_polygons`."""
     faces = mesh.faces
+    if spans is not None:   # (with no vertex on the plane, a face crosses it iff its span does)
+        faces = faces[np.flatnonzero((spans[0] < height) & (spans[1] > height))]
     above = mesh.vertices[:, axis][faces] > height
     count = above.sum(axis=1)
     crossing = (count == 1) | (count == 2)

@@ -97,6 +97,7 @@ class Sections:
     def __init__(self, mesh: trimesh.Trimesh, twins: Twins | None = None) -> None:
         self.mesh = mesh
         self._polygons: dict[tuple[int, float], tuple[Polygon, ...]] = {}
+        self._spans: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._derived: dict[str, object] = {}
         self._twins = twins
 
@@ -109,7 +110,10 @@ class Sections:
         """The section at ``height`` [mm] along axis index ``axis``, in in-plane coordinates [mm]."""
         key = (axis, height)
         if key not in self._polygons:
-            self._polygons[key] = planar.section_polygons(self.mesh, axis, height)
+            if axis not in self._spans:   # each face's extent along the axis, once: a section reads only the
+                along = self.mesh.vertices[:, axis][self.mesh.faces]   # faces that cross its plane
+                self._spans[axis] = (along.min(axis=1), along.max(axis=1))
+            self._polygons[key] = planar.section_polygons(self.mesh, axis, height, self._spans[axis])
         return self._polygons[key]
 
     def samples(self, axis: int, max_sections: int = MAX_SECTIONS) -> list[Sample]:
