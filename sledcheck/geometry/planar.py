@@ -55,7 +55,7 @@ def _segments(mesh: trimesh.Trimesh, axis: int, height: float,
     """(n, 2, 2) in-plane segments where the triangles cross the plane (no vertex lies on it) [mm], each from
     its triangle's edge that goes down through the plane (in the triangle's winding) to the one that comes up,
     and the keys of those two mesh edges (n,), (n,). ``spans``: as :func:`section_polygons`."""
-    faces = mesh.faces
+    faces = np.asarray(mesh.faces)
     if spans is not None:   # (with no vertex on the plane, a face crosses it iff its span does)
         faces = faces[np.flatnonzero((spans[0] < height) & (spans[1] > height))]
     above = mesh.vertices[:, axis][faces] > height
