@@ -67,7 +67,9 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
     assembly = build_assembly(design, progress)
     design = assembly.design   # with the parts expanded from assembly files
     outlines_ahead = _views_ahead(assembly) if views else None
-    result = run_rules(assembly, rules_to_run(RULES, design, select, ignore), progress)
+    rules = rules_to_run(RULES, design, select, ignore)
+    _analyses_ahead(assembly, {r.code for r in rules}, thermal_analysis)
+    result = run_rules(assembly, rules, progress)
     findings = apply_policy(result.findings, design, result.rules_run, select=select, ignore=ignore,
                             today=today or dt.date.today())
     diff = None
@@ -101,6 +103,37 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
                   incomplete=result.incomplete, fail_on=fail_on, baseline=diff, thermal=thermal, views=outlines,
                   gaps=gaps, excluded=assembly.excluded, stackups=tuple(s for s in assembly.analyses.get("stackups", ())
                                                           if s.status != "exact")), assembly
+
+
+def _analyses_ahead(assembly: Assembly, codes: set[str], thermal_analysis: bool) -> None:
+    """Start the heavy shared analyses on another core while the fit rules run: the holes D401 compares, then
+    the thermal model (heat-sink recognition, the lanes) that the T rules and the report use. Each is an
+    assembly analysis, so a rule that needs one waits for it rather than computing it again; they are asked
+    for in the order the rules ask (twins then share results the same way whatever the worker count). Nothing
+    with one worker (``SLEDCHECK_WORKERS=1``); an error is left to the rule that asks, which meets the same."""
+    import contextvars
+    import threading
+
+    from .load.workers import worker_count
+
+    thermal = assembly.design.thermal is not None and (thermal_analysis or any(c.startswith("T") for c in codes))
+    holes = "D401" in codes and bool(assembly.design.hole_patterns)
+    if worker_count() < 2 or not (thermal or holes):
+        return
+
+    def compute() -> None:
+        from .checks.holes import find_pattern_holes
+
+        try:
+            if holes:
+                find_pattern_holes(assembly)
+            if thermal:
+                analyse_thermal(assembly)
+        except Exception:   # noqa: BLE001  (the rule that needs it raises it again, where it is reported)
+            pass
+
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(compute,), name="sledcheck-analyses", daemon=True).start()
 
 
 def _views_ahead(assembly: Assembly) -> Future[Any] | None:

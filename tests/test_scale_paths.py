@@ -141,3 +141,24 @@ def test_large_assembly_pictures_draw_every_part_and_finding(tmp_path: Path,
                 assert len(ax.patches) + len(ax.lines) > before, (finding.code, view)
     html = renderer("html")(report)
     assert html.count('<figure class="view-') == 2 and html.count('<figure class="detail"') >= 2
+
+
+def test_holes_and_thermal_run_on_another_core_while_the_rules_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two workers the heat sinks are recognised on the analyses thread (ahead of the rules that need
+    them), with one worker on the caller's thread; each sink geometry is recognised once either way."""
+    import threading
+
+    from sledcheck.geometry import heatsinks
+
+    original = heatsinks._recognise
+    for workers, thread in (("2", "sledcheck-analyses"), ("1", threading.current_thread().name)):
+        seen: list[str] = []
+
+        def spy(*args: object, seen: list[str] = seen, **kwargs: object) -> object:
+            seen.append(threading.current_thread().name)
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(heatsinks, "_recognise", spy)
+        monkeypatch.setenv("SLEDCHECK_WORKERS", workers)
+        sledcheck.check(ROOT / "examples" / "tray-1u" / "overheight.yaml", fail_on="never")
+        assert seen == [thread], workers   # the two sinks are one geometry (one file placed twice)

@@ -47,6 +47,15 @@ def _describe(match: HoleMatch) -> str:
             f"(dx {match.delta[0]:+.3f}, dy {match.delta[1]:+.3f})")
 
 
+def find_pattern_holes(assembly: Assembly) -> None:
+    """Find, in the order D401 asks for them, the holes it compares (each pattern's part, then its mate along
+    the part's hole axis): the pipeline calls this on another core while the other rules run."""
+    for pattern in assembly.design.hole_patterns:
+        holes = part_holes(assembly, assembly.part(pattern.part))
+        if holes and pattern.against:
+            part_holes(assembly, assembly.part(pattern.against), holes[0].axis)
+
+
 def _hole_patterns(assembly: Assembly) -> Iterable[Finding]:
     from ..geometry.holes import compare_hole_patterns
     from ..units import Q_

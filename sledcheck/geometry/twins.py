@@ -11,11 +11,14 @@ corners; it then differs from a fresh computation only by that rounding.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+
+from .once import Once
 
 if TYPE_CHECKING:
     import trimesh
@@ -53,7 +56,6 @@ class _Group:
     relative: np.ndarray  #: vertices minus the minimum corner [mm]
     faces: np.ndarray
     scale_mm: float       #: the largest coordinate magnitude where the mesh lies [mm]
-    results: dict[str, tuple[np.ndarray, object]] = field(default_factory=dict)  #: name -> (origin [mm], result)
 
 
 class Twins:
@@ -61,17 +63,18 @@ class Twins:
 
     def __init__(self) -> None:
         self._groups: dict[bytes, list[_Group]] = {}
+        self._lock = threading.Lock()
+        self._results = Once()   # (group, name) -> (origin [mm], result): once, whichever thread asks first
 
     def derived(self, mesh: trimesh.Trimesh, name: str, compute: Callable[[], T],
                 move: Callable[[T, np.ndarray], T]) -> T:
         """``compute()`` on ``mesh``, or a twin's result moved by ``move(result, offset [mm])``."""
         origin = np.asarray(mesh.bounds[0], dtype=float) if len(mesh.vertices) else np.zeros(3)
-        group = self._group(mesh, origin)
-        if name not in group.results:
-            group.results[name] = (origin, compute())
-        their_origin, result = group.results[name]
+        with self._lock:
+            group = self._group(mesh, origin)
+        their_origin, result = self._results.get((id(group), name), lambda: (origin, compute()))
         offset = origin - their_origin
-        shared: T = result  # type: ignore[assignment]   # stored by this same name, so of this type
+        shared: T = result   # stored by this same name, so of this type
         return shared if not offset.any() else move(shared, offset)
 
     def _group(self, mesh: trimesh.Trimesh, origin: np.ndarray) -> _Group:

@@ -15,6 +15,7 @@ import numpy as np
 import trimesh
 
 from ..errors import DesignError, MeshLoadError, SledcheckError
+from ..geometry.once import Once
 from ..geometry.proximity import Shells, closed_solid, mesh_shells, triangle_boxes
 from ..geometry.sections import Sections
 from ..geometry.twins import Twins
@@ -147,13 +148,16 @@ class Assembly:
     progress: Progress | None = field(default=None, compare=False)   # long steps report here (terminal only)
     analyses: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     excluded: tuple[tuple[str, str], ...] = ()   # (file: instance path, reason) of bodies the design excludes
+    _once: Once = field(init=False, compare=False, repr=False)
 
     def analysis(self, key: str, compute: Callable[[], T]) -> T:
         """An analysis shared by several rules (pairs, thermal, holes), computed once per assembly and freed
-        with it (a module-level cache would keep every assembly of a long-lived process alive)."""
-        if key not in self.analyses:
-            self.analyses[key] = compute()
-        return self.analyses[key]
+        with it (a module-level cache would keep every assembly of a long-lived process alive); a caller on
+        another thread waits for one in progress (:class:`~sledcheck.geometry.once.Once`)."""
+        return self._once.get(key, compute)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_once", Once(self.analyses))   # made with the assembly: every thread shares it
 
     def sections(self, part: Part) -> Sections:
         """The part's cross-sections, cut once and shared by heat-sink and hole recognition (which keep their

@@ -1,0 +1,64 @@
+"""geometry.once.Once: a result computed once when two threads ask for it at the same time, the waiter getting
+the first caller's value or exception, and a recursive request computing as it would without threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from sledcheck.geometry.once import Once
+
+
+def test_two_threads_share_one_computation() -> None:
+    once, calls, got = Once(), [], []
+
+    def slow() -> int:
+        calls.append(threading.get_ident())
+        time.sleep(0.2)
+        return 42
+
+    threads = [threading.Thread(target=lambda: got.append(once.get("k", slow))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [42, 42, 42] and len(calls) == 1 and once.values == {"k": 42}
+
+
+def test_the_waiter_gets_the_first_callers_exception_and_nothing_is_kept() -> None:
+    once, started = Once(), threading.Event()
+
+    def fails() -> int:
+        started.set()
+        time.sleep(0.2)
+        raise ValueError("bad mesh")
+
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            once.get("k", fails)
+        except ValueError as err:
+            errors.append(err)
+
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait()
+    with pytest.raises(ValueError, match="bad mesh"):
+        once.get("k", lambda: 1)   # waits for the first caller, then meets its error
+    t.join()
+    assert len(errors) == 1 and "k" not in once.values
+    assert once.get("k", lambda: 7) == 7   # a later request computes afresh
+
+
+def test_a_recursive_request_computes_as_without_threads() -> None:
+    once = Once()
+    depth = []
+
+    def compute() -> int:
+        depth.append(1)
+        return 5 if len(depth) > 1 else once.get("k", compute) + 1
+
+    assert once.get("k", compute) == 6
