@@ -375,3 +375,22 @@ def test_chained_sections_equal_polygonize_on_real_and_nested_meshes() -> None:
     assert compared > 50
     nest = _sections_both_ways(nested, 2, np.array([0.1]))[0][0]
     assert sorted(len(p.interiors) for p in nest) == [1, 1]   # two rings of material, each with its hole
+
+
+def test_small_meshes_find_their_shells_as_scipy_does() -> None:
+    """Label propagation (meshes of up to SMALL_FACES faces) gives scipy's connected components: the same
+    count and the same labels, numbered by each shell's lowest face, on random graphs and on soups."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from sledcheck.load.health import SMALL_FACES, _shells
+
+    rng = np.random.default_rng(7)
+    for n, m in ((1, 0), (5, 0), (40, 30), (300, 290), (2000, 1500), (SMALL_FACES, 5000)):
+        a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+        count, labels = _shells(n, a, b)
+        want_count, want = connected_components(coo_matrix((np.ones(m), (a, b)), shape=(n, n)), directed=False)
+        assert count == want_count and np.array_equal(labels, want), (n, m)
+    path = np.arange(SMALL_FACES - 1)   # one long chain: the slowest case for propagation
+    count, labels = _shells(SMALL_FACES, path[::-1], path[::-1] + 1)
+    assert count == 1 and not labels.any()

@@ -71,12 +71,10 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
     del order
     # shells: faces joined through shared edges (face numbers fit int32: the triangle limit is far below 2^31)
     index = np.int32 if n_faces < 2 ** 31 else np.int64
-    graph = coo_matrix((np.ones(int(same.sum()), dtype=np.int8),
-                        (edge_face[:-1][same].astype(index), edge_face[1:][same].astype(index))),
-                       shape=(n_faces, n_faces))
+    first_face, second_face = edge_face[:-1][same].astype(index), edge_face[1:][same].astype(index)
     del same
-    n_bodies, labels = connected_components(graph, directed=False)
-    del graph
+    n_bodies, labels = _shells(n_faces, first_face, second_face)
+    del first_face, second_face
     bad = np.repeat(counts != 2, counts)                      # per sorted edge: on a boundary or non-manifold
     open_per_body = np.bincount(labels[edge_face[bad]], minlength=n_bodies) > 0
     del bad, edge_face
@@ -123,6 +121,34 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
         inverted_bodies=inverted, boundary_edges=boundary_edges, nonmanifold_edges=nonmanifold_edges,
         degenerate_faces=degenerate,
     )
+
+
+#: meshes of at most this many faces find their shells by label propagation (scipy's graph set-up costs more
+#: than the work there: a board of 1000 small parts spent most of its health pass in it)
+SMALL_FACES = 1024
+
+
+def _shells(n_faces: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray]:
+    """Connected shells of faces joined by the pairs (a[i], b[i]): their number and each face's label, numbered
+    in the order of each shell's lowest face (as scipy's ``connected_components`` numbers them)."""
+    if n_faces > SMALL_FACES:
+        graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_faces, n_faces))
+        n_bodies, labels = connected_components(graph, directed=False)
+        return int(n_bodies), labels
+    # each face takes the lowest label among its neighbours, then its label's label (pointer jumping), until
+    # nothing changes: every shell then carries its lowest face number
+    labels = np.arange(n_faces)
+    while True:
+        lowest = np.minimum(labels[a], labels[b])
+        new = labels.copy()
+        np.minimum.at(new, a, lowest)
+        np.minimum.at(new, b, lowest)
+        new = new[new]
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    roots, compact = np.unique(labels, return_inverse=True)
+    return len(roots), compact.reshape(-1)
 
 
 def combine(healths: list[MeshHealth]) -> MeshHealth:
