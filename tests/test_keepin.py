@@ -27,23 +27,29 @@ def _sink(fin_height: float = 25.0) -> dict:
                           "length": 80.0}}
 
 
+def _guide_design(tmp_path: Path, keepins: str, parts: str) -> Path:
+    """``d.yaml`` in ``tmp_path``: the design (``parts`` and what follows them, YAML text) under a made-up guide
+    pack in ``guides/`` whose ``keepins:`` are ``keepins``."""
+    (tmp_path / "guides").mkdir(exist_ok=True)
+    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
+        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
+        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
+        f"keepins:\n{keepins}", encoding="utf-8")
+    path = tmp_path / "d.yaml"
+    path.write_text("sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n" + parts,
+                    encoding="utf-8")
+    return path
+
+
 def _design(tmp_path: Path, keepin: str, sink: dict | None = None, position: str = "[0, 0, 4.6]",
             extra_parts: str = "", contacts: str = "  - [hs, pkg]\n") -> Path:
     make_mesh(BOARD).export(tmp_path / "board.stl")
     make_mesh(PACKAGE).export(tmp_path / "pkg.stl")
     make_mesh(sink or _sink()).export(tmp_path / "hs.stl")
-    (tmp_path / "guides").mkdir(exist_ok=True)
-    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
-        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
-        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
-        f"keepins:\n{keepin}", encoding="utf-8")
-    path = tmp_path / "d.yaml"
-    path.write_text(
-        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+    return _guide_design(tmp_path, keepin,
         "  board: {file: board.stl, role: pcb}\n  pkg: {file: pkg.stl, role: package}\n"
         f"  hs: {{file: hs.stl, role: heatsink, position: {position}}}\n{extra_parts}"
-        f"contacts:\n{contacts}  - [pkg, board]\n", encoding="utf-8")
-    return path
+        f"contacts:\n{contacts}  - [pkg, board]\n")
 
 
 BOX = ("  - {name: sink-volume, parts: [heatsink], relative_to: [package], rect: [-40 mm, -40 mm, 40 mm, 40 mm],\n"
@@ -197,19 +203,11 @@ def _turned(tmp_path: Path, keepin: str, socket: dict | object, sink: dict, sock
     (socket if isinstance(socket, trimesh.Trimesh) else make_mesh(socket)).export(tmp_path / "socket.stl")
     make_mesh(sink).export(tmp_path / "hs.stl")
     make_mesh(BOARD).export(tmp_path / "board.stl")
-    (tmp_path / "guides").mkdir(exist_ok=True)
-    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
-        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
-        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
-        f"keepins:\n{keepin}", encoding="utf-8")
-    path = tmp_path / "d.yaml"
-    path.write_text(
-        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+    return _guide_design(tmp_path, keepin,
         "  board: {file: board.stl, role: pcb}\n"
         f"  socket: {{file: socket.stl, role: package{socket_extra}}}\n"
         f"  hs: {{file: hs.stl, role: heatsink{sink_extra}}}\n"
-        "contacts:\n  - [hs, socket]\n  - [socket, board]\n", encoding="utf-8")
-    return path
+        "contacts:\n  - [hs, socket]\n  - [socket, board]\n")
 
 
 def test_a_socket_turned_90_degrees_turns_its_keepin(tmp_path: Path) -> None:
@@ -354,17 +352,9 @@ def _idf_design(tmp_path: Path, rotation: float, sink: dict, holds: str = "hs") 
     (tmp_path / "kboard.emn").write_text(_EMN.format(rotation=rotation), encoding="utf-8")
     (tmp_path / "kboard.emp").write_text(_EMP, encoding="utf-8")
     make_mesh(sink).export(tmp_path / "hs.stl")
-    (tmp_path / "guides").mkdir(exist_ok=True)
-    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
-        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
-        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
-        f"keepins:\n{RECT_60x40}", encoding="utf-8")
-    path = tmp_path / "d.yaml"
-    path.write_text(
-        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+    return _guide_design(tmp_path, RECT_60x40,
         "  board: {file: kboard.emn, role: pcb}\n  hs: {file: hs.stl, role: heatsink}\n"
-        f"contacts:\n  - [hs, {'U1' if holds == 'hs' else 'U2'}]\n", encoding="utf-8")
-    return path
+        f"contacts:\n  - [hs, {'U1' if holds == 'hs' else 'U2'}]\n")
 
 
 def test_an_idf_component_turned_90_degrees_turns_its_keepin(tmp_path: Path) -> None:
@@ -443,16 +433,9 @@ def test_a_step_instance_turned_90_degrees_turns_its_keepin(tmp_path: Path) -> N
     _step_with_turned_instances(tmp_path / "sled.step")
     # over SOCKET_A as in the design-rotation test, about (40, 40): 1.0 mm beyond each end of its own x
     make_mesh({"box": [[40 - 19, 40 - 31, 4.6], [40 + 19, 40 + 31, 20]]}).export(tmp_path / "hs.stl")
-    (tmp_path / "guides").mkdir()
-    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
-        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
-        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
-        f"keepins:\n{RECT_60x40}", encoding="utf-8")
-    path = tmp_path / "d.yaml"
-    path.write_text(
-        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+    path = _guide_design(tmp_path, RECT_60x40,
         "  sockets: {file: sled.step, node: \"SOCKET_*\", each: true, role: package}\n"
-        "  hs: {file: hs.stl, role: heatsink}\ncontacts:\n  - [hs, SOCKET_A]\n", encoding="utf-8")
+        "  hs: {file: hs.stl, role: heatsink}\ncontacts:\n  - [hs, SOCKET_A]\n")
     assembly = build_assembly(load(path))
     a, b = assembly.part("SOCKET_A").turn, assembly.part("SOCKET_B").turn
     assert a is not None and a.z_deg == pytest.approx(90, abs=1e-9) and not a.tilted
@@ -518,16 +501,9 @@ def test_a_glb_node_turned_90_degrees_turns_its_keepin(tmp_path: Path) -> None:
     scene.add_geometry(socket, node_name="SOCKET_A", geom_name="socket", transform=turn)
     scene.export(tmp_path / "sockets.glb")
     make_mesh({"box": [[40 - 19, 40 - 31, 4.6], [40 + 19, 40 + 31, 20]]}).export(tmp_path / "hs.stl")
-    (tmp_path / "guides").mkdir()
-    (tmp_path / "guides" / "acme-tmdg.yaml").write_text(
-        "sledcheck-spec: 1\nname: acme-tmdg\nversion: \"1\"\ntitle: ACME guide (made up for the test)\n"
-        "sources:\n  tmdg: \"ACME TMDG (test fixture)\"\n"
-        f"keepins:\n{RECT_60x40}", encoding="utf-8")
-    path = tmp_path / "d.yaml"
-    path.write_text(
-        "sledcheck: 1\nname: k\nunits: mm\nspec_path: [guides]\nspecs: [acme-tmdg]\nparts:\n"
+    path = _guide_design(tmp_path, RECT_60x40,
         "  sockets: {file: sockets.glb, node: \"SOCKET_*\", each: true, role: package}\n"
-        "  hs: {file: hs.stl, role: heatsink}\ncontacts:\n  - [hs, SOCKET_A]\n", encoding="utf-8")
+        "  hs: {file: hs.stl, role: heatsink}\ncontacts:\n  - [hs, SOCKET_A]\n")
     turned = build_assembly(load(path)).part("SOCKET_A").turn
     assert turned is not None and turned.z_deg == pytest.approx(90, abs=1e-9) and not turned.tilted
     (finding,) = _d304(path)
