@@ -53,7 +53,7 @@ def _weld(vertices: np.ndarray, quantum: float) -> tuple[np.ndarray, np.ndarray 
         key = _snapped(v[start:start + _CHUNK], quantum) * _PRIMES
         hashed[start:start + _CHUNK] = key[:, 0] ^ key[:, 1] ^ key[:, 2]
     del key
-    if len(v) == 1 or bool(np.all(hashed[1:] > hashed[:-1])):   # distinct (in hash order): welded already
+    if len(v) == 1:
         return np.asarray(v, dtype=np.float64), None
     order = np.argsort(hashed)                     # unstable (quicksort) and ~3x faster than a stable sort
     sorted_hash = hashed[order]
