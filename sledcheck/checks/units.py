@@ -42,11 +42,14 @@ def _read_sizes(sec: Section, key: str) -> dict[str, tuple[float, float]]:
 
 
 def _plausibility(assembly: Assembly) -> Iterable[Finding]:
+    from pathlib import Path
+
+    from ..load.meshes import FORMATS
     from ..units import Q_
 
     sizes = UNIT_PLAUSIBILITY.option(assembly, "sizes")
     for part in assembly.parts:
-        if part.file.lower().endswith(".emn") and part.role != "pcb":
+        if FORMATS.get(Path(part.file).suffix.lower()) == "idf" and part.role != "pcb":
             continue   # an IDF component shares its board's declared unit: the board (checked) is its witness,
             #            and real boards hold packages of 1 mm (a 1.39 mm SOT on the OpenCellular board)
         low, high = sizes.get(part.role, sizes["other"])

@@ -94,8 +94,9 @@ class Sections:
     The mesh must not change afterwards (make a new ``Sections`` for a moved or edited mesh).
     """
 
-    def __init__(self, mesh: trimesh.Trimesh, twins: Twins | None = None) -> None:
+    def __init__(self, mesh: trimesh.Trimesh, twins: Twins | None = None, boxes: np.ndarray | None = None) -> None:
         self.mesh = mesh
+        self._boxes = boxes   # per-triangle boxes (F, 2, 3) [mm] when the caller has them (a part's)
         self._polygons: dict[tuple[int, float], tuple[Polygon, ...]] = {}
         self._spans: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._derived: dict[str, object] = {}
@@ -111,8 +112,11 @@ class Sections:
         key = (axis, height)
         if key not in self._polygons:
             if axis not in self._spans:   # each face's extent along the axis, once: a section reads only the
-                along = self.mesh.vertices[:, axis][self.mesh.faces]   # faces that cross its plane
-                self._spans[axis] = (along.min(axis=1), along.max(axis=1))
+                if self._boxes is not None:   # faces that cross its plane
+                    self._spans[axis] = (self._boxes[:, 0, axis], self._boxes[:, 1, axis])
+                else:
+                    along = self.mesh.vertices[:, axis][self.mesh.faces]
+                    self._spans[axis] = (along.min(axis=1), along.max(axis=1))
             self._polygons[key] = planar.section_polygons(self.mesh, axis, height, self._spans[axis])
         return self._polygons[key]
 

@@ -163,7 +163,7 @@ class Assembly:
         """The part's cross-sections, cut once and shared by heat-sink and hole recognition (which keep their
         results there); parts of identical geometry up to a translation share those results."""
         twins = self.analysis("twins", Twins)
-        return self.analysis(f"sections:{part.name}", lambda: Sections(part.mesh, twins))
+        return self.analysis(f"sections:{part.name}", lambda: Sections(part.mesh, twins, part.triangle_boxes))
 
     def part(self, name: str) -> Part:
         return self._by_name[name]

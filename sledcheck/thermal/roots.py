@@ -50,7 +50,8 @@ class Root:
 def bisect(f: Callable[[np.ndarray], Any], lo: ArrayLike, hi: ArrayLike, xtol: ArrayLike = 0.0,
            rtol: float = 4.0 * np.finfo(float).eps, max_iter: int = MAX_ITER,
            f_lo: ArrayLike | None = None, f_hi: ArrayLike | None = None) -> Root:
-    """Roots of f on [lo, hi] by bisection, element by element over numpy arrays.
+    """Roots of f on [lo, hi], element by element over numpy arrays: Illinois false-position steps safeguarded
+    by halvings (module docstring), so the bracket and its tolerance are those of bisection.
 
     Parameters
     ----------
