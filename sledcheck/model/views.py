@@ -168,6 +168,17 @@ def _moved(outlines: tuple[Outline, ...], offset: np.ndarray) -> tuple[Outline, 
     return tuple(Outline(exterior=ring(o.exterior), holes=tuple(ring(h) for h in o.holes)) for o in outlines)
 
 
+def _facing(signed_area: np.ndarray, span: float, closed: bool) -> np.ndarray:
+    """The triangles a view draws, from their signed projected areas [mm^2] (``span`` the outline's size
+    [mm]): of a closed part those facing the viewer (the other side if it is wound inwards), of an open one
+    every triangle not seen edge-on."""
+    eps = max(1e-9 * span * span, 1e-10)
+    if not closed:
+        return np.abs(signed_area) > eps
+    facing = signed_area > eps
+    return facing if facing.any() else signed_area < -eps
+
+
 def _triple(values: np.ndarray) -> tuple[float, float, float]:
     return (round(float(values[0]), DIGITS), round(float(values[1]), DIGITS), round(float(values[2]), DIGITS))
 
@@ -187,15 +198,7 @@ def _large_part_views(vertices: np.ndarray, faces: np.ndarray, closed: bool, ext
     out: list[tuple[tuple[Outline, ...], str]] = []
     for axes, component in (((0, 1), 2), ((1, 2), 0)):
         span = float(extent[list(axes)].max()) or 1.0
-        eps = max(1e-9 * span * span, 1e-10)
-        signed = 0.5 * normal[:, component]
-        if closed:
-            facing = signed > eps
-            if not facing.any():                                  # inward wound after all: use the other side
-                facing = signed < -eps
-        else:
-            facing = np.abs(signed) > eps
-        chosen = faces[facing]
+        chosen = faces[_facing(0.5 * normal[:, component], span, closed)]
         if len(chosen) == 0:
             out.append(((), "exact"))
             continue
@@ -221,14 +224,7 @@ def project_outline(vertices: np.ndarray, faces: np.ndarray, axes: tuple[int, in
     e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
     signed = 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
     span = float(np.ptp(tri.reshape(-1, 2), axis=0).max()) or 1.0
-    eps = max(1e-9 * span * span, 1e-10)
-    if closed:
-        facing = signed > eps
-        if not facing.any():                                      # inward wound after all: use the other side
-            facing = signed < -eps
-    else:
-        facing = np.abs(signed) > eps
-    tri = tri[facing]
+    tri = tri[_facing(signed, span, closed)]
     if len(tri) == 0:
         return (), "exact"
     if len(tri) <= (EXACT_MAX if exact_max is None else exact_max):
