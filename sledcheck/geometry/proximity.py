@@ -86,9 +86,54 @@ _BOX_SLICE = 1 << 18   # faces per slice
 
 
 def faces_in_region(boxes: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """Indices of triangles whose boxes meet ``region`` ([[x0, y0, z0], [x1, y1, z1]])."""
-    hit = np.all((boxes[:, 0] <= region[1]) & (boxes[:, 1] >= region[0]), axis=1)
-    return np.flatnonzero(hit)
+    """Indices of triangles whose boxes meet ``region`` ([[x0, y0, z0], [x1, y1, z1]]), in increasing order.
+
+    A large mesh's boxes are first tested by blocks of ``BLOCK_FACES`` consecutive faces (their union boxes,
+    built once per boxes array): CAD exports write each surface's triangles together, so a small region meets
+    few blocks and only their faces are tested. The answer is the same as testing every face."""
+    if len(boxes) < BLOCKED_MIN_FACES:
+        return np.flatnonzero(_meets(boxes, region))
+    blocks = _blocks(boxes)
+    hit_blocks = np.flatnonzero(_meets(blocks, region))
+    if len(hit_blocks) == 0:
+        return np.zeros(0, dtype=np.intp)
+    if len(hit_blocks) * 4 > len(blocks):   # most of the mesh: one pass over every face costs less
+        return np.flatnonzero(_meets(boxes, region))
+    starts = hit_blocks * BLOCK_FACES
+    candidates = (starts[:, None] + np.arange(BLOCK_FACES)).ravel()
+    candidates = candidates[candidates < len(boxes)]
+    return candidates[_meets(boxes[candidates], region)]
+
+
+def _meets(boxes: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Which boxes (N, 2, 3) meet ``region`` (one pass, one temporary per axis)."""
+    hit = (boxes[:, 0, 0] <= region[1, 0]) & (boxes[:, 1, 0] >= region[0, 0])
+    for k in (1, 2):
+        hit &= boxes[:, 0, k] <= region[1, k]
+        hit &= boxes[:, 1, k] >= region[0, k]
+    return hit
+
+
+#: faces per block of :func:`faces_in_region`'s first test, and the size from which blocks are used
+BLOCK_FACES = 256
+BLOCKED_MIN_FACES = 16_384
+_block_boxes: dict[int, np.ndarray] = {}   # union boxes of the blocks, by id(boxes); an entry leaves with its array
+
+
+def _blocks(boxes: np.ndarray) -> np.ndarray:
+    """The union boxes (B, 2, 3) of ``boxes``' blocks of BLOCK_FACES consecutive faces (built once)."""
+    key = id(boxes)
+    found = _block_boxes.get(key)
+    if found is None:
+        whole = len(boxes) // BLOCK_FACES * BLOCK_FACES
+        lo = boxes[:whole, 0].reshape(-1, BLOCK_FACES, 3).min(axis=1)
+        hi = boxes[:whole, 1].reshape(-1, BLOCK_FACES, 3).max(axis=1)
+        if whole < len(boxes):
+            lo = np.vstack([lo, boxes[whole:, 0].min(axis=0)])
+            hi = np.vstack([hi, boxes[whole:, 1].max(axis=0)])
+        found = _block_boxes[key] = np.stack([lo, hi], axis=1)
+        weakref.finalize(boxes, _block_boxes.pop, key, None)
+    return found
 
 
 def boxes_overlap(bounds: np.ndarray, inflation: np.ndarray) -> np.ndarray:
