@@ -422,3 +422,30 @@ def test_faces_in_region_by_blocks_equals_every_face_tested() -> None:
             np.testing.assert_array_equal(proximity.faces_in_region(boxes, region), want)
         outside = np.array([hi + 1.0, hi + 2.0])
         assert len(proximity.faces_in_region(boxes, outside)) == 0
+
+
+def test_packed_sorts_give_argsorts_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packed sort (an index below each key, sorted as values) orders keys as a stable argsort does, and
+    the argsort it falls back to when key and index need more than 63 bits sorts them too; the weld's packed
+    hash groups vertices as np.unique does, also when its shortened hash (and the whole one) collide."""
+    from sledcheck.load import weld as weld_module
+    from sledcheck.load.health import _sorted_with_order
+
+    rng = np.random.default_rng(11)
+    for n, bound in ((1, 1), (7, 3), (10_000, 50), (10_000, 2 ** 40), (5000, 2 ** 62)):
+        keys = rng.integers(0, bound, n)
+        order, sorted_keys = _sorted_with_order(keys.copy(), bound)
+        np.testing.assert_array_equal(sorted_keys, np.sort(keys))
+        np.testing.assert_array_equal(keys[order], sorted_keys)
+        if bound < 2 ** 40:   # packed: ties in index order
+            np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
+    points = rng.integers(0, 40, (30_000, 3)) * 0.25   # many repeats
+    faces = np.arange(len(points)).reshape(-1, 3)
+    want_v = np.unique(points, axis=0)
+    for primes in (weld_module._PRIMES, np.array([1, 1, 1], dtype=np.int64)):   # good hash; one that collides
+        monkeypatch.setattr(weld_module, "_PRIMES", primes)
+        vertices, welded = weld(points, faces)
+        assert len(vertices) == len(want_v)
+        np.testing.assert_array_equal(vertices[welded], points[faces])
+        first_seen = np.unique(welded.reshape(-1), return_index=True)[1]
+        assert np.all(np.diff(first_seen) > 0)   # numbered by first occurrence
