@@ -168,11 +168,18 @@ def test_mechanical_only_on_a_heat_sink(tmp_path: Path) -> None:
 
 
 def test_volume_centroid_of_a_unit_cube_is_exact() -> None:
-    from sledcheck.model.mass import volume_and_centroid
+    from sledcheck.load.health import combine, measure_health
 
     cube = make_mesh({"box": [[1, 2, 3], [3, 4, 7]]})     # 2 x 2 x 4 = 16 mm^3, centre (2, 3, 5)
-    volume, centre = volume_and_centroid(cube.vertices, cube.faces)
-    assert volume == pytest.approx(16.0) and np.allclose(centre, (2, 3, 5))
+    health = measure_health(cube.vertices, cube.faces)
+    assert health.volume == pytest.approx(16.0) and np.allclose(health.centroid, (2, 3, 5))
+    far = measure_health(cube.vertices + 1e6, cube.faces)   # a metre away: exact all the same (apex nearby)
+    assert far.volume == pytest.approx(16.0, rel=1e-12) and np.allclose(far.centroid, np.add((2, 3, 5), 1e6),
+                                                                          rtol=0, atol=1e-9)
+    other = measure_health(cube.vertices * 0.5 + 10, cube.faces)   # 2 mm^3 centred on (11, 11.5, 12.5)
+    both = combine([health, other])
+    assert both.volume == pytest.approx(18.0)
+    np.testing.assert_allclose(both.centroid, (np.multiply(16, (2, 3, 5)) + np.multiply(2, (11, 11.5, 12.5))) / 18)
 
 
 def test_the_tray_examples_heat_sink_by_hand(tmp_path: Path) -> None:

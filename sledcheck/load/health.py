@@ -30,6 +30,8 @@ class MeshHealth:
     nonmanifold_edges: int
     degenerate_faces: int      # faces with (near) zero area
     largest_shell: float = 0.0  # largest bounding-box size of any one shell [mesh units]
+    volume: float = 0.0        # signed enclosed volume [mesh units^3]; a volume only when the mesh is closed
+    centroid: tuple[float, float, float] | None = None   # of that volume [mesh units]; None when it is 0
 
     @property
     def closed(self) -> bool:
@@ -86,15 +88,24 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
             boxes[start:start + _SLICE, 0], boxes[start:start + _SLICE, 1] = c.min(axis=1), c.max(axis=1)
     lo, hi = boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)
     scale = float(np.linalg.norm(hi - lo))
-    # per face: 6 x its signed volume against the origin and whether its area vanishes, in slices of faces
-    # (bounded memory; each face's value is what one pass over all faces gives, and the sum below is one pass)
+    # per face: 6 x its signed volume against the origin (the shells' signs, as always measured) and against the
+    # mesh's lowest corner with its first moment (the volume and centroid: a near apex keeps the sums exact far
+    # from the origin), and whether its area vanishes, in slices of faces (bounded memory)
     six_volume = np.empty(n_faces)
+    six_total = 0.0
+    moment = np.zeros(3)                                      # sum of 24 x volume x centroid, from the corner
     degenerate = 0
     for start in range(0, n_faces, _SLICE):
         part = faces[start:start + _SLICE]
         v0, v1, v2 = v[part[:, 0]], v[part[:, 1]], v[part[:, 2]]
         normal = np.cross(v1 - v0, v2 - v0)                   # |n| = 2 area; v0 . n = v0 . (v1 x v2) = 6 volume
         six_volume[start:start + _SLICE] = np.einsum("ij,ij->i", v0, normal)
+        corners = v0 + v1
+        corners += v2
+        corners -= 3 * lo
+        six = np.einsum("ij,ij->i", v0 - lo, normal)          # the tetrahedron (o, v0, v1, v2), o the corner
+        six_total += float(six.sum())
+        moment += six @ corners                               # its centroid (o + v0 + v1 + v2) / 4, from o
         if scale > 0:
             twice_area = np.sqrt(np.einsum("ij,ij->i", normal, normal))
             degenerate += int(np.count_nonzero(twice_area <= 2 * (1e-9 * scale) ** 2))
@@ -102,6 +113,8 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
         degenerate = n_faces
     volume_per_body = np.bincount(labels, weights=six_volume / 6.0, minlength=n_bodies)
     del six_volume
+    volume = six_total / 6.0
+    centroid = None if volume == 0.0 else _point(lo + moment / (24.0 * volume))
     inverted = int(np.count_nonzero((volume_per_body < 0) & ~open_per_body))
 
     if n_bodies > 1:
@@ -118,7 +131,7 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
         triangles=n_faces, bodies=n_bodies, watertight=boundary_edges == 0 and nonmanifold_edges == 0,
         winding_consistent=winding_consistent, open_bodies=int(np.count_nonzero(open_per_body)),
         inverted_bodies=inverted, boundary_edges=boundary_edges, nonmanifold_edges=nonmanifold_edges,
-        degenerate_faces=degenerate,
+        degenerate_faces=degenerate, volume=volume, centroid=centroid,
     )
 
 
@@ -170,8 +183,19 @@ def _shells(n_faces: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray
     return len(roots), compact.reshape(-1)
 
 
+def _point(values: np.ndarray) -> tuple[float, float, float]:
+    return float(values[0]), float(values[1]), float(values[2])
+
+
 def combine(healths: list[MeshHealth]) -> MeshHealth:
     """Health of a part made of several bodies, each measured on its own (touching bodies share no edges)."""
+    if len(healths) == 1:
+        return healths[0]
+    volume = sum(h.volume for h in healths)
+    centroid = None
+    if volume != 0.0:
+        moment = sum(h.volume * np.asarray(h.centroid) for h in healths if h.centroid is not None)
+        centroid = _point(np.asarray(moment) / volume)
     return MeshHealth(
         triangles=sum(h.triangles for h in healths),
         bodies=sum(h.bodies for h in healths),
@@ -183,4 +207,5 @@ def combine(healths: list[MeshHealth]) -> MeshHealth:
         nonmanifold_edges=sum(h.nonmanifold_edges for h in healths),
         degenerate_faces=sum(h.degenerate_faces for h in healths),
         largest_shell=max((h.largest_shell for h in healths), default=0.0),
+        volume=volume, centroid=centroid,
     )

@@ -491,8 +491,9 @@ def _make_part(spec: PartSpec, mesh_file: MeshFile, bodies: list[Body], design: 
     units = resolve_units(mesh_file, spec.units, spec.units_declared_by)
     transform = placement(spec, units.scale)
     mesh, boxes, health = weld_bodies(bodies, transform)
-    if spec.fin_height_mm is not None:
+    if spec.fin_height_mm is not None:   # the health (and volume) of the mesh the part is checked as
         mesh, boxes = _refinned(spec, mesh, design)
+        health = measure_health(np.asarray(mesh.vertices), np.asarray(mesh.faces), boxes)
     body_names = tuple(b.node or b.geometry or mesh_file.display for b in bodies)
     chords = [b.chord_error_mm for b in bodies]
     chord = None if any(c is None for c in chords) else max(c * units.scale for c in chords if c is not None)

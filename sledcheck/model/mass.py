@@ -1,8 +1,9 @@
 """A part's mass [kg] and centre of gravity [mm, sled coordinates].
 
 The mass is the declared ``mass:``, else the closed volume times the material's density. The volume and its
-centroid are the divergence-theorem sums over the mesh's triangles (each triangle with the origin spans a
-tetrahedron of signed volume v = a . (b x c) / 6 and centroid (a + b + c) / 4; Zhang & Chen, "Efficient feature
+centroid are the divergence-theorem sums over the mesh's triangles, taken in the health pass
+(:func:`sledcheck.load.health.measure_health`: each triangle with a point o spans a tetrahedron of signed volume
+v = (a - o) . ((b - a) x (c - a)) / 6 and centroid (o + a + b + c) / 4; Zhang & Chen, "Efficient feature
 extraction for 2D/3D objects in mesh representation", ICIP 2001), exact for a closed, consistently wound mesh;
 an open mesh has no volume, so no mass from a density. With a declared mass the centre of gravity is the volume
 centroid when the mesh is closed, else the bounding-box centre (said in ``basis``).
@@ -11,8 +12,6 @@ centroid when the mesh is closed, else the bounding-box centre (said in ``basis`
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
 
 from .assembly import Assembly, Part
 
@@ -31,18 +30,6 @@ class MassProperties:
     basis: str
 
 
-def volume_and_centroid(vertices: np.ndarray, faces: np.ndarray) -> tuple[float, np.ndarray]:
-    """Signed volume [mm^3] and volume centroid [mm] of a closed triangle mesh (vectorised tetrahedra sums)."""
-    tri = np.asarray(vertices, dtype=float)[np.asarray(faces)]
-    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
-    v = np.einsum("ij,ij->i", a, np.cross(b, c)) / 6.0
-    volume = float(v.sum())
-    if volume == 0.0:
-        return 0.0, tri.reshape(-1, 3).mean(axis=0)
-    centroid = (v[:, None] * (a + b + c)).sum(axis=0) / (4.0 * volume)
-    return volume, centroid
-
-
 def mass_properties(part: Part) -> MassProperties:
     """The mass and centre of gravity of one part (see the module docstring)."""
     spec = part.spec
@@ -50,11 +37,8 @@ def mass_properties(part: Part) -> MassProperties:
     closed = health.watertight and health.winding_consistent and health.inverted_bodies in (0, health.bodies)
     volume_mm3: float | None = None
     centroid: tuple[float, float, float] | None = None
-    if closed:
-        volume, c = volume_and_centroid(part.mesh.vertices, part.mesh.faces)
-        if volume > 0:
-            volume_mm3 = abs(volume)
-            centroid = (float(c[0]), float(c[1]), float(c[2]))
+    if closed and health.volume > 0 and health.centroid is not None:   # the health pass's sums [mm^3, mm]
+        volume_mm3, centroid = health.volume, health.centroid
     mid = (part.bounds[0] + part.bounds[1]) / 2
     box_centre = (float(mid[0]), float(mid[1]), float(mid[2]))
     if spec.mass_kg is not None:
