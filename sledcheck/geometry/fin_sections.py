@@ -150,9 +150,12 @@ def _filled(pieces: np.ndarray, boxes: np.ndarray) -> float:
     area = float(shapely.area(boxes).sum())
     if area <= 0:
         return 0.0
-    piece, rect = shapely.STRtree(boxes).query(pieces, predicate="intersects")
-    b = shapely.bounds(boxes)
-    covered = sum(float(shapely.area(shapely.clip_by_rect(pieces[p], *b[r]))) for p, r in zip(piece, rect, strict=True))
+    piece, rect = shapely.STRtree(boxes).query(pieces)   # boxes that meet (a clip of one that misses adds 0)
+    b, pb = shapely.bounds(boxes), shapely.bounds(pieces)
+    whole = np.all((pb[piece, :2] >= b[rect, :2]) & (pb[piece, 2:] <= b[rect, 2:]), axis=1)   # piece inside
+    areas = shapely.area(pieces)
+    covered = sum(float(areas[p]) if inside else float(shapely.area(shapely.clip_by_rect(pieces[p], *b[r])))
+                  for p, r, inside in zip(piece, rect, whole, strict=True))
     return min(covered / area, 1.0)
 
 

@@ -12,7 +12,9 @@ Other parts in the gap (each part's mesh clipped to the gap, its volume for a cl
 connected pieces): a piece that fills the gap's height over its whole length narrows it by the width it covers (a
 gasket or foam strip beside the package); one that fills its height and its whole width somewhere along it closes
 it (a blocker across it). Smaller pieces (a screw, a capacitor) are not subtracted, which errs the same way as
-the length.
+the length. A part whose surface comes no further than :data:`SLACK_MM` into the gap, and that does not fill it,
+is not in it (found from its triangle boxes and one ray, without clipping it: a heat sink's base plate, whose
+underside bounds the gap, is most of that).
 """
 
 from __future__ import annotations
@@ -20,9 +22,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import numpy as np
+
+from ...geometry.proximity import faces_in_region, winding_numbers
 from ...thermal.network import FinSection
-from ..assembly import Assembly
+from ..assembly import Assembly, Part
 from .cad import M_PER_MM, SinkGeometry, board_top_mm
+
+#: how far a piece must reach into the gap along every axis to count [mm]
+SLACK_MM = 1e-3
 
 
 def under_base_passages(assembly: Assembly, sink: SinkGeometry, package: str) -> tuple[tuple[float, float, float], ...]:
@@ -60,7 +68,7 @@ def _pieces_in(assembly: Assembly, xs: tuple[float, float], ys: tuple[float, flo
     for part in assembly.parts:
         (bx0, by0, bz0), (bx1, by1, bz1) = part.bounds
         if part.name in exclude or bx1 <= xs[0] or bx0 >= xs[1] or by1 <= ys[0] or by0 >= ys[1] or \
-                bz1 <= zs[0] or bz0 >= zs[1]:
+                bz1 <= zs[0] or bz0 >= zs[1] or _stays_out(part, xs, ys, zs):
             continue
         for piece in clip_to_prism(part.mesh, part.triangle_boxes, outline, zs[0], zs[1],
                                    solid=bool(part.health.closed)):
@@ -70,8 +78,21 @@ def _pieces_in(assembly: Assembly, xs: tuple[float, float], ys: tuple[float, flo
     return found
 
 
+def _stays_out(part: Part, xs: tuple[float, float], ys: tuple[float, float], zs: tuple[float, float]) -> bool:
+    """Does ``part`` come no further than SLACK_MM into the box xs x ys x zs [mm] without filling it? No triangle
+    meets the box shrunk by SLACK_MM, and its centre is outside the part (a ray's winding number; a part not
+    closed has no inside)."""
+    inner = np.array([[xs[0], ys[0], zs[0]], [xs[1], ys[1], zs[1]]]) + [[SLACK_MM], [-SLACK_MM]]
+    if np.any(inner[1] <= inner[0]) or len(faces_in_region(part.triangle_boxes, inner)):
+        return False
+    if not part.health.closed:
+        return True
+    winding = winding_numbers(inner.mean(axis=0)[None], part.mesh.vertices, part.mesh.faces, part.triangle_boxes)
+    return winding is not None and int(winding[0]) == 0
+
+
 def _free_width(xs: tuple[float, float], ys: tuple[float, float], zs: tuple[float, float], pieces: list[Any],
-                slack_mm: float = 1e-3) -> float:
+                slack_mm: float = SLACK_MM) -> float:
     """Width [mm] of the gap x in ``xs``, y in ``ys``, z in ``zs`` [mm] left open by the pieces whose bounding
     boxes are ``pieces`` (module docstring): 0 when one closes it."""
     width = xs[1] - xs[0]
