@@ -108,9 +108,11 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
 def _analyses_ahead(assembly: Assembly, codes: set[str], thermal_analysis: bool) -> None:
     """Start the heavy shared analyses on another core while the fit rules run: the holes D401 compares, then
     the thermal model (heat-sink recognition, the lanes) that the T rules and the report use. Each is an
-    assembly analysis, so a rule that needs one waits for it rather than computing it again; they are asked
-    for in the order the rules ask (twins then share results the same way whatever the worker count). Nothing
-    with one worker (``SLEDCHECK_WORKERS=1``); an error is left to the rule that asks, which meets the same."""
+    assembly analysis, so a rule that needs one waits for it rather than computing it again; D401 first finds
+    the holes this thread has not started and this thread passes over those D401 is finding, so the two cores
+    share the recognitions. Both ask in the rules' order, so the first of each set of twins to be computed is
+    the same whatever the worker count, and so is the JSON. Nothing with one worker (``SLEDCHECK_WORKERS=1``);
+    an error is left to the rule that asks, which meets the same."""
     import contextvars
     import threading
 
@@ -123,10 +125,12 @@ def _analyses_ahead(assembly: Assembly, codes: set[str], thermal_analysis: bool)
 
     def compute() -> None:
         from .checks.holes import find_pattern_holes
+        from .geometry.once import not_waiting
 
         try:
             if holes:
-                find_pattern_holes(assembly)
+                with not_waiting():   # holes D401 (on the rules' thread) is already finding are passed over
+                    find_pattern_holes(assembly)
             if thermal:
                 analyse_thermal(assembly)
         except Exception:   # noqa: BLE001  (the rule that needs it raises it again, where it is reported)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import manifold3d
@@ -449,3 +450,24 @@ def test_packed_sorts_give_argsorts_answer(monkeypatch: pytest.MonkeyPatch) -> N
         np.testing.assert_array_equal(vertices[welded], points[faces])
         first_seen = np.unique(welded.reshape(-1), return_index=True)[1]
         assert np.all(np.diff(first_seen) > 0)   # numbered by first occurrence
+
+
+@pytest.mark.slow
+def test_benchmark_sled_json_is_the_same_for_any_worker_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The smallest full bench sled (heat-pipe sinks of two geometries, hole patterns, a thermal section): one
+    worker, then two twice (holes found on both threads, whichever is free first) give byte-identical JSON."""
+    import sys
+
+    from sledcheck.report import renderer
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_check
+
+    design, _, _ = bench_check.generate(tmp_path, 200_000, full=True)
+    outputs = []
+    for workers in ("1", "2", "2"):
+        monkeypatch.setenv("SLEDCHECK_WORKERS", workers)
+        outputs.append(renderer("json")(sledcheck.check(design, fail_on="never")))
+    assert outputs[0] == outputs[1] == outputs[2]
+    report = json.loads(outputs[0])
+    assert {"D401", "T001"} <= set(report["rules_run"]) and report["thermal"]["heatsinks"]

@@ -1,5 +1,6 @@
 """geometry.once.Once: a result computed once when two threads ask for it at the same time, the waiter getting
-the first caller's value or exception, and a recursive request computing as it would without threads."""
+the first caller's value or exception, a recursive request computing as it would without threads, and a caller
+under not_waiting told Busy instead of waiting (but waiting for what its own result needs)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from sledcheck.geometry.once import Once
+from sledcheck.geometry.once import Busy, Once, not_waiting
 
 
 def test_two_threads_share_one_computation() -> None:
@@ -62,3 +63,24 @@ def test_a_recursive_request_computes_as_without_threads() -> None:
         return 5 if len(depth) > 1 else once.get("k", compute) + 1
 
     assert once.get("k", compute) == 6
+
+
+def test_not_waiting_tells_busy_but_a_result_in_the_making_still_waits() -> None:
+    once, started, release = Once(), threading.Event(), threading.Event()
+
+    def held() -> int:
+        started.set()
+        release.wait(5)
+        return 1
+
+    t = threading.Thread(target=lambda: once.get("a", held))
+    t.start()
+    started.wait()
+    with not_waiting():
+        with pytest.raises(Busy):
+            once.get("a", lambda: 2)                        # another thread computes it: told, not kept waiting
+        assert once.get("b", lambda: 3) == 3                  # nobody computes it: computed here
+        threading.Timer(0.2, release.set).start()
+        assert once.get("c", lambda: once.get("a", lambda: 4) + 10) == 11   # c needs a: waits for it
+    assert once.get("a", lambda: 5) == 1 and once.values == {"a": 1, "b": 3, "c": 11}
+    t.join()

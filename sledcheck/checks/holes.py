@@ -49,17 +49,27 @@ def _describe(match: HoleMatch) -> str:
 
 def find_pattern_holes(assembly: Assembly) -> None:
     """Find, in the order D401 asks for them, the holes it compares (each pattern's part, then its mate along
-    the part's hole axis): the pipeline calls this on another core while the other rules run."""
+    the part's hole axis): the pipeline calls this on another core while the other rules run, and D401 calls it
+    under :func:`~sledcheck.geometry.once.not_waiting` first, computing those the other core has not started (a
+    pattern whose holes another thread is finding is passed over)."""
+    from ..geometry.once import Busy
+
     for pattern in assembly.design.hole_patterns:
-        holes = part_holes(assembly, assembly.part(pattern.part))
-        if holes and pattern.against:
-            part_holes(assembly, assembly.part(pattern.against), holes[0].axis)
+        try:
+            holes = part_holes(assembly, assembly.part(pattern.part))
+            if holes and pattern.against:
+                part_holes(assembly, assembly.part(pattern.against), holes[0].axis)
+        except Busy:
+            continue
 
 
 def _hole_patterns(assembly: Assembly) -> Iterable[Finding]:
     from ..geometry.holes import compare_hole_patterns
+    from ..geometry.once import not_waiting
     from ..units import Q_
 
+    with not_waiting():   # what no other thread is finding, first; then each in order, waiting where needed
+        find_pattern_holes(assembly)
     for pattern in assembly.design.hole_patterns:
         part = assembly.part(pattern.part)
         holes = part_holes(assembly, part)

@@ -4,18 +4,40 @@ The pipeline computes the heavy geometric analyses (heat-sink recognition, holes
 second core while the fit rules run; a rule that needs one of them then waits for it instead of computing it
 again. :class:`Once` is that rendezvous: the first caller of a key computes it, later callers wait for its
 value (or its exception); a thread that asks again for the key it is computing (a recursion) computes it
-itself, as it would without threads.
+itself, as it would without threads. Under :func:`not_waiting` a caller is told (:class:`Busy`) instead of
+waiting, so it can compute something else first (a rule that needs several results computes those no other
+thread has started, then waits for the rest).
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["Once"]
+__all__ = ["Busy", "Once", "not_waiting"]
 
 T = TypeVar("T")
+
+
+class Busy(Exception):  # noqa: N818  (a state, not an error: the caller goes on with something else)
+    """Another thread is computing the result asked for (raised only under :func:`not_waiting`)."""
+
+
+_NOT_WAITING = contextvars.ContextVar("sledcheck_not_waiting", default=False)
+
+
+@contextmanager
+def not_waiting() -> Iterator[None]:
+    """Within this block, :meth:`Once.get` of a result another thread is computing raises :class:`Busy`
+    (results computed on the way, for the block's own results, wait as usual)."""
+    token = _NOT_WAITING.set(True)
+    try:
+        yield
+    finally:
+        _NOT_WAITING.reset(token)
 
 
 class _Pending:
@@ -47,10 +69,13 @@ class Once:
         if not mine:
             if pending.owner == threading.get_ident():   # asked again while computing it: as without threads
                 return compute()
+            if _NOT_WAITING.get():
+                raise Busy(key)
             pending.done.wait()
             if pending.error is not None:
                 raise pending.error
             return pending.value
+        token = _NOT_WAITING.set(False)   # what this result needs on the way is waited for
         try:
             value = compute()
         except BaseException as err:
@@ -59,6 +84,8 @@ class Once:
             pending.error = err
             pending.done.set()
             raise
+        finally:
+            _NOT_WAITING.reset(token)
         with self._lock:
             self.values[key] = value
             del self._pending[key]
