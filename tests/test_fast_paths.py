@@ -471,3 +471,48 @@ def test_benchmark_sled_json_is_the_same_for_any_worker_count(tmp_path: Path, mo
     assert outputs[0] == outputs[1] == outputs[2]
     report = json.loads(outputs[0])
     assert {"D401", "T001"} <= set(report["rules_run"]) and report["thermal"]["heatsinks"]
+
+
+def test_gaps_settled_by_bounds_equal_fcls_over_every_face(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quick gap between large face sets is first settled by bounds (triangle boxes below, the exact distance
+    of the nearest few triangles above); where they agree it is FCL's gap over every face of the region, to
+    1e-9 mm; where they do not (a sphere: its nearest point is inside a triangle) FCL decides as before."""
+    from sledcheck.geometry import proximity
+
+    def fine_box(lo: tuple[float, float, float], hi: tuple[float, float, float]) -> trimesh.Trimesh:
+        mesh = box(lo, hi)
+        for _ in range(5):
+            mesh = mesh.subdivide()
+        return mesh
+
+    fins = trimesh.util.concatenate([fine_box((x, 0, 0), (x + 0.8, 40, 30)) for x in np.arange(0, 30, 2.5)])
+    lid = box((-5, -5, 32), (40, 45, 33))                      # 2 mm above the fin tips
+    beside = fine_box((29.0, 0, 0), (40, 40, 30))             # 0.7 mm from the last fin's side (27.5-28.3)
+    ball = trimesh.creation.icosphere(subdivisions=6, radius=10.0).apply_translation((15, 20, 43.5))   # 0.5 above
+    corner = trimesh.creation.icosphere(subdivisions=6, radius=10.0).apply_translation((47, 52, 40))   # off a corner
+    touching = fine_box((0, 0, 30), (30, 40, 31))              # rests on the tips
+    cases = [(fins, lid, 2.0), (fins, beside, 0.7), (lid, ball, 0.5), (lid, corner, None), (fins, touching, 0.0)]
+    settled = []
+    original = proximity._bounded_gap
+
+    def spy(*args: object) -> object:
+        found = original(*args)  # type: ignore[arg-type]
+        settled.append(found is not None)
+        return found
+
+    monkeypatch.setattr(proximity, "_bounded_gap", spy)
+    monkeypatch.setattr(proximity, "BOUNDED_MIN_FACES", 0)   # every case tries the bounds
+    for a, b, want in cases:
+        region = np.array([np.maximum(a.bounds[0], b.bounds[0]) - 2.0, np.minimum(a.bounds[1], b.bounds[1]) + 2.0])
+        boxes_a, boxes_b = triangle_boxes(a.vertices, a.faces), triangle_boxes(b.vertices, b.faces)
+        quick = proximity.minimum_gap(a, boxes_a, b, boxes_b, region, small_whole=True)
+        exact = proximity.minimum_gap(a, boxes_a, b, boxes_b, region)
+        assert quick is not None and exact is not None
+        assert abs(quick.distance - exact.distance) <= 1e-9, (want, quick, exact)
+        assert want is None or abs(exact.distance - want) <= 1e-6, (want, exact)
+    # the ball's lowest vertex is its nearest point (box bounds agree); off the lid's corner, the nearest points
+    # lie inside triangles, along the diagonal: FCL decides
+    assert settled == [True, True, True, False, True]
+    assert abs(exact.distance) <= 1e-9 and 7 * 3 ** 0.5 - 10 < proximity.minimum_gap(
+        lid, triangle_boxes(lid.vertices, lid.faces), corner, triangle_boxes(corner.vertices, corner.faces),
+        np.array([[30.0, 35, 23], [55, 60, 45]]), small_whole=True).distance < 7 * 3 ** 0.5 - 10 + 0.01

@@ -5,8 +5,9 @@ only over the triangles whose bounding boxes meet ``region``: when the true gap 
 used to build the region, the closest pair of points lies inside it, so the answer is exact; otherwise no
 answer (None) means "further apart than the region allows". With ``small_whole`` a small mesh is queried with
 all its faces, on one BVH built once for all its pairs (the same distance within the region's inflation; the
-BVH builds of per-pair regions were most of a 1000-part board's pair time). ``overlap_volume`` intersects two
-closed meshes with manifold3d.
+BVH builds of per-pair regions were most of a 1000-part board's pair time), and large face sets are first
+settled by bounds (:func:`_bounded_gap`: triangle boxes below, the nearest few triangles above).
+``overlap_volume`` intersects two closed meshes with manifold3d.
 """
 
 from __future__ import annotations
@@ -202,7 +203,9 @@ def minimum_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, mesh_b: trimesh.Tr
 
     A distance of 0 means the meshes touch or intersect (FCL does not measure penetration). ``small_whole``:
     a small mesh is queried with all its faces (:func:`_faces_near`): the same distance whenever it is at most
-    the region's inflation, but where many point pairs are closest (parallel faces) FCL may pick another one.
+    the region's inflation, but where many point pairs are closest (parallel faces) FCL may pick another one;
+    over more than BOUNDED_MIN_FACES faces the gap is first settled by bounds (:func:`_bounded_gap`, to
+    BOUND_SLACK_MM).
     """
     if small_whole:
         faces_a, faces_b = _faces_near(mesh_a, boxes_a, region), _faces_near(mesh_b, boxes_b, region)
@@ -210,7 +213,46 @@ def minimum_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, mesh_b: trimesh.Tr
         faces_a, faces_b = faces_in_region(boxes_a, region), faces_in_region(boxes_b, region)
     if len(faces_a) == 0 or len(faces_b) == 0:
         return None
-    obj_a, obj_b = _object(mesh_a, faces_a), _object(mesh_b, faces_b)
+    if small_whole and len(faces_a) + len(faces_b) > BOUNDED_MIN_FACES:
+        bounded = _bounded_gap(mesh_a, boxes_a, faces_a, mesh_b, boxes_b, faces_b)
+        if bounded is not None:
+            return bounded
+    return _gap(_object(mesh_a, faces_a), _object(mesh_b, faces_b))
+
+
+#: quick queries over more faces than this first try :func:`_bounded_gap`; it measures this many faces a side
+BOUNDED_MIN_FACES = 2048
+BOUNDED_FACES = 64
+#: the bounds' agreement that settles a gap [mm] (below the 1e-6 mm a quick gap is checked against limits with)
+BOUND_SLACK_MM = 1e-9
+
+
+def _bounded_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, faces_a: np.ndarray, mesh_b: trimesh.Trimesh,
+                 boxes_b: np.ndarray, faces_b: np.ndarray) -> Gap | None:
+    """The gap settled by bounds, without a BVH of every face: no two triangles are closer than their boxes, so
+    the larger of (each side's nearest triangle box to the other side's whole box) is a lower bound; the exact
+    distance between the BOUNDED_FACES triangles of each side nearest the other's box is an upper bound. When
+    they agree (to BOUND_SLACK_MM: parallel faces, flat on an axis, are closest, as between a lid and fin tips)
+    that is the gap; else None (FCL over all faces decides). FCL's BVH builds hold the interpreter lock, so
+    this also frees the other core."""
+    near_a, near_b = boxes_a[faces_a], boxes_b[faces_b]
+    to_b = _box_distances(near_a, near_b[:, 0].min(axis=0), near_b[:, 1].max(axis=0))
+    to_a = _box_distances(near_b, near_a[:, 0].min(axis=0), near_a[:, 1].max(axis=0))
+    lower = max(float(to_b.min()), float(to_a.min()))
+    pick_a = faces_a[np.sort(np.argsort(to_b, kind="stable")[:BOUNDED_FACES])]
+    pick_b = faces_b[np.sort(np.argsort(to_a, kind="stable")[:BOUNDED_FACES])]
+    gap = _gap(_bvh(mesh_a.vertices, mesh_a.faces[pick_a]), _bvh(mesh_b.vertices, mesh_b.faces[pick_b]))
+    return gap if gap.distance <= lower + BOUND_SLACK_MM else None
+
+
+def _box_distances(boxes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Euclidean distance from each box (N, 2, 3) to the box [lo, hi] [mm] (0 where they meet)."""
+    apart = np.maximum(np.maximum(boxes[:, 0] - hi, lo - boxes[:, 1]), 0.0)
+    return np.sqrt(np.einsum("ij,ij->i", apart, apart))
+
+
+def _gap(obj_a: fcl.CollisionObject, obj_b: fcl.CollisionObject) -> Gap:
+    """FCL's minimum distance and closest points between two BVHs (0 and a contact point where they meet)."""
     result = fcl.DistanceResult()
     distance = fcl.distance(obj_a, obj_b, fcl.DistanceRequest(enable_nearest_points=True), result)
     pa, pb = (np.asarray(p, dtype=float) for p in result.nearest_points)
