@@ -516,3 +516,20 @@ def test_gaps_settled_by_bounds_equal_fcls_over_every_face(monkeypatch: pytest.M
     assert abs(exact.distance) <= 1e-9 and 7 * 3 ** 0.5 - 10 < proximity.minimum_gap(
         lid, triangle_boxes(lid.vertices, lid.faces), corner, triangle_boxes(corner.vertices, corner.faces),
         np.array([[30.0, 35, 23], [55, 60, 45]]), small_whole=True).distance < 7 * 3 ** 0.5 - 10 + 0.01
+
+
+def test_flat_faces_are_trimeshs_normals_centres_and_areas() -> None:
+    """The heat-sink reader's faces facing along an axis, found in slices without trimesh's caches, carry
+    bitwise trimesh's unit normal component, centre and area, on every bundled real mesh and on each axis."""
+    from sledcheck.geometry.heatsinks import _flat
+
+    for path in REAL_MESHES:
+        for body in read_mesh_file(path, path.name).bodies:
+            vertices, faces = weld(np.asarray(body.mesh.vertices), np.asarray(body.mesh.faces))
+            mesh = trimesh.Trimesh(vertices, faces, process=False)
+            for axis in range(3):
+                flat = _flat(mesh, axis)
+                keep = np.abs(mesh.face_normals[:, axis]) > 0.99
+                np.testing.assert_array_equal(flat.normal, mesh.face_normals[keep, axis])
+                np.testing.assert_array_equal(flat.height, mesh.triangles_center[keep, axis])
+                np.testing.assert_array_equal(flat.area, mesh.area_faces[keep])

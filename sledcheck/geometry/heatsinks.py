@@ -17,6 +17,7 @@ through pins runs along y, the lanes' direction (x when the pins stand along y).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -249,13 +250,55 @@ def _is_open(samples: list[Sample], kinds: list[Kind], start: int, step: int, ru
     return covered <= 0.25 * run_height
 
 
+@dataclass(frozen=True)
+class _Flat:
+    """A mesh's faces whose unit normal lies within acos(0.99) of an axis: that normal component [-], each
+    face's centre along the axis [mm] and its area [mm2] (as trimesh computes them)."""
+
+    normal: np.ndarray
+    height: np.ndarray
+    area: np.ndarray
+
+
+_flats: dict[tuple[int, int], _Flat] = {}   # by (id(mesh), axis); an entry leaves with its mesh
+_FLAT_SLICE = 1 << 18
+
+
+def _flat(mesh: trimesh.Trimesh, axis: int) -> _Flat:
+    """The faces of ``mesh`` facing either way along ``axis`` (:class:`_Flat`), found once per mesh and axis in
+    slices of faces: trimesh's cached ``triangles``, normals, centres and areas of a 1.2 M-face sink would
+    keep 180 MB for the rest of the run. The values are trimesh's formulas, so the same numbers."""
+    key = (id(mesh), axis)
+    found = _flats.get(key)
+    if found is not None:
+        return found
+    vertices, faces = np.asarray(mesh.vertices, dtype=np.float64), np.asarray(mesh.faces)
+    normal, height, area = [], [], []
+    for start in range(0, len(faces), _FLAT_SLICE):
+        tri = vertices[faces[start:start + _FLAT_SLICE]]
+        vectors = np.diff(tri, axis=1)
+        crosses = np.cross(vectors[:, 0], vectors[:, 1])                   # trimesh.triangles.cross
+        norm = np.sqrt(np.dot(crosses * crosses, [1.0, 1.0, 1.0]))          # trimesh.util.unitize
+        valid = norm > trimesh.tol.zero
+        norm[valid] **= -1
+        component = np.where(valid, crosses[:, axis] * norm, 0.0)          # (zero where trimesh pads)
+        keep = np.abs(component) > 0.99
+        normal.append(component[keep])
+        height.append(tri[keep].mean(axis=1)[:, axis])                     # Trimesh.triangles_center
+        area.append(np.sqrt((crosses[keep] ** 2).sum(axis=1)) / 2.0)       # trimesh.triangles.area
+    found = _flats[key] = _Flat(*(np.concatenate(x) if x else np.zeros(0) for x in (normal, height, area)))
+    weakref.finalize(mesh, _flats.pop, key, None)
+    return found
+
+
 def _face_level(mesh: trimesh.Trimesh, axis: int, sign: int, between: tuple[float, float], near: float,
                 tol: float) -> float:
     """The vertex level in ``between`` with most face area facing ``sign`` along ``axis`` [mm] (the channel
     floor, the fin tips, the plate's underside); without such faces the level nearest ``near``."""
     lo, hi = min(between), max(between)
-    heights = mesh.triangles_center[:, axis]
-    facing = mesh.face_normals[:, axis] * sign > 0.99
+    flat = _flat(mesh, axis)
+    heights = flat.height
+    facing = flat.normal * sign > 0.99
     lv = levels(mesh.vertices[:, axis], tol)
     lv = lv[(lv > lo) & (lv < hi)]
     if lv.size == 0:
@@ -266,7 +309,7 @@ def _face_level(mesh: trimesh.Trimesh, axis: int, sign: int, between: tuple[floa
     nearest = np.where(np.abs(lv[prev] - heights[sel]) < np.abs(lv[idx] - heights[sel]), prev, idx)
     close = np.abs(lv[nearest] - heights[sel]) <= 10 * tol
     area = np.zeros(lv.size)
-    np.add.at(area, nearest[close], mesh.area_faces[sel][close])
+    np.add.at(area, nearest[close], flat.area[sel][close])
     if area.max() <= 0:
         return float(lv[int(np.argmin(np.abs(lv - near)))])
     return float(lv[int(np.argmax(area))])
@@ -390,9 +433,10 @@ def _area(sample: Sample) -> float:
 
 def _facing_area(mesh: trimesh.Trimesh, axis: int, sign: int, level: float, tol: float) -> float:
     """Area [mm2] of the flat faces at ``level`` [mm] facing ``sign`` along ``axis``."""
-    facing = mesh.face_normals[:, axis] * sign > 0.99
-    at = np.abs(mesh.triangles_center[:, axis] - level) <= 10 * tol
-    return float(mesh.area_faces[facing & at].sum())
+    flat = _flat(mesh, axis)
+    facing = flat.normal * sign > 0.99
+    at = np.abs(flat.height - level) <= 10 * tol
+    return float(flat.area[facing & at].sum())
 
 
 def _plate(mesh: trimesh.Trimesh, axis: int, sign: int, samples: list[Sample], base_k: int, base_far: float,
