@@ -107,7 +107,9 @@ class Views:
 
 
 def part_views(assembly: Any) -> Views:
-    """Top (x-y) and side (y-z) outlines of every part of ``assembly`` and its zones, absolute heights."""
+    """Top (x-y) and side (y-z) outlines of every part of ``assembly`` and its zones, absolute heights. Parts of
+    one geometry up to a translation (to 1 um) are traced once and the outlines moved (a board's thousand
+    copies of a few packages)."""
     large = sum(len(p.mesh.faces) for p in assembly.parts) > LARGE_TRIANGLES
     traced: dict[bytes, tuple[np.ndarray, np.ndarray, tuple[tuple[Outline, ...], str],
                               tuple[tuple[Outline, ...], str]]] = {}
@@ -117,7 +119,7 @@ def part_views(assembly: Any) -> Views:
         vertices = np.asarray(part.mesh.vertices, dtype=float)
         faces = np.asarray(part.mesh.faces)
         lo, hi = np.asarray(part.bounds, dtype=float)
-        key = geometry_key(vertices, faces, int(closed)) if large and len(faces) > LARGE_EXACT_MAX else None
+        key = geometry_key(vertices, faces, int(closed)) if len(faces) else None   # copies drawn once
         if key is not None and key in traced and _same_shape(vertices, traced[key][0], traced[key][1]):
             origin, _, top_view, side_view = traced[key]   # the same geometry, translated: its outlines, moved
             offset = vertices.min(axis=0) - origin
