@@ -63,25 +63,34 @@ class Twins:
 
     def __init__(self) -> None:
         self._groups: dict[bytes, list[_Group]] = {}
+        self._of: dict[int, tuple[trimesh.Trimesh, np.ndarray, _Group]] = {}   # by id(mesh): its origin, group
         self._lock = threading.Lock()
         self._results = Once()   # (group, name) -> (origin [mm], result): once, whichever thread asks first
 
     def derived(self, mesh: trimesh.Trimesh, name: str, compute: Callable[[], T],
                 move: Callable[[T, np.ndarray], T]) -> T:
         """``compute()`` on ``mesh``, or a twin's result moved by ``move(result, offset [mm])``."""
-        origin = np.asarray(mesh.bounds[0], dtype=float) if len(mesh.vertices) else np.zeros(3)
         with self._lock:
-            group = self._group(mesh, origin)
+            origin, group = self._grouped(mesh)
         their_origin, result = self._results.get((id(group), name), lambda: (origin, compute()))
         offset = origin - their_origin
         shared: T = result   # stored by this same name, so of this type
         return shared if not offset.any() else move(shared, offset)
 
-    def _group(self, mesh: trimesh.Trimesh, origin: np.ndarray) -> _Group:
+    def _grouped(self, mesh: trimesh.Trimesh) -> tuple[np.ndarray, _Group]:
+        """The mesh's minimum corner [mm] and its group, found once per mesh (every result asks)."""
+        known = self._of.get(id(mesh))
+        if known is not None and known[0] is mesh:
+            return known[1], known[2]
         vertices = np.asarray(mesh.vertices, dtype=float)
+        origin = vertices.min(axis=0) if len(vertices) else np.zeros(3)
+        group = self._group(vertices, np.asarray(mesh.faces, dtype=np.int64), origin)
+        self._of[id(mesh)] = (mesh, origin, group)   # (the mesh kept: its id is not reused while it is here)
+        return origin, group
+
+    def _group(self, vertices: np.ndarray, faces: np.ndarray, origin: np.ndarray) -> _Group:
         relative = vertices - origin
-        faces = np.asarray(mesh.faces, dtype=np.int64)
-        scale_mm = float(np.abs(mesh.bounds).max()) if len(vertices) else 0.0
+        scale_mm = float(max(np.abs(origin).max(), np.abs(vertices.max(axis=0)).max())) if len(vertices) else 0.0
         groups = self._groups.setdefault(geometry_key(relative, faces), [])
         for group in groups:
             if np.array_equal(group.faces, faces) and same_shape(group.relative, relative,
