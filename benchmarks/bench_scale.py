@@ -1,6 +1,7 @@
 """Benchmark: how a full check grows with triangles and with parts, against merely loading the meshes.
 
-    python benchmarks/bench_scale.py [--big] [--runs 1] [--out DIR] [--profile CASE] [--fit-only]
+    python benchmarks/bench_scale.py [--big] [--runs 1] [--out DIR] [--profile CASE] [--timeline CASE]
+                                     [--fit-only]
 
 Cases (each generated into a temporary folder, or ``--out DIR``, which is kept):
 
@@ -30,7 +31,9 @@ the modules imported first, as ``import trimesh`` is for the load; ``import sled
 (triangles, parts, load s, check s, check/load, HTML s and what it adds, peak memory / raw bytes) and the
 growth exponents: the slope of log(check s) over log(triangles) between the sled cases, and over log(parts)
 between a 100-part and the 1000-part board. ``--profile CASE`` also prints the top of a cProfile of the check
-of that case. Exit 0 always once every case ran (the figures are the result), 2 when a check raises.
+of that case (the calling thread only); ``--timeline CASE`` the wall-clock spans of its main stages and rules on
+each thread (where the two cores wait on each other). Exit 0 always once every case ran (the figures are the
+result), 2 when a check raises.
 """
 
 from __future__ import annotations
@@ -151,7 +154,62 @@ def work_profile(design: Path) -> dict:
     return {"profile": text.getvalue()}
 
 
-WORK = {"load": work_load, "check": work_check, "html": work_html, "profile": work_profile}
+#: the stages a timeline shows: (module, function) of sledcheck, wrapped in the child to record their spans
+TIMED = (("sledcheck.pipeline", "build_assembly"), ("sledcheck.model.pairs", "analyse_pairs"),
+         ("sledcheck.geometry.heatsinks", "_recognise"), ("sledcheck.model.thermal.analyse", "_analyse"),
+         ("sledcheck.model.mass", "assembly_mass"))
+
+
+def work_timeline(design: Path) -> dict:
+    """Wall-clock spans [s] of the main stages and of each rule, per thread, in one check (cProfile sees only
+    the calling thread, while the analyses run on the other core)."""
+    import functools
+    import importlib
+    import threading
+
+    import sledcheck
+
+    sledcheck.check(design, fail_on="never")   # warm imports and caches of the interpreter
+    spans: list[tuple[str, str, float, float]] = []
+    start = time.perf_counter()
+
+    def timed(module: object, name: str) -> None:
+        inner = getattr(module, name)
+
+        @functools.wraps(inner)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            begin = time.perf_counter() - start
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spans.append((threading.current_thread().name, name, begin, time.perf_counter() - start))
+
+        setattr(module, name, wrapper)
+
+    for module_name, name in TIMED:
+        timed(importlib.import_module(module_name), name)
+    current: list[tuple[str, float]] = []
+
+    def progress(message: str) -> None:   # a rule runs from its message to the next rule's (or the end)
+        if not message.startswith(("rule ", "end")):
+            return
+        now = time.perf_counter() - start
+        if current:
+            spans.append(("MainThread", current[0][0], current[0][1], now))
+        current[:] = [(message, now)]
+
+    start = time.perf_counter()
+    sledcheck.check(design, fail_on="never", progress=progress)
+    wall = time.perf_counter() - start
+    progress("end")
+    rows = [f"{thread:20s} {a:7.2f} {b:7.2f} {b - a:7.2f}  {what}" for thread, what, a, b in sorted(spans, key=lambda
+            x: x[2]) if b - a >= 0.01 * wall]
+    return {"timeline": f"wall {wall:.2f} s; spans of at least 1 % of it (thread, from, to, seconds, what):\n"
+                        + "\n".join(rows)}
+
+
+WORK = {"load": work_load, "check": work_check, "html": work_html, "profile": work_profile,
+        "timeline": work_timeline}
 
 
 def run_child(kind: str, design: Path) -> dict:
@@ -179,6 +237,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the cases here (default: a temporary folder)")
     parser.add_argument("--only", help="comma-separated case names to run (default: all)")
     parser.add_argument("--profile", metavar="CASE", help="print a cProfile of the check of this case")
+    parser.add_argument("--timeline", metavar="CASE", help="print each thread's stages and rules in a check of it")
     parser.add_argument("--no-html", action="store_true", help="skip the check with the HTML report")
     parser.add_argument("--fit-only", action="store_true", help="sleds without hole patterns and thermal section")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DESIGN"), help=argparse.SUPPRESS)
@@ -230,6 +289,8 @@ def main() -> int:
                   f"findings {len(r['findings'])}", flush=True)
             if args.profile == name:
                 print(run_child("profile", design)["profile"])
+            if args.timeline == name:
+                print(run_child("timeline", design)["timeline"])
     sled_rows = [r for r in rows if r["kind"] == "sled"]
     board_rows = [r for r in rows if r["kind"] == "board"]
     print(f"growth exponent of check time with triangles (sleds): "
