@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from sledcheck.geometry.once import Busy, Once, not_waiting
+from sledcheck.geometry.once import Busy, Once, PerObject, not_waiting
 
 
 def test_two_threads_share_one_computation() -> None:
@@ -84,3 +84,22 @@ def test_not_waiting_tells_busy_but_a_result_in_the_making_still_waits() -> None
         assert once.get("c", lambda: once.get("a", lambda: 4) + 10) == 11   # c needs a: waits for it
     assert once.get("a", lambda: 5) == 1 and once.values == {"a": 1, "b": 3, "c": 11}
     t.join()
+
+
+def test_per_object_values_are_computed_once_and_leave_with_their_object() -> None:
+    import gc
+
+    import numpy as np
+
+    cache, calls = PerObject(), []
+    owner = np.zeros(3)
+
+    def compute(tag: str) -> str:
+        calls.append(tag)
+        return tag
+
+    assert cache.get(owner, lambda: compute("x"), 0) == "x" and cache.get(owner, lambda: compute("y"), 0) == "x"
+    assert cache.get(owner, lambda: compute("z"), 1) == "z" and calls == ["x", "z"]   # one value per extra key
+    del owner
+    gc.collect()
+    assert not cache._values   # dropped with the array: a new object at the same address computes afresh

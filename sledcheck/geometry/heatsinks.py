@@ -17,7 +17,6 @@ through pins runs along y, the lanes' direction (x when the pins stand along y).
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -37,6 +36,7 @@ from .fin_sections import (
     pierced,
     same_fins,
 )
+from .once import PerObject
 from .pinfins import PinGrid, read_pins
 from .sections import AXES, AxisName, Sample, Sections, in_plane_axes, levels, tolerance
 
@@ -260,7 +260,7 @@ class _Flat:
     area: np.ndarray
 
 
-_flats: dict[tuple[int, int], _Flat] = {}   # by (id(mesh), axis); an entry leaves with its mesh
+_flats = PerObject()   # per mesh and axis
 _FLAT_SLICE = 1 << 18
 
 
@@ -268,10 +268,10 @@ def _flat(mesh: trimesh.Trimesh, axis: int) -> _Flat:
     """The faces of ``mesh`` facing either way along ``axis`` (:class:`_Flat`), found once per mesh and axis in
     slices of faces: trimesh's cached ``triangles``, normals, centres and areas of a 1.2 M-face sink would
     keep 180 MB for the rest of the run. The values are trimesh's formulas, so the same numbers."""
-    key = (id(mesh), axis)
-    found = _flats.get(key)
-    if found is not None:
-        return found
+    return _flats.get(mesh, lambda: _flat_faces(mesh, axis), axis)
+
+
+def _flat_faces(mesh: trimesh.Trimesh, axis: int) -> _Flat:
     vertices, faces = np.asarray(mesh.vertices, dtype=np.float64), np.asarray(mesh.faces)
     normal, height, area = [], [], []
     for start in range(0, len(faces), _FLAT_SLICE):
@@ -286,9 +286,7 @@ def _flat(mesh: trimesh.Trimesh, axis: int) -> _Flat:
         normal.append(component[keep])
         height.append(tri[keep].mean(axis=1)[:, axis])                     # Trimesh.triangles_center
         area.append(np.sqrt((crosses[keep] ** 2).sum(axis=1)) / 2.0)       # trimesh.triangles.area
-    found = _flats[key] = _Flat(*(np.concatenate(x) if x else np.zeros(0) for x in (normal, height, area)))
-    weakref.finalize(mesh, _flats.pop, key, None)
-    return found
+    return _Flat(*(np.concatenate(x) if x else np.zeros(0) for x in (normal, height, area)))
 
 
 def _face_level(mesh: trimesh.Trimesh, axis: int, sign: int, between: tuple[float, float], near: float,

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import weakref
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["Busy", "Once", "not_waiting"]
+__all__ = ["Busy", "Once", "PerObject", "not_waiting"]
 
 T = TypeVar("T")
 
@@ -91,4 +92,22 @@ class Once:
             del self._pending[key]
         pending.value = value
         pending.done.set()
+        return value
+
+
+class PerObject:
+    """Values computed once per live object (a mesh, an array), by identity, and dropped when it is collected:
+    what is derived from a part's geometry (a BVH, block boxes, its flat faces) is kept beside it, never past it.
+    Two threads asking at once may both compute; the values are the same."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, owner: object, compute: Callable[[], T], *extra: Any) -> T:
+        """The value for ``owner`` (and ``extra``, hashable), computing it with ``compute()`` the first time."""
+        key = (id(owner), *extra)
+        if key in self._values:
+            return self._values[key]
+        value = self._values[key] = compute()
+        weakref.finalize(owner, self._values.pop, key, None)
         return value

@@ -12,7 +12,6 @@ settled by bounds (:func:`_bounded_gap`: triangle boxes below, the nearest few t
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import fcl
@@ -21,6 +20,8 @@ import numpy as np
 import trimesh
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+from .once import PerObject
 
 
 @dataclass(frozen=True)
@@ -118,23 +119,21 @@ def _meets(boxes: np.ndarray, region: np.ndarray) -> np.ndarray:
 #: faces per block of :func:`faces_in_region`'s first test, and the size from which blocks are used
 BLOCK_FACES = 256
 BLOCKED_MIN_FACES = 16_384
-_block_boxes: dict[int, np.ndarray] = {}   # union boxes of the blocks, by id(boxes); an entry leaves with its array
+_block_boxes = PerObject()   # union boxes of the blocks, per boxes array
 
 
 def _blocks(boxes: np.ndarray) -> np.ndarray:
     """The union boxes (B, 2, 3) of ``boxes``' blocks of BLOCK_FACES consecutive faces (built once)."""
-    key = id(boxes)
-    found = _block_boxes.get(key)
-    if found is None:
+    def build() -> np.ndarray:
         whole = len(boxes) // BLOCK_FACES * BLOCK_FACES
         lo = boxes[:whole, 0].reshape(-1, BLOCK_FACES, 3).min(axis=1)
         hi = boxes[:whole, 1].reshape(-1, BLOCK_FACES, 3).max(axis=1)
         if whole < len(boxes):
             lo = np.vstack([lo, boxes[whole:, 0].min(axis=0)])
             hi = np.vstack([hi, boxes[whole:, 1].max(axis=0)])
-        found = _block_boxes[key] = np.stack([lo, hi], axis=1)
-        weakref.finalize(boxes, _block_boxes.pop, key, None)
-    return found
+        return np.stack([lo, hi], axis=1)
+
+    return _block_boxes.get(boxes, build)
 
 
 def boxes_overlap(bounds: np.ndarray, inflation: np.ndarray) -> np.ndarray:
@@ -159,7 +158,7 @@ def _bvh(vertices: np.ndarray, faces: np.ndarray) -> fcl.CollisionObject:
 #: a small part's BVH over all its faces is built once and kept with its mesh (a board of a thousand parts asks
 #: each part about every neighbour); larger parts are pruned to the region of each query instead
 WHOLE_BVH_MAX_FACES = 20_000
-_whole: dict[int, fcl.CollisionObject] = {}   # by id(mesh); an entry leaves with its mesh
+_whole = PerObject()   # a small mesh's BVH over all its faces
 
 
 def _object(mesh: trimesh.Trimesh, faces: np.ndarray) -> fcl.CollisionObject:
@@ -167,12 +166,7 @@ def _object(mesh: trimesh.Trimesh, faces: np.ndarray) -> fcl.CollisionObject:
     (the same construction from the same faces, so the same answers)."""
     if len(faces) != len(mesh.faces) or len(faces) > WHOLE_BVH_MAX_FACES:
         return _bvh(mesh.vertices, mesh.faces[faces])
-    key = id(mesh)
-    found = _whole.get(key)
-    if found is None:
-        found = _whole[key] = _bvh(mesh.vertices, mesh.faces[faces])
-        weakref.finalize(mesh, _whole.pop, key, None)
-    return found
+    return _whole.get(mesh, lambda: _bvh(mesh.vertices, mesh.faces[faces]))
 
 
 def _faces_near(mesh: trimesh.Trimesh, boxes: np.ndarray, region: np.ndarray) -> np.ndarray:
@@ -181,12 +175,8 @@ def _faces_near(mesh: trimesh.Trimesh, boxes: np.ndarray, region: np.ndarray) ->
     Either gives the same minimum distance whenever it is at most the region's inflation: the closest points
     then lie in the region, so their triangles are in both sets, and more triangles cannot make it smaller."""
     if len(boxes) <= WHOLE_BVH_MAX_FACES:
-        key = id(mesh)
-        box = _extent.get(key)
-        if box is None:
-            box = _extent[key] = (boxes[:, 0].min(axis=0).tolist(), boxes[:, 1].max(axis=0).tolist())
-            weakref.finalize(mesh, _extent.pop, key, None)
-        (x0, y0, z0), (x1, y1, z1) = box
+        (x0, y0, z0), (x1, y1, z1) = _extent.get(
+            mesh, lambda: (boxes[:, 0].min(axis=0).tolist(), boxes[:, 1].max(axis=0).tolist()))
         (rx0, ry0, rz0), (rx1, ry1, rz1) = region.tolist()
         if x0 <= rx1 and y0 <= ry1 and z0 <= rz1 and x1 >= rx0 and y1 >= ry0 and z1 >= rz0:
             return np.arange(len(boxes))
@@ -194,7 +184,7 @@ def _faces_near(mesh: trimesh.Trimesh, boxes: np.ndarray, region: np.ndarray) ->
     return faces_in_region(boxes, region)
 
 
-_extent: dict[int, tuple[list[float], list[float]]] = {}   # a small mesh's box [mm], by id(mesh) (as _whole)
+_extent = PerObject()   # a small mesh's box [mm]
 
 
 def minimum_gap(mesh_a: trimesh.Trimesh, boxes_a: np.ndarray, mesh_b: trimesh.Trimesh, boxes_b: np.ndarray,

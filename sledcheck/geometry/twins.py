@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from .once import Once
+from .once import Once, PerObject
 
 if TYPE_CHECKING:
     import trimesh
@@ -63,7 +63,7 @@ class Twins:
 
     def __init__(self) -> None:
         self._groups: dict[bytes, list[_Group]] = {}
-        self._of: dict[int, tuple[trimesh.Trimesh, np.ndarray, _Group]] = {}   # by id(mesh): its origin, group
+        self._of = PerObject()   # per mesh: its minimum corner and group
         self._lock = threading.Lock()
         self._results = Once()   # (group, name) -> (origin [mm], result): once, whichever thread asks first
 
@@ -79,14 +79,12 @@ class Twins:
 
     def _grouped(self, mesh: trimesh.Trimesh) -> tuple[np.ndarray, _Group]:
         """The mesh's minimum corner [mm] and its group, found once per mesh (every result asks)."""
-        known = self._of.get(id(mesh))
-        if known is not None and known[0] is mesh:
-            return known[1], known[2]
-        vertices = np.asarray(mesh.vertices, dtype=float)
-        origin = vertices.min(axis=0) if len(vertices) else np.zeros(3)
-        group = self._group(vertices, np.asarray(mesh.faces, dtype=np.int64), origin)
-        self._of[id(mesh)] = (mesh, origin, group)   # (the mesh kept: its id is not reused while it is here)
-        return origin, group
+        def find() -> tuple[np.ndarray, _Group]:
+            vertices = np.asarray(mesh.vertices, dtype=float)
+            origin = vertices.min(axis=0) if len(vertices) else np.zeros(3)
+            return origin, self._group(vertices, np.asarray(mesh.faces, dtype=np.int64), origin)
+
+        return self._of.get(mesh, find)
 
     def _group(self, vertices: np.ndarray, faces: np.ndarray, origin: np.ndarray) -> _Group:
         relative = vertices - origin
