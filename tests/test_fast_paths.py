@@ -430,12 +430,12 @@ def test_packed_sorts_give_argsorts_answer(monkeypatch: pytest.MonkeyPatch) -> N
     the argsort it falls back to when key and index need more than 63 bits sorts them too; the weld's packed
     hash groups vertices as np.unique does, also when its shortened hash (and the whole one) collide."""
     from sledcheck.load import weld as weld_module
-    from sledcheck.load.health import _sorted_with_order
+    from sledcheck.load.sorting import sorted_with_order
 
     rng = np.random.default_rng(11)
     for n, bound in ((1, 1), (7, 3), (10_000, 50), (10_000, 2 ** 40), (5000, 2 ** 62)):
         keys = rng.integers(0, bound, n)
-        order, sorted_keys = _sorted_with_order(keys.copy(), bound)
+        order, sorted_keys = sorted_with_order(keys.copy(), bound)
         np.testing.assert_array_equal(sorted_keys, np.sort(keys))
         np.testing.assert_array_equal(keys[order], sorted_keys)
         if bound < 2 ** 40:   # packed: ties in index order

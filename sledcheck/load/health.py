@@ -12,6 +12,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .sorting import sorted_with_order
+
 #: faces per slice of the geometric pass (volumes, areas): its temporaries stay small on a large mesh
 _SLICE = 1 << 18
 
@@ -56,7 +58,7 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
     undirected *= n_vertices
     undirected += tails
     del tails
-    order, keys = _sorted_with_order(undirected, int(n_vertices) ** 2)
+    order, keys = sorted_with_order(undirected, int(n_vertices) ** 2)
     del undirected
     same = keys[1:] == keys[:-1]                              # sorted neighbours on the same edge
     del keys
@@ -133,26 +135,6 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
         inverted_bodies=inverted, boundary_edges=boundary_edges, nonmanifold_edges=nonmanifold_edges,
         degenerate_faces=degenerate, volume=volume, centroid=centroid,
     )
-
-
-def _sorted_with_order(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
-    """``keys`` (non-negative, below ``bound``; overwritten) sorted, and the order that sorts them.
-
-    When a key and an index fit in 63 bits together, the index is packed below the key and the packed values are
-    sorted in place (numpy's vectorised sort, several times faster than an argsort; ties in index order); else an
-    argsort. Only the order of a non-manifold edge's uses (three or more) may differ between the two, and with
-    it whether they count as wound alike."""
-    n = len(keys)
-    bits = max((n - 1).bit_length(), 1)
-    if (bound - 1).bit_length() + bits <= 63:
-        keys <<= bits
-        keys |= np.arange(n, dtype=keys.dtype)
-        keys.sort()
-        order = keys & ((1 << bits) - 1)
-        keys >>= bits
-        return order, keys
-    order = np.argsort(keys)
-    return order, keys[order]
 
 
 #: meshes of at most this many faces find their shells by label propagation (scipy's graph set-up costs more

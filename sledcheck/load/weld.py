@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .sorting import sorted_with_order
+
 #: Vertices that round to the same multiple of this, in the file's own units, are one vertex (trimesh's default
 #: merge tolerance: some real exports hold distinct vertices 1e-7 apart, which a coarser weld would collapse).
 QUANTUM = 1e-8
@@ -84,31 +86,22 @@ def _weld(vertices: np.ndarray, quantum: float) -> tuple[np.ndarray, np.ndarray 
 def _groups(hashed: np.ndarray, inverse: np.ndarray, pack: bool) -> np.ndarray:
     """Group equal hashes: fills ``inverse`` with each vertex's group and returns each group's lowest vertex.
 
-    ``pack``: the vertex numbers replace the hash's low bits and the packed keys are sorted as values (numpy's
-    vectorised sort, about 7x faster than an argsort), the groups then being equal high bits, each in vertex
-    order; the shorter key collides more often (:func:`_weld` then asks again without packing). Otherwise the
-    64-bit hashes are argsorted."""
+    ``pack``: the hash's top 63 - b bits (b the bits of a vertex number) are sorted with the vertex numbers
+    packed below them (:func:`~sledcheck.load.sorting.sorted_with_order`, a sort of values); the shorter key
+    collides more often (:func:`_weld` then asks again without packing). Otherwise the 64-bit hashes are
+    argsorted."""
     n = len(hashed)
     bits = max((n - 1).bit_length(), 1)
     if pack and bits <= PACK_MAX_BITS:
-        low = np.int64((1 << bits) - 1)
-        packed = hashed & ~low
-        packed |= np.arange(n, dtype=np.int64)
-        packed.sort()
-        order = packed & low
-        packed >>= bits
-        new = np.empty(n, dtype=bool)
-        new[0] = True
-        np.not_equal(packed[1:], packed[:-1], out=new[1:])
-        del packed
-        inverse[order] = np.cumsum(new) - 1
-        return order[new]                          # each group's vertices are in order: the first is the lowest
-    order = np.argsort(hashed)                     # unstable (quicksort) and ~3x faster than a stable sort
-    sorted_hash = hashed[order]
+        keys = (hashed.view(np.uint64) >> np.uint64(bits + 1)).view(np.int64)   # non-negative, below 2^(63 - b)
+        order, keys = sorted_with_order(keys, 1 << (63 - bits))
+    else:
+        order = np.argsort(hashed)                 # unstable (quicksort) and ~3x faster than a stable sort
+        keys = hashed[order]
     new = np.empty(n, dtype=bool)
     new[0] = True
-    np.not_equal(sorted_hash[1:], sorted_hash[:-1], out=new[1:])
-    del sorted_hash
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    del keys
     inverse[order] = np.cumsum(new) - 1
     return np.minimum.reduceat(order, np.flatnonzero(new))   # the lowest index of each group
 
