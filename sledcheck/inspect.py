@@ -29,8 +29,8 @@ def inspect_mesh(path: str | Path, units: str | None = None) -> dict[str, Any]:
     merged, _, health = weld_bodies(list(mesh_file.bodies), np.diag([resolved.scale] * 3 + [1.0]))
     extents = merged.extents
     volume = None
-    if health.closed:   # closed shells with outward normals: the signed volume is the volume
-        volume = {"value": round_sig(float(merged.volume), 6), "unit": "mm**3"}
+    if health.closed:   # closed shells with outward normals: the signed volume (of the health pass) is the volume
+        volume = {"value": round_sig(health.volume, 6), "unit": "mm**3"}
     return {
         "file": str(path),
         "units": resolved.unit,
