@@ -310,6 +310,7 @@ def test_sigint_in_a_child_process(design: Design, tmp_path: Path) -> None:
     assert err == "sledcheck: interrupted\n", (before, err)
 
 
+@pytest.mark.slow
 def test_stdout_full_or_closed(design: Design, tmp_path: Path) -> None:
     path = design(MINIMAL)
     with open("/dev/full", "w") as full:
@@ -358,6 +359,7 @@ def test_pythonioencoding_ascii_in_a_child_process(design: Design, tmp_path: Pat
     _check_escaped(fmt, done.stdout)
 
 
+@pytest.mark.slow
 def test_non_utf8_file_names_under_the_c_locale(design: Design, tmp_path: Path) -> None:
     name = os.fsdecode(b"d\xe9sign.yaml")
     path = design(MINIMAL, name)

@@ -79,6 +79,7 @@ def test_floating_declared_contact_is_reported(tmp_path: Path, realdata: Path) -
     assert [f.code for f in report.findings] == ["D103", "D103"]
 
 
+@pytest.mark.slow
 def test_rdimm_spreader_on_its_clamp_blocks(tmp_path: Path, realdata: Path) -> None:
     """Four real clamp blocks at the 8 mm DIMM pitch under the real 4-RDIMM spreader: the spreader sits on
     each block (touching at z = -34 mm), and neighbouring 7.4 mm blocks are 0.6 mm apart."""

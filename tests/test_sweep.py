@@ -182,6 +182,7 @@ def _tray_copy(folder: Path, extra: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_monte_carlo_of_power_against_the_normal_closed_form(tmp_path: Path) -> None:
     from scipy import stats
 
@@ -240,6 +241,7 @@ def test_the_command_line_writes_every_table_and_page(tmp_path: Path, cli: Calla
         assert "Traceback" not in refused_seed.err
 
 
+@pytest.mark.slow
 def test_fins_recut_to_a_height_match_the_sink_drawn_at_that_height() -> None:
     # toleranced.yaml's sinks are drawn with 24.0 mm fins; fixed.yaml's with 24.5 mm (the same sink otherwise).
     # Re-cut to 24.5 mm, both sinks together, the margin must be fixed.yaml's own and the stack-up must fail
