@@ -533,3 +533,37 @@ def test_flat_faces_are_trimeshs_normals_centres_and_areas() -> None:
                 np.testing.assert_array_equal(flat.normal, mesh.face_normals[keep, axis])
                 np.testing.assert_array_equal(flat.height, mesh.triangles_center[keep, axis])
                 np.testing.assert_array_equal(flat.area, mesh.area_faces[keep])
+
+
+def _every_pair_scanned(bounds: np.ndarray, reach: float) -> np.ndarray:
+    """The full N x N scan the sweep replaced: every pair whose boxes, inflated by ``reach``, meet on each axis."""
+    lo, hi = bounds[:, 0], bounds[:, 1]
+    gap = np.maximum(lo[:, None, :] - hi[None, :, :], lo[None, :, :] - hi[:, None, :])
+    i, j = np.nonzero(np.triu(np.all(gap <= reach, axis=2), k=1))
+    return np.stack([i, j], axis=1)
+
+
+def test_the_sweep_of_boxes_finds_the_pairs_of_a_full_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """boxes_near (sweep and prune) against every pair tested, in the same order: random boxes with coordinates
+    rounded so that boxes touch exactly and gaps equal the reach, one box around all the others (a tray), flat
+    boxes, far-off boxes, and chunks of a few candidates (the chunked expansion)."""
+    from sledcheck.geometry import proximity
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 3, 40, 400):
+        for trial in range(12):
+            lo = rng.uniform(-100, 100, (n, 3)).round(int(rng.integers(0, 3)))
+            size = rng.uniform(0, 30, (n, 3)).round(int(rng.integers(0, 3)))
+            if trial % 4 == 1:
+                size[:, 2] = 0.0   # flat boxes (a board's outline)
+            bounds = np.stack([lo, lo + size], axis=1)
+            if n > 3 and trial % 3 == 0:
+                bounds[0] = [[-200.0] * 3, [200.0] * 3]   # the tray around everything
+            if n > 3 and trial % 5 == 0:
+                bounds[-1] += 1e6                          # far off
+            for reach in (0.0, 1.0, 2.001, 25.0):
+                expected = _every_pair_scanned(bounds, reach) if n else np.zeros((0, 2), dtype=int)
+                assert np.array_equal(proximity.boxes_near(bounds, reach), expected), (n, trial, reach)
+    monkeypatch.setattr(proximity, "SWEEP_CHUNK", 3)
+    bounds = np.stack([lo, lo + size], axis=1)
+    assert np.array_equal(proximity.boxes_near(bounds, 5.0), _every_pair_scanned(bounds, 5.0))

@@ -136,13 +136,55 @@ def _blocks(boxes: np.ndarray) -> np.ndarray:
     return _block_boxes.get(boxes, build)
 
 
-def boxes_overlap(bounds: np.ndarray, inflation: np.ndarray) -> np.ndarray:
-    """Candidate pairs (i < j) whose bounds (N, 2, 3), each inflated by ``inflation[i, j]``, meet."""
+#: candidate pairs the sweep of :func:`boxes_near` expands at a time (bounded memory for dense assemblies)
+SWEEP_CHUNK = 1 << 20
+
+
+def boxes_near(bounds: np.ndarray, reach_mm: float) -> np.ndarray:
+    """Pairs (K, 2) of boxes ``bounds`` (N, 2, 3) [mm] that come within ``reach_mm`` of each other on every
+    axis, i < j, sorted (row by row, as a scan of the upper triangle would list them).
+
+    Sweep and prune: the boxes sorted by their low end on the axis where the fewest pairs overlap, each box is
+    compared only with those that start before it ends (plus reach); a thousand-part board compares a few
+    thousand pairs instead of all N^2 / 2. The test on every axis is the exact expression of a full scan
+    (``max(lo_i - hi_j, lo_j - hi_i) <= reach``); the sweep's own bound is widened by a relative 1e-9 so that
+    it only ever adds candidates.
+    """
+    n = len(bounds)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.intp)
     lo, hi = bounds[:, 0], bounds[:, 1]
-    gap = np.maximum(lo[:, None, :] - hi[None, :, :], lo[None, :, :] - hi[:, None, :])   # (N, N, 3)
-    meets = np.all(gap <= inflation[:, :, None], axis=2)
-    i, j = np.nonzero(np.triu(meets, k=1))
-    return np.stack([i, j], axis=1)
+    best = None
+    for axis in range(3):   # the axis whose sweep expands the fewest candidates
+        order = np.argsort(lo[:, axis], kind="stable")
+        start = lo[order, axis]
+        end = hi[order, axis] + reach_mm
+        end += (np.abs(end) + abs(reach_mm)) * 1e-9
+        last = np.searchsorted(start, end, side="right")
+        counts = np.maximum(last - np.arange(1, n + 1), 0)
+        total = int(counts.sum())
+        if best is None or total < best[0]:
+            best = (total, order, counts)
+    assert best is not None
+    _, order, counts = best
+    found = []
+    cumulative = np.cumsum(counts)
+    k = 0
+    while k < n:   # rows of the sweep in chunks of about SWEEP_CHUNK candidates
+        stop = int(np.searchsorted(cumulative, cumulative[k] - counts[k] + SWEEP_CHUNK, side="right"))
+        stop = max(stop, k + 1)
+        rows = np.arange(k, stop)
+        per = counts[k:stop]
+        first = np.repeat(rows, per)
+        offsets = np.arange(len(first)) - np.repeat(np.cumsum(per) - per, per)
+        second = first + 1 + offsets
+        i, j = order[first], order[second]
+        gap = np.maximum(lo[i] - hi[j], lo[j] - hi[i])
+        keep = np.all(gap <= reach_mm, axis=1)
+        found.append(np.stack([np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])], axis=1))
+        k = stop
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.intp)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 
 def _bvh(vertices: np.ndarray, faces: np.ndarray) -> fcl.CollisionObject:

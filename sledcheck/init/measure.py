@@ -6,30 +6,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..geometry.proximity import Overlap, boxes_overlap, minimum_gap, overlap_volume, penetration_depth
+from ..geometry.proximity import Overlap, boxes_near, minimum_gap, overlap_volume, penetration_depth
 from ..load.exact import ExactQuery, ExactSide, exact_gaps
 from ..model.pairs import TOUCH_MM, VOLUME_EPS_MM3
 from .entries import EntryBuilder
 from .model import Pair, Unit, required_gap
 from .settings import _NO_OVERLAP, FIT_REACH_MM, REACH_MM
-
-
-def _near_boxes(bounds: np.ndarray, reach: float, rows: int = 256) -> list[tuple[int, int]]:
-    """Pairs (i < j) of boxes (N, 2, 3) within ``reach`` of each other, sorted: :func:`boxes_overlap` on blocks
-    of ``rows`` boxes against ``rows`` (it builds an N x N x 3 array; blocks keep memory small for thousands)."""
-    found = []
-    n = len(bounds)
-    for start in range(0, n, rows):
-        first = bounds[start:start + rows]
-        for other in range(start, n, rows):
-            block = first if other == start else np.concatenate([first, bounds[other:other + rows]])
-            size = len(first)
-            for i, j in boxes_overlap(block, np.full((len(block), len(block)), reach)):
-                if other == start:
-                    found.append((start + int(i), start + int(j)))
-                elif i < size <= j:
-                    found.append((start + int(i), other + int(j) - size))
-    return sorted(found)
 
 
 class PairMeasure(EntryBuilder):
@@ -42,7 +24,7 @@ class PairMeasure(EntryBuilder):
         if len(units) < 2:
             return {}
         pairs: dict[tuple[int, int], Pair] = {}
-        for i, j in _near_boxes(self.all_bounds, REACH_MM + TOUCH_MM):
+        for i, j in boxes_near(self.all_bounds, REACH_MM + TOUCH_MM).tolist():
             a, b = units[int(i)], units[int(j)]
             low = np.maximum(a.bounds[0], b.bounds[0]) - REACH_MM - TOUCH_MM
             high = np.minimum(a.bounds[1], b.bounds[1]) + REACH_MM + TOUCH_MM

@@ -209,9 +209,12 @@ def build_assembly(design: Design, progress: Progress | None = None) -> Assembly
             except MeshLoadError as err:
                 field = "library" if library is not None and err.file == display_path(library) else "file"
                 raise _at_part(err, design, spec, field) from None
+    whole_by_key: dict[str, list[PartSpec]] = {}
+    picked_by_key: dict[str, list[PartSpec]] = {}
+    for spec in design.parts:
+        (picked_by_key if spec.node else whole_by_key).setdefault(keys[spec.name], []).append(spec)
     for key in files:   # a body must not be a part twice: whole-file entries and node patterns do not mix
-        whole = [spec for spec in design.parts if keys[spec.name] == key and not spec.node]
-        picked = [spec for spec in design.parts if keys[spec.name] == key and spec.node]
+        whole, picked = whole_by_key.get(key, []), picked_by_key.get(key, [])
         if whole and picked:
             raise DesignError(f"{whole[0].file_as_given} is used whole by {whole[0].name!r} and by the node pattern "
                               f"of {picked[0].name!r}: its bodies would be parts twice", file=design.path_as_given,

@@ -17,7 +17,7 @@ import numpy as np
 from ..geometry.proximity import (
     Gap,
     Overlap,
-    boxes_overlap,
+    boxes_near,
     minimum_gap,
     overlap_volume,
     penetration_depth,
@@ -196,7 +196,7 @@ def analyse_pairs(assembly: Assembly, progress: Callable[[str], None] | None = N
     # prune with the widest reach any pair can have, then judge each candidate by its own requirement
     widest = max([REPORT_REACH_MM] + [2.0 * c.minimum_mm for c in design.clearances]) + TOUCH_MM
     bounds = np.stack([p.bounds for p in parts])
-    candidates = boxes_overlap(bounds, np.full((n, n), widest))
+    candidates = boxes_near(bounds, widest)
     quick = design.tolerances is None   # tolerance stacks follow every pair's closest points
     results = []
     lo_i, hi_i = bounds[candidates[:, 0], 0], bounds[candidates[:, 0], 1]
