@@ -128,17 +128,17 @@ def test_large_assembly_pictures_draw_every_part_and_finding(tmp_path: Path,
         with mpl():
             ax = figure(8, 4).add_subplot(1, 1, 1)
             pictures._draw_parts(ax, view, views, pictures.offenders(report), labels=False)
-            drawn = [p.get_path().vertices for p in ax.patches]
+            drawn = [path.vertices for c in ax.collections for path in c.get_paths()]   # outlines, batched
             for part in views.parts:   # each part's outline is among the patches
                 outline = np.asarray((part.top if view == TOP else part.side)[0].exterior)
                 expected = outline[:, ::-1] if view == TOP else outline
                 assert any(len(d) == len(expected) + 1 and np.allclose(d[:-1], expected) for d in drawn), part.name
             assert {f.code for f in report.findings} == {"D101", "D201"}
             for finding in report.findings:   # each finding adds its marker
-                before = len(ax.patches) + len(ax.lines)
+                before = len(ax.patches) + len(ax.lines) + len(ax.collections)
                 pictures._draw_findings(ax, view, type(report)(**{**report.__dict__, "findings": (finding,)}),
                                         views)
-                assert len(ax.patches) + len(ax.lines) > before, (finding.code, view)
+                assert len(ax.patches) + len(ax.lines) + len(ax.collections) > before, (finding.code, view)
     html = renderer("html")(report)
     assert html.count('<figure class="view-') == 2 and html.count('<figure class="detail"') >= 2
 

@@ -62,8 +62,8 @@ def outline_xy(view: str, outline: Outline) -> tuple[list[tuple[float, float]], 
         return [(v, u) for u, v in outline.exterior], [[(v, u) for u, v in h] for h in outline.holes]
     return list(outline.exterior), [list(h) for h in outline.holes]
 
-def patch(view: str, outline: Outline, **style: Any) -> Any:
-    from matplotlib.patches import PathPatch
+def outline_path(view: str, outline: Outline) -> Any:
+    """A stored outline as a matplotlib Path in plot coordinates (exterior and holes, each ring closed)."""
     from matplotlib.path import Path
 
     exterior, holes = outline_xy(view, outline)
@@ -74,7 +74,7 @@ def patch(view: str, outline: Outline, **style: Any) -> Any:
             continue
         vertices += [*ring, ring[0]]
         codes += [int(Path.MOVETO)] + [int(Path.LINETO)] * (len(ring) - 1) + [int(Path.CLOSEPOLY)]
-    return PathPatch(Path(vertices, codes), **style)
+    return Path(vertices, codes)
 
 def box(view: str, region: Any) -> tuple[float, float, float, float]:
     lo, hi = region
