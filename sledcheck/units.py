@@ -42,9 +42,22 @@ class _StrictRegistry(pint.UnitRegistry):
 
     def _parse_units_as_container(self, input_string: str, as_delta: bool = True,
                                   case_sensitive: bool = True) -> Any:
-        if self.strict and input_string not in self._cache.parse_unit:
-            _check_unit_text(input_string)
-        return super()._parse_units_as_container(input_string, as_delta, case_sensitive)
+        # memoised here: pint's own cache misses every prefixed unit ("mm" is not a key of its unit table),
+        # so a report of thousands of gaps parsed "mm" tens of thousands of times (most of its JSON time)
+        key = (input_string, as_delta, case_sensitive)
+        parsed = _PARSED_UNITS.get(key)
+        if parsed is None:
+            if self.strict and input_string not in self._cache.parse_unit:
+                _check_unit_text(input_string)
+            parsed = super()._parse_units_as_container(input_string, as_delta, case_sensitive)
+            if len(_PARSED_UNITS) < MAX_PARSED_UNITS:   # bounded: the unit strings of a hostile design are many
+                _PARSED_UNITS[key] = parsed
+        return parsed
+
+
+#: unit strings parsed so far -> pint's (immutable) UnitsContainer
+_PARSED_UNITS: dict[tuple[str, bool, bool], Any] = {}
+MAX_PARSED_UNITS = 4096
 
 
 ureg = _StrictRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
@@ -378,8 +391,15 @@ def as_json(quantity: pint.Quantity, unit: str | None = None, digits: int = 6) -
     q = quantity.to(unit) if unit else quantity
     value = float(q.magnitude)
     if not math.isfinite(value):   # JSON has no NaN or infinity: an unbounded value is null
-        return {"value": None, "unit": unit_string(q) if not q.dimensionless else ""}
-    return {"value": round_sig(value, digits), "unit": unit_string(q) if not q.dimensionless else ""}
+        return {"value": None, "unit": _json_unit(q.units)}
+    return {"value": round_sig(value, digits), "unit": _json_unit(q.units)}
+
+
+@functools.lru_cache(maxsize=256)
+def _json_unit(unit: pint.Unit) -> str:
+    """A unit's text in JSON reports ('' when dimensionless), formatted once per unit: a report of thousands of
+    gaps formatted 'mm' (and reduced it to root units to ask whether it is dimensionless) for every one."""
+    return "" if Q_(1.0, unit).dimensionless else unit_string(unit)
 
 
 def round_sig(value: float, digits: int = 6) -> float:

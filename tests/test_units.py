@@ -112,3 +112,25 @@ def test_huge_numbers_are_errors_not_crashes() -> None:
         parse_quantity(10**400, "length", "mm")
     with pytest.raises(UnitError, match="finite"):
         parse_quantity("1e999 mm", "length")
+
+
+def test_parsed_units_are_memoised_strictly_and_boundedly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo of parsed unit strings (pint's own cache misses prefixed units): a unit parsed twice gives the
+    same container; text refused by the strict grammar is refused every time (never memoised as parsed); the
+    memo stops growing at its bound; JSON unit text is the same as formatting each quantity afresh."""
+    from sledcheck import units
+
+    assert Q_(1.5, "mm").units == Q_(2.0, "mm").units == ureg.Unit("millimeter")
+    assert ("mm", True, True) in units._PARSED_UNITS or ("mm", False, True) in units._PARSED_UNITS
+    for _ in range(2):
+        with pytest.raises(UnitError):
+            ureg.Unit("m**9**9")
+    assert not any(key[0] == "m**9**9" for key in units._PARSED_UNITS)
+    monkeypatch.setattr(units, "_PARSED_UNITS", {})
+    monkeypatch.setattr(units, "MAX_PARSED_UNITS", 2)
+    for text in ("mm", "um", "cm", "km"):
+        assert Q_(1.0, text).to("m").magnitude > 0
+    assert len(units._PARSED_UNITS) == 2
+    for q, unit in ((Q_(3.0, "mm"), "mm"), (Q_(2.0, "K/W"), "K/W"), (Q_(0.5, "mm/m"), ""),
+                    (Q_(1.0, "m**3/s"), "m**3/s")):
+        assert as_json(q) == {"value": q.magnitude, "unit": unit}
