@@ -134,3 +134,11 @@ def test_parsed_units_are_memoised_strictly_and_boundedly(monkeypatch: pytest.Mo
     for q, unit in ((Q_(3.0, "mm"), "mm"), (Q_(2.0, "K/W"), "K/W"), (Q_(0.5, "mm/m"), ""),
                     (Q_(1.0, "m**3/s"), "m**3/s")):
         assert as_json(q) == {"value": q.magnitude, "unit": unit}
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0, -2.5e-7, 123456.789123, 1e300, float("nan"), float("inf")])
+def test_value_json_writes_what_as_json_writes(value: float) -> None:
+    from sledcheck.units import value_json
+
+    for unit in ("mm", "mm**3"):
+        assert value_json(value, unit) == as_json(Q_(value, unit))

@@ -8,7 +8,7 @@ import numbers
 from typing import Any
 
 from ..checks.engine import Finding
-from ..units import Q_, as_json, round_sig
+from ..units import Q_, as_json, round_sig, value_json
 from ..version import __version__
 from .model import GapSummary, Report
 from .thermal import thermal_json
@@ -94,9 +94,9 @@ def thermal_dict(thermal: Any) -> dict[str, Any]:
 
 def gap_dict(gap: GapSummary) -> dict[str, Any]:
     """One measured pair as the contract's ``gaps`` entry."""
-    return {"parts": list(gap.parts), "status": gap.status, "gap": as_json(Q_(gap.gap_mm, "mm")),
-            "overlap": as_json(Q_(gap.overlap_mm3, "mm**3")) if gap.overlap_mm3 is not None else None,
-            "required": as_json(Q_(gap.required_mm, "mm")) if gap.required_mm > 0 else None, "exact": gap.exact}
+    return {"parts": list(gap.parts), "status": gap.status, "gap": value_json(gap.gap_mm, "mm"),
+            "overlap": value_json(gap.overlap_mm3, "mm**3") if gap.overlap_mm3 is not None else None,
+            "required": value_json(gap.required_mm, "mm") if gap.required_mm > 0 else None, "exact": gap.exact}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
