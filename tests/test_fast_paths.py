@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import manifold3d
 import numpy as np
@@ -567,3 +568,33 @@ def test_the_sweep_of_boxes_finds_the_pairs_of_a_full_scan(monkeypatch: pytest.M
     monkeypatch.setattr(proximity, "SWEEP_CHUNK", 3)
     bounds = np.stack([lo, lo + size], axis=1)
     assert np.array_equal(proximity.boxes_near(bounds, 5.0), _every_pair_scanned(bounds, 5.0))
+
+
+def test_a_bvh_over_every_vertex_skips_the_renumbering_and_answers_alike() -> None:
+    """_bvh of a welded mesh's own faces (every vertex used) takes the mesh as it is; FCL then gives the same
+    distances and closest points, to the bit, as over the vertices renumbered by np.unique (the previous build),
+    on a real part (a heat sink's drill guide) against shifted copies of itself; a mesh with a stray vertex is
+    renumbered."""
+    from sledcheck.geometry import proximity
+
+    def renumbered(vertices: np.ndarray, faces: np.ndarray) -> Any:
+        numbers, inverse = np.unique(faces, return_inverse=True)
+        model = proximity.fcl.BVHModel()
+        model.beginModel(len(numbers), len(faces))
+        model.addSubModel(np.ascontiguousarray(vertices[numbers], dtype=np.float64),
+                          np.ascontiguousarray(inverse.reshape(-1, 3), dtype=np.int32))
+        model.endModel()
+        return proximity.fcl.CollisionObject(model, proximity.fcl.Transform())
+
+    path = BUNDLED / "skot-bitaxeHex" / "heatsink-drill-guide.stl"
+    mesh = read_mesh_file(path, path.name).bodies[0].mesh
+    vertices, faces = weld(np.asarray(mesh.vertices, dtype=float), np.asarray(mesh.faces))
+    assert np.bincount(faces.reshape(-1), minlength=len(vertices)).all()
+    for shift in ((0.0, 0.0, 60.0), (3.0, -2.0, 0.5), (0.0, 0.0, 0.0)):
+        other = vertices + shift
+        fast = proximity._gap(proximity._bvh(vertices, faces), proximity._bvh(other, faces))
+        slow = proximity._gap(renumbered(vertices, faces), renumbered(other, faces))
+        assert fast == slow, shift
+    stray = np.vstack([vertices, [[1e3, 1e3, 1e3]]])
+    stray_gap = proximity._gap(proximity._bvh(stray, faces), proximity._bvh(vertices + 60.0, faces))
+    assert stray_gap == proximity._gap(renumbered(vertices, faces), renumbered(vertices + 60.0, faces))
