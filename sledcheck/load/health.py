@@ -12,6 +12,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ..geometry.vectors import cross_rows
 from .sorting import sorted_with_order
 
 #: faces per slice of the geometric pass (volumes, areas): its temporaries stay small on a large mesh
@@ -52,7 +53,7 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
     # faster than row-wise unique, and everything below reads the groups of equal keys
     n_vertices = np.int64(len(vertices))
     heads = faces.reshape(-1)
-    tails = np.roll(faces, -1, axis=1).reshape(-1)
+    tails = faces[:, [1, 2, 0]].reshape(-1)
     undirected = np.minimum(heads, tails)                     # (in place from here: one key array, no copies)
     np.maximum(heads, tails, out=tails)
     undirected *= n_vertices
@@ -62,8 +63,8 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
     del undirected
     same = keys[1:] == keys[:-1]                              # sorted neighbours on the same edge
     del keys
-    starts = np.flatnonzero(np.r_[True, ~same])
-    counts = np.diff(np.r_[starts, len(order)])
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    counts = np.diff(np.concatenate((starts, [len(order)])))
     del starts
     boundary_edges = int(np.count_nonzero(counts == 1))
     nonmanifold_edges = int(np.count_nonzero(counts > 2))
@@ -100,7 +101,7 @@ def measure_health(vertices: np.ndarray, faces: np.ndarray, boxes: np.ndarray | 
     for start in range(0, n_faces, _SLICE):
         part = faces[start:start + _SLICE]
         v0, v1, v2 = v[part[:, 0]], v[part[:, 1]], v[part[:, 2]]
-        normal = np.cross(v1 - v0, v2 - v0)                   # |n| = 2 area; v0 . n = v0 . (v1 x v2) = 6 volume
+        normal = cross_rows(v1 - v0, v2 - v0)                 # |n| = 2 area; v0 . n = v0 . (v1 x v2) = 6 volume
         six_volume[start:start + _SLICE] = np.einsum("ij,ij->i", v0, normal)
         corners = v0 + v1
         corners += v2
@@ -158,11 +159,13 @@ def _shells(n_faces: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray
         np.minimum.at(new, a, lowest)
         np.minimum.at(new, b, lowest)
         new = new[new]
-        if np.array_equal(new, labels):
+        if not (new != labels).any():
             break
         labels = new
-    roots, compact = np.unique(labels, return_inverse=True)
-    return len(roots), compact.reshape(-1)
+    # every label is now its shell's lowest face, a root (labelled itself): shells numbered by their roots' order
+    roots = labels == np.arange(n_faces)
+    return int(np.count_nonzero(roots)), np.cumsum(roots)[labels] - 1
+
 
 
 def _point(values: np.ndarray) -> tuple[float, float, float]:

@@ -43,6 +43,7 @@ import numpy as np
 import trimesh
 
 from ..errors import MeshLoadError
+from ..geometry.vectors import cross_rows
 from ..units import UnitError, parse_unit
 from .body import Body
 from .idf import IdfBoard, read_idf
@@ -877,7 +878,7 @@ def _check_surface(bodies: tuple[Body, ...], display: str, limits: Limits) -> No
             while start < len(f):   # in growing slices: bounded memory, and one face with area ends it early
                 part = f[start:start + step]
                 start, step = start + step, min(4 * step, 1_000_000)
-                normal = np.cross(v[part[:, 1]] - v[part[:, 0]], v[part[:, 2]] - v[part[:, 0]])
+                normal = cross_rows(v[part[:, 1]] - v[part[:, 0]], v[part[:, 2]] - v[part[:, 0]])
                 if np.any(np.sqrt(np.einsum("ij,ij->i", normal, normal)) > threshold):
                     return
     raise MeshLoadError(f"all {total:,} triangles have zero area: the file holds no surface", file=display,

@@ -31,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from ..geometry.twins import geometry_key, same_shape
+from ..geometry.vectors import cross_rows
 
 SIMPLIFY_MM = 0.2            # outline simplification tolerance [mm]
 EXACT_MAX = 4000             # facing triangles up to which a part's outline is an exact shapely union
@@ -196,7 +197,7 @@ def _large_part_views(vertices: np.ndarray, faces: np.ndarray, closed: bool, ext
     for start in range(0, len(faces), 1 << 18):
         part = faces[start:start + (1 << 18)]
         v0 = vertices[part[:, 0]]
-        normal[start:start + len(part)] = np.cross(vertices[part[:, 1]] - v0, vertices[part[:, 2]] - v0)
+        normal[start:start + len(part)] = cross_rows(vertices[part[:, 1]] - v0, vertices[part[:, 2]] - v0)
     out: list[tuple[tuple[Outline, ...], str]] = []
     for axes, component in (((0, 1), 2), ((1, 2), 0)):
         span = float(extent[list(axes)].max()) or 1.0
