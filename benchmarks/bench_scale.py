@@ -13,8 +13,9 @@ Cases (each generated into a temporary folder, or ``--out DIR``, which is kept):
   model (``--fit-only``: the fit-only design of ``bench_check.py``). Many parts sit within a millimetre of each
   other and every part lies inside the tray's bounding box, so the "wholly inside another" question is asked of
   nearly every pair.
-* ``board-1000``: a tray, a board and 998 small closed parts (boxes and 24-sided cylinders) in a grid on the
-  board, 0.4 mm apart: 1000 parts, one binary STL each, all near their neighbours.
+* ``board-100``, ``board-1000`` (and with ``--big`` ``board-5000``): a tray, a board and the rest small closed
+  parts (boxes and 24-sided cylinders) in a grid on the board, 0.4 mm apart: one binary STL each, all near their
+  neighbours (5000 parts: where a cost quadratic in the parts shows, as the candidate pairs' N x N scan did).
 
 For each case, each timed in a fresh Python process (best of ``--runs``; only the call itself is timed, with
 the modules imported first, as ``import trimesh`` is for the load; ``import sledcheck.pipeline`` takes about
@@ -22,7 +23,7 @@ the modules imported first, as ``import trimesh`` is for the load; ``import sled
 
   load    ``trimesh.load(path)`` of every mesh file;
   check   ``sledcheck.check(design)`` (every rule, thermal and holes included), with the process's peak
-          resident memory (``resource.getrusage``) and, separately, the peak of Python-tracked allocations
+          resident memory (the kernel's high-water mark, VmHWM) and, separately, the peak of Python-tracked allocations
           during the check (``tracemalloc``, numpy buffers included) against the raw STL bytes;
   html    the same check with ``views=True`` and its HTML report rendered (what ``--format html`` does;
           matplotlib's import is inside), unless ``--no-html``.
@@ -30,7 +31,7 @@ the modules imported first, as ``import trimesh`` is for the load; ``import sled
 ``SLEDCHECK_WORKERS`` (threads for per-part work) is passed on to the children. It prints one row per case
 (triangles, parts, load s, check s, check/load, HTML s and what it adds, peak memory / raw bytes) and the
 growth exponents: the slope of log(check s) over log(triangles) between the sled cases, and over log(parts)
-between a 100-part and the 1000-part board. ``--profile CASE`` also prints the top of a cProfile of the check
+between the boards. ``--profile CASE`` also prints the top of a cProfile of the check
 of that case (the calling thread only); ``--timeline CASE`` the wall-clock spans of its main stages and rules on
 each thread (where the two cores wait on each other). Exit 0 always once every case ran (the figures are the
 result), 2 when a check raises.
@@ -246,7 +247,7 @@ def slope(xs: list[float], ys: list[float]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--big", action="store_true", help="also the 5 M and 10 M triangle sleds")
+    parser.add_argument("--big", action="store_true", help="also the 5 M and 10 M triangle sleds and a 5000-part board")
     parser.add_argument("--runs", type=int, default=1, help="runs of each timing; the best is reported")
     parser.add_argument("--out", type=Path, help="write the cases here (default: a temporary folder)")
     parser.add_argument("--only", help="comma-separated case names to run (default: all)")
@@ -260,8 +261,8 @@ def main() -> int:
         print(json.dumps(WORK[args.child[0]](Path(args.child[1]))))
         return 0
     sleds = [500_000, 2_000_000] + ([5_000_000, 10_000_000] if args.big else [])
-    cases = [(f"sled-{t / 1e6:g}M", "sled", t) for t in sleds] + [("board-100", "board", 100),
-                                                                  ("board-1000", "board", 1000)]
+    boards = [100, 1000] + ([5000] if args.big else [])
+    cases = [(f"sled-{t / 1e6:g}M", "sled", t) for t in sleds] + [(f"board-{n}", "board", n) for n in boards]
     if args.only:
         cases = [c for c in cases if c[0] in args.only.split(",")]
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}")
