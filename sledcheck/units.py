@@ -55,7 +55,8 @@ class _StrictRegistry(pint.UnitRegistry):
         return parsed
 
 
-#: unit strings parsed so far -> pint's (immutable) UnitsContainer
+#: unit strings parsed so far -> pint's (immutable) UnitsContainer. Never cleared: every unit is defined above,
+#: at import, before the first parse, and sledcheck uses no pint contexts (which could redefine a unit)
 _PARSED_UNITS: dict[tuple[str, bool, bool], Any] = {}
 MAX_PARSED_UNITS = 4096
 

@@ -570,7 +570,7 @@ def test_the_sweep_of_boxes_finds_the_pairs_of_a_full_scan(monkeypatch: pytest.M
     assert np.array_equal(proximity.boxes_near(bounds, 5.0), _every_pair_scanned(bounds, 5.0))
 
 
-def test_a_bvh_over_every_vertex_skips_the_renumbering_and_answers_alike() -> None:
+def test_a_bvh_over_every_vertex_skips_the_renumbering_and_answers_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     """_bvh of a welded mesh's own faces (every vertex used) takes the mesh as it is; FCL then gives the same
     distances and closest points, to the bit, as over the vertices renumbered by np.unique (the previous build),
     on a real part (a heat sink's drill guide) against shifted copies of itself; a mesh with a stray vertex is
@@ -595,8 +595,22 @@ def test_a_bvh_over_every_vertex_skips_the_renumbering_and_answers_alike() -> No
         fast = proximity._gap(proximity._bvh(vertices, faces), proximity._bvh(other, faces))
         slow = proximity._gap(renumbered(vertices, faces), renumbered(other, faces))
         assert fast == slow, shift
+    sorted_faces = []
+    real_unique = np.unique
+
+    def spy(values: np.ndarray, **options: Any) -> Any:
+        sorted_faces.append(len(values))
+        return real_unique(values, **options)
+
+    monkeypatch.setattr(proximity.np, "unique", spy)   # which builds renumber
+    proximity._bvh(vertices, faces)
+    assert sorted_faces == []                          # every vertex used: no renumbering
     stray = np.vstack([vertices, [[1e3, 1e3, 1e3]]])
     stray_gap = proximity._gap(proximity._bvh(stray, faces), proximity._bvh(vertices + 60.0, faces))
+    assert sorted_faces == [len(faces)]                # a stray vertex: renumbered
+    proximity._bvh(vertices, faces[:10])               # the faces of a region: renumbered
+    assert len(sorted_faces) == 2
+    monkeypatch.undo()
     assert stray_gap == proximity._gap(renumbered(vertices, faces), renumbered(vertices + 60.0, faces))
 
 

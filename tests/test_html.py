@@ -246,7 +246,7 @@ def test_many_parts_are_drawn_in_a_few_collections_in_painters_order(tmp_path: P
     the others (the benchmark bench_scale.py shows the time: a 5000-part board's HTML 14.4 s -> 2.1 s)."""
     from sledcheck.report.html import assembly as pictures
     from sledcheck.report.html.figures import SIDE, TOP, figure, mpl
-    from sledcheck.report.html.style import SEVERITY_COLOUR
+    from sledcheck.report.html.style import EDGE, SEVERITY_COLOUR
 
     cad = tmp_path / "cad"
     cad.mkdir()
@@ -278,3 +278,20 @@ def test_many_parts_are_drawn_in_a_few_collections_in_painters_order(tmp_path: P
             assert len(top.get_paths()) == 2
             assert tuple(top.get_edgecolor()[0][:3]) == pytest.approx(
                 tuple(int(SEVERITY_COLOUR["error"][i:i + 2], 16) / 255 for i in (1, 3, 5)))
+            assert top.get_facecolor().size == 0 or top.get_facecolor()[0][3] == 0   # edges only
+            # the painter's order, outline by outline: seen from above higher parts last, from the side (+x)
+            # nearer ones last; translucent fills (alpha 0.92) in error colours for the offenders; their edges
+            # again on top, in the order of the same sort
+            axis = 2 if view == TOP else 0
+            ordered = sorted(views.parts, key=lambda p: (p.bounds[1][axis], p.bounds[0][axis], p.name))
+            bad = offenders(report)
+            expected = [(2, p.name in bad, p) for p in ordered] + [(6, True, p) for p in ordered if p.name in bad]
+            seen = [(c.get_zorder(), tuple(c.get_edgecolor()[0][:3]) != tuple(
+                     int(EDGE[i:i + 2], 16) / 255 for i in (1, 3, 5)), c.get_alpha(), path.vertices)
+                    for c in ax.collections for path in c.get_paths()]
+            assert len(seen) == len(expected)
+            for (zorder, is_bad, part), (z, red, alpha, vertices) in zip(expected, seen, strict=True):
+                outline = np.asarray((part.top if view == TOP else part.side)[0].exterior)
+                assert (z, red) == (zorder, is_bad), part.name
+                assert alpha == (0.92 if zorder == 2 else None)
+                assert np.allclose(vertices[:-1], outline[:, ::-1] if view == TOP else outline), part.name

@@ -136,9 +136,14 @@ def test_parsed_units_are_memoised_strictly_and_boundedly(monkeypatch: pytest.Mo
         assert as_json(q) == {"value": q.magnitude, "unit": unit}
 
 
-@pytest.mark.parametrize("value", [0.0, 1.0, -2.5e-7, 123456.789123, 1e300, float("nan"), float("inf")])
-def test_value_json_writes_what_as_json_writes(value: float) -> None:
+@pytest.mark.parametrize(("value", "written"), [
+    (0.0, 0.0), (1.0, 1.0), (-2.5e-7, -2.5e-7), (123456.789123, 123457.0), (0.000123456789, 0.000123457),
+    (1e300, 1e300), (float("nan"), None), (float("inf"), None), (float("-inf"), None)])
+def test_value_json_writes_six_significant_digits_or_null(value: float, written: float | None) -> None:
+    """value_json (the gaps' hot path) and as_json (every quantity): six significant digits, JSON's null for what
+    JSON cannot hold; the expected values written out by hand."""
     from sledcheck.units import value_json
 
     for unit in ("mm", "mm**3"):
-        assert value_json(value, unit) == as_json(Q_(value, unit))
+        assert value_json(value, unit) == {"value": written, "unit": unit}
+        assert as_json(Q_(value, unit)) == {"value": written, "unit": unit}

@@ -158,7 +158,7 @@ def boxes_near(bounds: np.ndarray, reach_mm: float) -> np.ndarray:
     for axis in range(3):   # the axis whose sweep expands the fewest candidates
         order = np.argsort(lo[:, axis], kind="stable")
         start = lo[order, axis]
-        end = hi[order, axis] + reach_mm
+        end = hi[order, axis].astype(float) + reach_mm
         end += (np.abs(end) + abs(reach_mm)) * 1e-9
         last = np.searchsorted(start, end, side="right")
         counts = np.maximum(last - np.arange(1, n + 1), 0)
@@ -190,7 +190,9 @@ def boxes_near(bounds: np.ndarray, reach_mm: float) -> np.ndarray:
 def _bvh(vertices: np.ndarray, faces: np.ndarray) -> fcl.CollisionObject:
     """FCL's BVH of ``faces`` over only the vertices they use (renumbered in order: when they use every vertex,
     as a whole welded mesh does, that is the mesh itself, found without a sort)."""
-    if 0 < len(vertices) <= 3 * len(faces) and np.bincount(faces.reshape(-1), minlength=len(vertices)).all():
+    counts = (np.bincount(faces.reshape(-1), minlength=len(vertices)) if 0 < len(vertices) <= 3 * len(faces)
+              else None)
+    if counts is not None and len(counts) == len(vertices) and counts.all():   # (no face beyond the vertices)
         used, inverse = vertices, faces
     else:
         numbers, inverse = np.unique(faces, return_inverse=True)

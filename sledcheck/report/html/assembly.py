@@ -42,7 +42,8 @@ class _Outlines:
     """Part outlines in drawing order, added to the axes as one PathCollection per run of consecutive outlines
     of one style: a board of thousands of parts draws a few collections instead of a patch per part (most of its
     HTML time was matplotlib's per-artist cost), in the same painter's order and with the same colours, widths,
-    joins and caps as single patches. Added as artists without data limits: the figures set their limits."""
+    joins and caps as single patches (a translucent outline's fill and edge now fade separately, not as one
+    group: within a few levels of 255). Added without data limits: the figures set their limits."""
 
     def __init__(self, ax: Any, view: str) -> None:
         self.ax, self.view = ax, view
