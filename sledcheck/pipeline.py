@@ -15,6 +15,7 @@ from .checks.policy import apply_policy, rules_to_run
 from .checks.registry import RULES, all_rules, catalog
 from .errors import SledcheckError
 from .load.design import Design, load_design
+from .load.workers import one_blas_thread
 from .load.yamlfile import MAX_BYTES, decode_text, limit, read_input
 from .model.assembly import Assembly, build_assembly
 from .model.mass import assembly_mass
@@ -62,6 +63,14 @@ def run(design: Design, *, fail_on: str = "error", select: Sequence[str] = (), i
         thermal_analysis: bool = True) -> tuple[Report, Assembly]:
     """:func:`check` of a loaded design, returning the assembly too (a sweep evaluates its thermal cases on
     it); ``thermal_analysis`` False leaves the thermal section out of the report (its rules are ignored)."""
+    with one_blas_thread():
+        return _run(design, fail_on=fail_on, select=select, ignore=ignore, baseline=baseline, today=today,
+                    progress=progress, views=views, thermal_analysis=thermal_analysis)
+
+
+def _run(design: Design, *, fail_on: str, select: Sequence[str], ignore: Sequence[str],
+         baseline: str | Path | None, today: dt.date | None, progress: Callable[[str], None] | None,
+         views: bool, thermal_analysis: bool) -> tuple[Report, Assembly]:
     design_path = design.path_as_given
     baseline_keys = read_baseline(Path(baseline)) if baseline else None
     assembly = build_assembly(design, progress)

@@ -162,3 +162,27 @@ def test_holes_and_thermal_run_on_another_core_while_the_rules_run(monkeypatch: 
         monkeypatch.setenv("SLEDCHECK_WORKERS", workers)
         sledcheck.check(ROOT / "examples" / "tray-1u" / "overheight.yaml", fail_on="never")
         assert seen == [thread], workers   # the two sinks are one geometry (one file placed twice)
+
+
+def test_a_check_runs_numpys_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """During a check numpy's BLAS has one thread (its spinning threads stalled the thermal model's matrix
+    products on busy machines: minutes instead of seconds), and afterwards it has what it had before."""
+    from threadpoolctl import threadpool_info
+
+    import sledcheck.pipeline as pipeline
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen: list[list[int]] = []
+    real = pipeline.build_assembly
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(blas_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_assembly", spy)
+    sledcheck.check(Path(__file__).resolve().parents[1] / "examples" / "tray-1u" / "fixed.yaml")
+    assert seen and seen[0] and set(seen[0]) == {1}
+    assert blas_threads() == before

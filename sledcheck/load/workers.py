@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextvars
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 from ..errors import SledcheckError
@@ -50,3 +51,17 @@ def ordered_map(work: Callable[[T], R], items: Sequence[T], workers: int | None 
         finally:
             for future in futures:
                 future.cancel()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """numpy's BLAS (OpenBLAS, MKL) on one thread while the block runs; restored after.
+
+    sledcheck's parallelism is its own threads. OpenBLAS's threads spin while they wait for each other, so on a
+    machine whose other cores are busy (a CI runner, a sweep's workers) a thermal model's matrix products took
+    minutes instead of seconds: the step-sled example's check beside two busy processes ran past 150 s with
+    BLAS threads and took 12.6 s on one."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
