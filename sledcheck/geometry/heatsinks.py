@@ -39,6 +39,7 @@ from .fin_sections import (
 from .once import PerObject
 from .pinfins import PinGrid, read_pins
 from .sections import AXES, AxisName, Sample, Sections, in_plane_axes, levels, tolerance
+from .vectors import cross_rows
 
 __all__ = ["BelowBase", "NotRecognised", "PinFinGeometry", "PlateFinGeometry", "recognise_heatsink",
            "recognise_plate_fin"]
@@ -277,7 +278,7 @@ def _flat_faces(mesh: trimesh.Trimesh, axis: int) -> _Flat:
     for start in range(0, len(faces), _FLAT_SLICE):
         tri = vertices[faces[start:start + _FLAT_SLICE]]
         vectors = np.diff(tri, axis=1)
-        crosses = np.cross(vectors[:, 0], vectors[:, 1])                   # trimesh.triangles.cross
+        crosses = cross_rows(vectors[:, 0], vectors[:, 1])                 # trimesh.triangles.cross, bitwise
         norm = np.sqrt(np.dot(crosses * crosses, [1.0, 1.0, 1.0]))          # trimesh.util.unitize
         valid = norm > trimesh.tol.zero
         norm[valid] **= -1
