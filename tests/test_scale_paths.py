@@ -186,3 +186,28 @@ def test_a_check_runs_numpys_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch)
     sledcheck.check(Path(__file__).resolve().parents[1] / "examples" / "tray-1u" / "fixed.yaml")
     assert seen and seen[0] and set(seen[0]) == {1}
     assert blas_threads() == before
+
+
+def test_a_parts_selections_are_answered_once_and_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Part.selected_by`` remembers each token's answer (the pair rules ask it for every pair and entry): the
+    answers are those of ``selects`` (name, pattern, role) for every part, asked again or after other parts, and
+    each token is worked out once per part."""
+    from sledcheck.load import selection
+    from sledcheck.pipeline import load
+
+    assembly = assembly_module.build_assembly(load(_sled(tmp_path)))
+    tokens = ["ball*", "ball0", "other", "tray", "near", "*", "pcb", "Ball0"]
+    calls: list[tuple[str, str]] = []
+    real = selection.selects
+
+    def spy(token: str, name: str, role: str | None) -> bool:
+        calls.append((token, name))
+        return real(token, name, role)
+
+    monkeypatch.setattr(assembly_module, "selects", spy)
+    for _ in range(2):
+        for part in assembly.parts:
+            assert [part.selected_by(t) for t in tokens] == [real(t, part.name, part.role) for t in tokens]
+    assert sorted(calls) == sorted((t, p.name) for p in assembly.parts for t in tokens)
+    ball0 = assembly.part("ball0")
+    assert ball0.selected_by("ball*") and ball0.selected_by("other") and not ball0.selected_by("Ball0")

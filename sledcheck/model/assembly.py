@@ -101,8 +101,17 @@ class Part:
         return self.spec.role
 
     def selected_by(self, token: str) -> bool:
-        """Does a design reference (part name, name pattern or role) select this part?"""
-        return selects(token, self.name, self.role) or token == self.spec.entry
+        """Does a design reference (part name, name pattern or role) select this part? (Answered once per
+        token: the pair rules ask it of every pair near each other, for every clearance, contact and fit.)"""
+        memo = self._selections
+        answer = memo.get(token)
+        if answer is None:
+            answer = memo[token] = selects(token, self.name, self.role) or token == self.spec.entry
+        return answer
+
+    @cached_property
+    def _selections(self) -> dict[str, bool]:
+        return {}
 
     @cached_property
     def bounds(self) -> np.ndarray:
